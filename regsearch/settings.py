@@ -1,0 +1,49 @@
+"""The one settings module: every knob, env-overridable (prefix ``REGSEARCH_``).
+
+Defaults work on a developer machine where ``regsearch services up`` started
+the local stack.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="REGSEARCH_", extra="ignore")
+
+    # --- services -----------------------------------------------------------
+    es_url: str = "http://127.0.0.1:9200"
+    pg_dsn: str = "postgresql://regsearch@127.0.0.1:5432/registry"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+
+    # --- local stack (services/) -------------------------------------------
+    state_dir: Path = Path("/var/lib/regsearch")
+    service_user: str = "regsearch"
+    es_version: str = "9.2.0"
+    es_heap: str = "1g"
+    pg_port: int = 5432
+    es_port: int = 9200
+    redis_port: int = 6379
+
+    # --- index and CDC -------------------------------------------------------
+    index_alias: str = "registrations"
+    replication_slot: str = "regsearch_indexer"
+    cdc_batch_changes: int = 5000
+    cdc_poll_interval_s: float = 0.1
+
+    # --- API ------------------------------------------------------------------
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    max_query_length: int = 200
+    close_tier_cap: int = 50
+    exact_page_size: int = 100
+    ready_max_lag_s: float = 5.0
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
