@@ -1,0 +1,139 @@
+"""The ``regsearch`` command. Each sub-command delegates to the package that owns the job."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="regsearch: registry search engine")
+services_app = typer.Typer(no_args_is_help=True, help="Local Elasticsearch, PostgreSQL and Redis.")
+registry_app = typer.Typer(no_args_is_help=True, help="The stand-in registration system.")
+index_app = typer.Typer(no_args_is_help=True, help="The search index.")
+app.add_typer(services_app, name="services")
+app.add_typer(registry_app, name="registry")
+app.add_typer(index_app, name="index")
+
+
+def _fail(message: str) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(code=2)
+
+
+# --- services ----------------------------------------------------------------
+@services_app.command("up")
+def services_up() -> None:
+    """Install (first time) and start Elasticsearch, PostgreSQL and Redis on 127.0.0.1."""
+    from services import stack
+
+    stack.up()
+
+
+@services_app.command("down")
+def services_down() -> None:
+    """Stop the local services (data is kept)."""
+    from services import stack
+
+    stack.down()
+
+
+@services_app.command("status")
+def services_status() -> None:
+    """Show whether each local service answers."""
+    from services import stack
+
+    ok = stack.status()
+    raise typer.Exit(code=0 if ok else 1)
+
+
+# --- registry -----------------------------------------------------------------
+@registry_app.command("init")
+def registry_init() -> None:
+    """Create the registry schema (idempotent)."""
+    from registry import schema
+
+    schema.ensure_schema()
+
+
+@registry_app.command("load")
+def registry_load(file: Path = typer.Argument(..., help="JSON Lines registrations")) -> None:
+    """Write registrations, amendments and deletions from a JSONL file into the registry."""
+    from registry import loader
+
+    ok = loader.load_file(file)
+    if not ok:
+        raise typer.Exit(code=1)
+
+
+# --- index ---------------------------------------------------------------------
+@app.command("indexer")
+def indexer_run(
+    once: bool = typer.Option(False, help="Apply what is pending, then exit."),
+) -> None:
+    """Follow the registry by logical replication and keep Elasticsearch current."""
+    from indexer import runner
+
+    runner.run(once=once)
+
+
+@index_app.command("rebuild")
+def index_rebuild() -> None:
+    """Build a new index version from a snapshot and swap the alias when caught up."""
+    from indexer import rebuild
+
+    rebuild.rebuild()
+
+
+@index_app.command("verify")
+def index_verify(repair: bool = typer.Option(False, help="Repair the differences found.")) -> None:
+    """Compare the registry with the index and print the differences."""
+    from indexer import verify
+
+    differences = verify.verify(repair=repair)
+    raise typer.Exit(code=0 if differences == 0 or repair else 1)
+
+
+# --- API -----------------------------------------------------------------------
+@app.command("api")
+def api_serve(
+    host: str | None = typer.Option(None), port: int | None = typer.Option(None)
+) -> None:
+    """Serve the HTTP API."""
+    import uvicorn
+
+    from regsearch.settings import get_settings
+
+    settings = get_settings()
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host or settings.api_host,
+        port=port or settings.api_port,
+        log_level="info",
+    )
+
+
+# --- matching --------------------------------------------------------------------
+@app.command("classify")
+def classify() -> None:
+    """Classify JSON Lines pairs from standard input (see shared eval format)."""
+    from query import classify_stream
+
+    classify_stream.run(sys.stdin, sys.stdout)
+
+
+@app.command("generate")
+def generate(
+    count: int = typer.Option(10_000, min=1, help="How many registrations."),
+    seed: int = typer.Option(1, help="Random seed (same seed, same output)."),
+    out: Path = typer.Option(Path("-"), help="Output JSONL file, '-' for standard output."),
+) -> None:
+    """Generate realistic synthetic registrations in the interchange format."""
+    from benchmarks.synthetic import generator
+
+    generator.write_jsonl(count=count, seed=seed, out=out)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
