@@ -57,11 +57,14 @@ def registry_init() -> None:
 
 
 @registry_app.command("load")
-def registry_load(file: Path = typer.Argument(..., help="JSON Lines registrations")) -> None:
+def registry_load(
+    file: Path = typer.Argument(..., help="JSON Lines registrations, - for standard input"),
+    batch_size: int = typer.Option(1, min=1, help="Lines per transaction."),
+) -> None:
     """Write registrations, amendments and deletions from a JSONL file into the registry."""
     from registry import loader
 
-    ok = loader.load_file(file)
+    ok = loader.load_file(file, batch_size=batch_size)
     if not ok:
         raise typer.Exit(code=1)
 
@@ -133,6 +136,14 @@ def generate(
     from benchmarks.synthetic import generator
 
     generator.write_jsonl(count=count, seed=seed, out=out)
+
+
+@app.command("demo")
+def demo() -> None:
+    """Load the demo registry (first time), start the indexer and serve the API."""
+    from regsearch import demo as demo_runner
+
+    demo_runner.run()
 
 
 if __name__ == "__main__":  # pragma: no cover

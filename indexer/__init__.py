@@ -1,0 +1,1 @@
+"""Follow the registry by logical replication and keep Elasticsearch in step."""

@@ -1,0 +1,67 @@
+"""Registration (interchange format) → Elasticsearch document.
+
+The document keeps the registration exactly as registered (for display and
+certificates) and, beside it, the keys candidate retrieval looks up, all
+computed by ``normalizers`` — the same functions the query side uses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from normalizers import keys
+from normalizers.identifiers import identifier_form
+
+SERIAL_FIELDS = (("chassis_number", "chassis"), ("engine_number", "engine"),
+                 ("plate_number", "plate"))
+
+
+def content_hash(registration: dict[str, Any]) -> str:
+    """A stable hash of the registration's content, for ``index verify``."""
+    canonical = json.dumps(registration, ensure_ascii=False, sort_keys=True,
+                           separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def build(registration_id: int, registration: dict[str, Any], lsn: str) -> dict[str, Any]:
+    name_exact: set[str] = set()
+    name_close: set[str] = set()
+    id_exact: set[str] = set()
+    id_close: set[str] = set()
+    for party in registration.get("grantors", []):
+        name_keys = keys.name_index_keys(party["name"], party.get("party_type"))
+        name_exact.update(name_keys.exact)
+        name_close.update(name_keys.close)
+        if party.get("id_number"):
+            id_keys = keys.id_index_keys(party["id_number"])
+            id_exact.update(id_keys.exact)
+            id_close.update(id_keys.close)
+    doc: dict[str, Any] = {
+        "registration_id": registration_id,
+        "registration_number": registration["registration_number"],
+        "registration_key": identifier_form(registration["registration_number"]),
+        "kind": registration["kind"],
+        "status": registration["status"],
+        "registered_at": registration["registered_at"],
+        "source_lsn": lsn,
+        "content_hash": content_hash(registration),
+        "name_exact": sorted(name_exact),
+        "name_close": sorted(name_close),
+        "id_exact": sorted(id_exact),
+        "id_close": sorted(id_close),
+        "registration": registration,
+    }
+    for source_field, prefix in SERIAL_FIELDS:
+        exact: set[str] = set()
+        reversed_forms: set[str] = set()
+        for asset in registration.get("assets", []):
+            value = asset.get(source_field)
+            if value:
+                serial_keys = keys.serial_index_keys(value)
+                exact.update(serial_keys.exact)
+                reversed_forms.update(serial_keys.reversed)
+        doc[f"{prefix}_exact"] = sorted(exact)
+        doc[f"{prefix}_reversed"] = sorted(reversed_forms)
+    return doc

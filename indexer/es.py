@@ -1,0 +1,50 @@
+"""Elasticsearch client and index administration for the indexer."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from elasticsearch import Elasticsearch, NotFoundError
+
+import mappings
+from regsearch.settings import get_settings
+
+
+def client(timeout_s: float = 30.0) -> Elasticsearch:
+    return Elasticsearch(get_settings().es_url, request_timeout=timeout_s, retry_on_timeout=False)
+
+
+def ensure_state_index(es: Elasticsearch) -> None:
+    if not es.indices.exists(index=mappings.STATE_INDEX):
+        body = mappings.load("state", mappings.STATE_VERSION)
+        es.indices.create(
+            index=mappings.STATE_INDEX, settings=body["settings"], mappings=body["mappings"]
+        )
+
+
+def create_registrations_index(es: Elasticsearch, alias: str) -> str:
+    """Create a new, empty, versioned registrations index (not yet behind the alias)."""
+    suffix = datetime.now(UTC).strftime("%Y%m%dt%H%M%S%f")
+    name = mappings.registrations_index_name(alias, suffix)
+    body = mappings.load("registrations", mappings.REGISTRATIONS_VERSION)
+    es.indices.create(index=name, settings=body["settings"], mappings=body["mappings"])
+    return name
+
+
+def alias_target(es: Elasticsearch, alias: str) -> str | None:
+    try:
+        found = es.indices.get_alias(name=alias)
+    except NotFoundError:
+        return None
+    names = sorted(found.keys())
+    return names[-1] if names else None
+
+
+def point_alias(es: Elasticsearch, alias: str, index: str) -> None:
+    """Atomically move ``alias`` to ``index``."""
+    actions: list[dict[str, dict[str, str]]] = []
+    current = alias_target(es, alias)
+    if current and current != index:
+        actions.append({"remove": {"index": current, "alias": alias}})
+    actions.append({"add": {"index": index, "alias": alias}})
+    es.indices.update_aliases(actions=actions)  # type: ignore[arg-type]

@@ -1,0 +1,61 @@
+"""The indexer's watermark, kept in Elasticsearch beside the index it describes."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from elasticsearch import Elasticsearch, NotFoundError
+
+import mappings
+
+
+@dataclass
+class IndexerState:
+    slot: str
+    index: str
+    snapshot_done: bool = False
+    #: LSN and commit time of the last registry transaction applied to the index.
+    applied_lsn: str = "0/0"
+    applied_commit_time: datetime | None = None
+    #: Every registry commit at or before this position is applied and searchable.
+    checked_upto_lsn: str = "0/0"
+    checked_upto_lsn_int: int = 0
+    checked_at: datetime | None = None
+    events_applied: int = 0
+    dead_letters: int = 0
+
+    def to_doc(self) -> dict[str, Any]:
+        doc = asdict(self)
+        for key in ("applied_commit_time", "checked_at"):
+            value = doc[key]
+            doc[key] = value.isoformat() if value is not None else None
+        return doc
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> IndexerState:
+        values = dict(doc)
+        for key in ("applied_commit_time", "checked_at"):
+            if values.get(key):
+                values[key] = datetime.fromisoformat(values[key])
+        return cls(**values)
+
+
+def load(es: Elasticsearch, slot: str) -> IndexerState | None:
+    try:
+        found = es.get(index=mappings.STATE_INDEX, id=slot)
+    except NotFoundError:
+        return None
+    return IndexerState.from_doc(found["_source"])
+
+
+def save(es: Elasticsearch, state: IndexerState) -> None:
+    es.index(index=mappings.STATE_INDEX, id=state.slot, document=state.to_doc(), refresh=True)
+
+
+def delete(es: Elasticsearch, slot: str) -> None:
+    try:
+        es.delete(index=mappings.STATE_INDEX, id=slot, refresh=True)
+    except NotFoundError:
+        pass

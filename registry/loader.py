@@ -1,0 +1,180 @@
+"""Load registrations, amendments and deletions from the JSON Lines format.
+
+A line whose registration number is new is a registration; a line with a
+number already in the registry replaces its parties, assets and events (an
+amendment, or a deletion when its status is ``deleted``). Each batch of lines
+is one transaction. A bad line is reported with its line number, the field and
+the rule, and skipped; lines already accepted are never lost.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+import psycopg
+from psycopg.types.json import Jsonb
+from pydantic import ValidationError
+
+from registry.db import connect
+from registry.format import Registration, describe_errors, parse_registration
+from registry.schema import ensure_schema
+
+
+@dataclass
+class LoadReport:
+    accepted: int = 0
+    rejected: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Line:
+    number: int
+    registration: Registration
+
+
+def _parse_lines(lines: Iterable[str], report: LoadReport) -> Iterator[_Line]:
+    for number, raw in enumerate(lines, start=1):
+        text = raw.strip()
+        if not text:
+            continue
+        try:
+            obj = json.loads(text)
+        except json.JSONDecodeError as exc:
+            report.rejected += 1
+            report.problems.append(
+                f"dòng {number}: không phải JSON hợp lệ / line {number}: not valid JSON ({exc.msg})"
+            )
+            continue
+        try:
+            yield _Line(number, parse_registration(obj))
+        except ValidationError as exc:
+            report.rejected += 1
+            for problem in describe_errors(exc):
+                report.problems.append(f"dòng {number} / line {number}: {problem}")
+
+
+def write_registration(cur: psycopg.Cursor[tuple[object, ...]], reg: Registration) -> int:
+    """Insert or replace one registration with its parties, assets and events."""
+    cur.execute(
+        """
+        INSERT INTO registrations (registration_number, kind, registered_at, status, obligation,
+                                   updated_at)
+        VALUES (%s, %s, %s, %s, %s, now())
+        ON CONFLICT (registration_number) DO UPDATE
+           SET kind = EXCLUDED.kind, registered_at = EXCLUDED.registered_at,
+               status = EXCLUDED.status, obligation = EXCLUDED.obligation, updated_at = now()
+        RETURNING id
+        """,
+        (
+            reg.registration_number,
+            reg.kind,
+            reg.registered_at,
+            reg.status,
+            Jsonb(reg.obligation.model_dump(exclude_none=True)) if reg.obligation else None,
+        ),
+    )
+    row = cur.fetchone()
+    assert row is not None
+    reg_id = int(str(row[0]))
+    for table in ("parties", "assets", "events"):
+        cur.execute(f"DELETE FROM {table} WHERE registration_id = %s", (reg_id,))
+    party_rows = [
+        (reg_id, role, pos, p.party_type, p.name, p.id_type, p.id_number, p.address)
+        for role, parties in (("grantor", reg.grantors), ("secured_party", reg.secured_parties))
+        for pos, p in enumerate(parties)
+    ]
+    cur.executemany(
+        "INSERT INTO parties (registration_id, role, position, party_type, name, id_type,"
+        " id_number, address) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+        party_rows,
+    )
+    if reg.assets:
+        cur.executemany(
+            "INSERT INTO assets (registration_id, position, asset_type, description,"
+            " chassis_number, engine_number, plate_number) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            [
+                (reg_id, pos, a.asset_type, a.description, a.chassis_number, a.engine_number,
+                 a.plate_number)
+                for pos, a in enumerate(reg.assets)
+            ],
+        )
+    if reg.events:
+        cur.executemany(
+            "INSERT INTO events (registration_id, position, type, at, summary)"
+            " VALUES (%s, %s, %s, %s, %s)",
+            [(reg_id, pos, e.type, e.at, e.summary) for pos, e in enumerate(reg.events)],
+        )
+    return reg_id
+
+
+def _write_batch(
+    conn: psycopg.Connection[tuple[object, ...]], batch: list[_Line], report: LoadReport
+) -> None:
+    try:
+        with conn.transaction(), conn.cursor() as cur:
+            for line in batch:
+                write_registration(cur, line.registration)
+        report.accepted += len(batch)
+        return
+    except psycopg.Error:
+        if len(batch) == 1:
+            raise
+    # One line spoiled the batch: write each on its own so the good ones are kept.
+    for line in batch:
+        try:
+            with conn.transaction(), conn.cursor() as cur:
+                write_registration(cur, line.registration)
+            report.accepted += 1
+        except psycopg.Error as exc:
+            report.rejected += 1
+            detail = (exc.diag.message_primary or str(exc)).strip()
+            report.problems.append(
+                f"dòng {line.number}: cơ sở dữ liệu từ chối / line {line.number}: "
+                f"rejected by the registry database ({detail})"
+            )
+
+
+def load_lines(
+    lines: Iterable[str],
+    conn: psycopg.Connection[tuple[object, ...]],
+    batch_size: int = 1,
+) -> LoadReport:
+    """Write every valid line; a batch of ``batch_size`` lines is one transaction."""
+    report = LoadReport()
+    batch: list[_Line] = []
+    for line in _parse_lines(lines, report):
+        batch.append(line)
+        if len(batch) >= batch_size:
+            _write_batch(conn, batch, report)
+            batch = []
+    if batch:
+        _write_batch(conn, batch, report)
+    return report
+
+
+def load_file(path: Path, batch_size: int = 1, err: TextIO = sys.stderr) -> bool:
+    """CLI entry: load a JSONL file (``-`` for standard input); True when no line was rejected."""
+    with connect() as conn:
+        ensure_schema(conn)
+        conn.commit()
+        if str(path) == "-":
+            report = load_lines(sys.stdin, conn, batch_size)
+        else:
+            if not path.is_file():
+                err.write(f"Không tìm thấy tệp / file not found: {path}\n")
+                return False
+            with path.open(encoding="utf-8") as handle:
+                report = load_lines(handle, conn, batch_size)
+    for problem in report.problems:
+        err.write(problem + "\n")
+    err.write(
+        f"đã ghi {report.accepted}, bị từ chối {report.rejected} / "
+        f"accepted {report.accepted}, rejected {report.rejected}\n"
+    )
+    return report.rejected == 0

@@ -1,0 +1,118 @@
+"""Shared fixtures. Service tests run against the real Elasticsearch, PostgreSQL and
+Redis started by ``regsearch services up`` (``make test`` does that first)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+from tests import service_env
+
+service_env.configure()
+
+T = TypeVar("T")
+REPO = Path(__file__).resolve().parent.parent
+
+
+def wait_until(probe: Callable[[], T | None], deadline_s: float = 20.0,
+               interval_s: float = 0.05, what: str = "condition") -> T:
+    """Poll ``probe`` until it returns something truthy; fail after the deadline."""
+    deadline = time.monotonic() + deadline_s
+    last: T | None = None
+    while time.monotonic() < deadline:
+        last = probe()
+        if last:
+            return last
+        time.sleep(interval_s)
+    raise AssertionError(f"timed out after {deadline_s}s waiting for {what} (last: {last!r})")
+
+
+@pytest.fixture(scope="session")
+def settings() -> Any:
+    from regsearch.settings import get_settings
+
+    return get_settings()
+
+
+@pytest.fixture(scope="session")
+def es_client(settings: Any) -> Iterator[Any]:
+    from elasticsearch import Elasticsearch
+
+    client = Elasticsearch(settings.es_url, request_timeout=30)
+    yield client
+    client.close()
+
+
+def _reset_registry(settings: Any) -> None:
+    import psycopg
+
+    admin = os.environ["REGSEARCH_ADMIN_DSN"]
+    with psycopg.connect(admin, autocommit=True) as conn:
+        for (slot,) in conn.execute(
+            "SELECT slot_name FROM pg_replication_slots WHERE database = %s",
+            (service_env.TEST_DB,),
+        ).fetchall():
+            conn.execute("SELECT pg_drop_replication_slot(%s)", (slot,))
+        conn.execute(f'DROP DATABASE IF EXISTS "{service_env.TEST_DB}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{service_env.TEST_DB}"')
+    from registry.schema import ensure_schema
+
+    ensure_schema()
+
+
+def _reset_index(es: Any, settings: Any) -> None:
+    import mappings
+
+    es.options(ignore_status=404).indices.delete(index=f"{settings.index_alias}-v*")
+    if es.indices.exists(index=mappings.STATE_INDEX):
+        es.options(ignore_status=404).delete(index=mappings.STATE_INDEX,
+                                             id=settings.replication_slot, refresh=True)
+
+
+@pytest.fixture()
+def fresh_registry(settings: Any, es_client: Any) -> Iterator[Any]:
+    """An empty test registry database and no test index or indexer state."""
+    _reset_registry(settings)
+    _reset_index(es_client, settings)
+    yield settings
+
+
+class IndexerProcess:
+    """The real ``regsearch indexer`` command, run as a child process."""
+
+    def __init__(self, log_path: Path) -> None:
+        self.log_path = log_path
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "regsearch.cli", "indexer"],
+            stdout=log, stderr=subprocess.STDOUT, cwd=REPO, env=dict(os.environ))
+
+    def stop(self, kill: bool = False) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        if kill:
+            self.process.kill()
+        else:
+            self.process.terminate()
+        self.process.wait(timeout=20)
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+@pytest.fixture()
+def indexer(fresh_registry: Any, tmp_path: Path) -> Iterator[IndexerProcess]:
+    proc = IndexerProcess(tmp_path / "indexer.log")
+    proc.start()
+    yield proc
+    proc.stop()
