@@ -41,7 +41,7 @@ def _result(match: Match) -> SearchResult:
 def _watermark(es: Elasticsearch, settings: Settings) -> Watermark:
     current = indexer_state.load(es, settings.replication_slot)
     if current is None or not current.snapshot_done:
-        raise errors.ServiceUnavailable(
+        raise errors.ServiceUnavailableError(
             "Chỉ mục tra cứu đang được xây dựng, vui lòng thử lại sau.",
             "The search index is being built; please try again shortly.")
     return Watermark(
@@ -73,7 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             es.cluster.health(timeout="2s")
             current = indexer_state.load(es, settings.replication_slot)
-        except Exception:  # noqa: BLE001 - any failure means not ready
+        except Exception:
             return errors.unavailable_response(*errors.SEARCH_DOWN)
         if current is None or current.checked_at is None:
             return errors.unavailable_response(
@@ -93,7 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         criterion, value = request.criterion
         candidate_plan = plan(criterion, value, request.party_type)
         if not candidate_plan.normalised:
-            raise errors.InvalidQuery(problem(criterion, "no_searchable_characters"))
+            raise errors.InvalidQueryError(problem(criterion, "no_searchable_characters"))
         watermark = _watermark(es, settings)
         outcome = search(es, settings.index_alias, criterion, value,
                          party_type=request.party_type, include_deleted=request.include_deleted,

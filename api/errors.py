@@ -18,7 +18,7 @@ from api.problems import Problem, from_pydantic, problem
 log = logging.getLogger("regsearch.api")
 
 
-class InvalidQuery(Exception):
+class InvalidQueryError(Exception):
     """A request that is well-formed but cannot be searched (e.g. nothing left to search)."""
 
     def __init__(self, *problems: Problem) -> None:
@@ -26,7 +26,7 @@ class InvalidQuery(Exception):
         self.problems = problems
 
 
-class ServiceUnavailable(Exception):
+class ServiceUnavailableError(Exception):
     def __init__(self, message_vi: str, message_en: str) -> None:
         super().__init__(message_en)
         self.message_vi = message_vi
@@ -63,12 +63,12 @@ def install(app: FastAPI) -> None:
             problems = [problem("body", "json_object")]
         return invalid_response(problems)
 
-    @app.exception_handler(InvalidQuery)
-    async def _invalid(_: Request, exc: InvalidQuery) -> JSONResponse:
+    @app.exception_handler(InvalidQueryError)
+    async def _invalid(_: Request, exc: InvalidQueryError) -> JSONResponse:
         return invalid_response(list(exc.problems))
 
-    @app.exception_handler(ServiceUnavailable)
-    async def _unavailable(_: Request, exc: ServiceUnavailable) -> JSONResponse:
+    @app.exception_handler(ServiceUnavailableError)
+    async def _unavailable(_: Request, exc: ServiceUnavailableError) -> JSONResponse:
         return unavailable_response(exc.message_vi, exc.message_en)
 
     @app.exception_handler(TransportError)

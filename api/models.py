@@ -48,7 +48,8 @@ class SearchRequest(BaseModel):
         if _has_control(value):
             raise PydanticCustomError("no_control_characters", "control", {"field": name})
         if self.party_type is not None and name != "debtor_name":
-            raise PydanticCustomError("only_with_debtor_name", "party_type", {"field": "party_type"})
+            raise PydanticCustomError(
+                "only_with_debtor_name", "party_type", {"field": "party_type"})
         if self.id_type is not None and name != "id_number":
             raise PydanticCustomError("only_with_id_number", "id_type", {"field": "id_type"})
         return self

@@ -47,4 +47,4 @@ def point_alias(es: Elasticsearch, alias: str, index: str) -> None:
     if current and current != index:
         actions.append({"remove": {"index": current, "alias": alias}})
     actions.append({"add": {"index": index, "alias": alias}})
-    es.indices.update_aliases(actions=actions)  # type: ignore[arg-type]
+    es.indices.update_aliases(actions=actions)

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
-from elasticsearch import Elasticsearch
+from elasticsearch import ApiError, Elasticsearch, TransportError
 
 from indexer import deadletters, documents, es, slot, source, state
 from indexer.lsn import int_to_lsn, lsn_to_int
@@ -30,32 +30,37 @@ _LOCK_KEY = 0x7265677365617263  # "regsearc": one indexer per slot at a time
 _HEARTBEAT_S = 1.0
 
 
+def try_lock(conn: psycopg.Connection[Any], key: str) -> bool:
+    """Take the session lock that lets one process at a time follow as ``key``."""
+    got = conn.execute(
+        "SELECT pg_try_advisory_lock(%s, hashtext(%s))", (_LOCK_KEY >> 32, key)).fetchone()
+    return bool(got and got[0])
+
+
 class Follower:
     def __init__(self, conn: psycopg.Connection[Any], client: Elasticsearch,
                  settings: Settings) -> None:
         self.conn = conn
         self.es = client
         self.settings = settings
-        self.slot = settings.replication_slot
+        #: The indexer's name: its lock, its state document.
+        self.key = settings.replication_slot
         self.state: state.IndexerState | None = None
         self._last_save = 0.0
 
     # --- start-up ------------------------------------------------------------
     def prepare(self) -> state.IndexerState:
-        got = self.conn.execute(
-            "SELECT pg_try_advisory_lock(%s, hashtext(%s))", (_LOCK_KEY >> 32, self.slot)
-        ).fetchone()
-        if not got or not got[0]:
-            raise RuntimeError(f"another indexer is already following slot {self.slot}")
+        if not try_lock(self.conn, self.key):
+            raise RuntimeError(f"another indexer named {self.key} is already running")
         source.prepare_session(self.conn)
         slot.ensure_publication(self.conn)
         deadletters.ensure_table(self.conn)
         es.ensure_state_index(self.es)
-        current = state.load(self.es, self.slot)
+        current = state.load(self.es, self.key)
         if (
             current is None
             or not current.snapshot_done
-            or not slot.slot_exists(self.conn, self.slot)
+            or not slot.slot_exists(self.conn, current.stream_slot)
             or not self.es.indices.exists(index=current.index)
         ):
             current = self.initial_copy()
@@ -63,41 +68,16 @@ class Follower:
         return current
 
     def initial_copy(self) -> state.IndexerState:
-        """Copy the registry in the slot's exported snapshot into a new index."""
-        slot.drop_slot(self.conn, self.slot)
-        index = es.create_registrations_index(self.es, self.settings.index_alias)
-        self.es.indices.put_settings(index=index, settings={"refresh_interval": "-1"})
-        started = time.monotonic()
-        copied = 0
-        with slot.create_with_snapshot(self.settings.pg_dsn, self.slot) as exported, \
-                psycopg.connect(self.settings.pg_dsn) as reader:
-            version = lsn_to_int(exported.consistent_point)
-            reader.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            reader.execute(f"SET TRANSACTION SNAPSHOT '{exported.snapshot_name}'")
-            source.prepare_session(reader)
-            for batch in source.iter_all(reader):
-                writes = [
-                    Write(str(reg_id), version, documents.build(reg_id, reg,
-                                                                exported.consistent_point))
-                    for reg_id, reg in batch
-                ]
-                self._dead_letters(write_all(self.es, index, writes), exported.consistent_point)
-                copied += len(batch)
-            reader.rollback()
-            consistent_point = exported.consistent_point
-        self.es.indices.put_settings(index=index, settings={"refresh_interval": "1s"})
-        self.es.indices.refresh(index=index)
+        """Copy the registry in the slot's exported snapshot into a new index, behind the alias."""
+        previous = state.load(self.es, self.key)
+        if previous is not None and previous.stream_slot:
+            slot.drop_slot(self.conn, previous.stream_slot)
+        slot.drop_slot(self.conn, self.key)
+        new_state = copy_snapshot(self.conn, self.es, self.settings, self.key, self.key)
         old = es.alias_target(self.es, self.settings.index_alias)
-        es.point_alias(self.es, self.settings.index_alias, index)
-        if old and old != index:
+        es.point_alias(self.es, self.settings.index_alias, new_state.index)
+        if old and old != new_state.index:
             self.es.indices.delete(index=old)
-        log.info("snapshot: %d registrations in %.1fs into %s", copied,
-                 time.monotonic() - started, index)
-        new_state = state.IndexerState(
-            slot=self.slot, index=index, snapshot_done=True,
-            applied_lsn=consistent_point, checked_upto_lsn=consistent_point,
-            checked_upto_lsn_int=lsn_to_int(consistent_point), checked_at=datetime.now(UTC),
-        )
         state.save(self.es, new_state)
         return new_state
 
@@ -106,7 +86,8 @@ class Follower:
         """One round; returns the number of transactions applied."""
         assert self.state is not None
         upto = slot.current_lsn(self.conn)
-        messages = slot.peek(self.conn, self.slot, upto, self.settings.cdc_batch_changes)
+        messages = slot.peek(self.conn, self.state.stream_slot, upto,
+                             self.settings.cdc_batch_changes)
         transactions = Decoder().feed(messages)
         if transactions:
             self.apply(transactions)
@@ -121,7 +102,7 @@ class Follower:
             state.save(self.es, self.state)
             self._last_save = now
         if transactions:
-            slot.advance(self.conn, self.slot, int_to_lsn(transactions[-1].end_lsn))
+            slot.advance(self.conn, self.state.stream_slot, int_to_lsn(transactions[-1].end_lsn))
         return len(transactions)
 
     def apply(self, transactions: list[Transaction]) -> None:
@@ -158,9 +139,34 @@ class Follower:
             if self.state is not None:
                 self.state.dead_letters += 1
 
+    def take_handover(self) -> None:
+        """Switch to the slot and index `index rebuild` prepared, then move the alias."""
+        assert self.state is not None
+        handover = state.pending_handover(self.es, self.key)
+        if handover is None:
+            return
+        old_slot, old_index = self.state.stream_slot, self.state.index
+        prepared = state.load(self.es, handover.slot)
+        self.state.stream_slot, self.state.index = handover.slot, handover.index
+        if prepared is not None:
+            self.state.applied_lsn = prepared.applied_lsn
+            self.state.applied_commit_time = prepared.applied_commit_time
+        while self.step() > 0:
+            pass  # catch the new index up before searches see it
+        es.point_alias(self.es, self.settings.index_alias, handover.index)
+        state.save(self.es, self.state)
+        if old_slot != handover.slot:
+            slot.drop_slot(self.conn, old_slot)
+        state.delete(self.es, handover.slot)
+        state.delete(self.es, state.handover_id(self.key))
+        log.info("handover: now %s from slot %s (was %s from %s)", handover.index,
+                 handover.slot, old_index, old_slot)
+
     def follow(self, once: bool) -> None:
-        self.prepare()
+        if self.state is None:
+            self.prepare()
         while True:
+            self.take_handover()
             applied = self.step()
             if once and applied == 0:
                 return
@@ -177,9 +183,56 @@ def run(once: bool = False) -> None:
     while True:
         try:
             with psycopg.connect(settings.pg_dsn, autocommit=True) as conn:
-                Follower(conn, client, settings).follow(once)
+                follower = Follower(conn, client, settings)
+                follower.prepare()
+                backoff = 0.5
+                follower.follow(once)
                 return
         except psycopg.OperationalError as exc:
             log.warning("registry unavailable (%s); reconnecting in %.1fs", exc, backoff)
-            time.sleep(backoff)
-            backoff = min(backoff * 2, 10.0)
+        except (TransportError, ApiError) as exc:
+            # Nothing was acknowledged past what Elasticsearch accepted: start the round again.
+            log.warning("elasticsearch unavailable (%s); resuming in %.1fs", exc, backoff)
+        time.sleep(backoff)
+        backoff = min(backoff * 2, 10.0)
+
+
+def copy_snapshot(conn: psycopg.Connection[Any], client: Elasticsearch, settings: Settings,
+                  key: str, slot_name: str) -> state.IndexerState:
+    """Create ``slot_name`` with an exported snapshot and copy the registry as of it into a
+    new index. Documents carry the slot's consistent point as their version; every change
+    after it is in the slot. Returns the state of a follower of that slot and index."""
+    index = es.create_registrations_index(client, settings.index_alias)
+    client.indices.put_settings(index=index, settings={"refresh_interval": "-1"})
+    started = time.monotonic()
+    copied = 0
+    rejected = 0
+    with slot.create_with_snapshot(settings.pg_dsn, slot_name) as exported, \
+            psycopg.connect(settings.pg_dsn, autocommit=True) as reader:
+        version = lsn_to_int(exported.consistent_point)
+        reader.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        reader.execute(f"SET TRANSACTION SNAPSHOT '{exported.snapshot_name}'")
+        source.prepare_session(reader)
+        for batch in source.iter_all(reader):
+            writes = [Write(str(reg_id), version,
+                            documents.build(reg_id, reg, exported.consistent_point))
+                      for reg_id, reg in batch]
+            for item in write_all(client, index, writes):
+                rejected += 1
+                log.error("dead letter: registration %s: %s", item.write.doc_id, item.error)
+                deadletters.record(conn, int(item.write.doc_id), exported.consistent_point,
+                                   item.error, item.write.document)
+            copied += len(batch)
+        reader.execute("COMMIT")
+        consistent_point = exported.consistent_point
+    client.indices.put_settings(index=index, settings={"refresh_interval": "1s"})
+    client.indices.refresh(index=index)
+    elapsed = time.monotonic() - started
+    log.info("snapshot: %d registrations in %.1fs (%.0f/s) into %s", copied, elapsed,
+             copied / elapsed if elapsed else 0.0, index)
+    return state.IndexerState(
+        slot=key, index=index, stream_slot=slot_name, snapshot_done=True,
+        applied_lsn=consistent_point, checked_upto_lsn=consistent_point,
+        checked_upto_lsn_int=lsn_to_int(consistent_point), checked_at=datetime.now(UTC),
+        dead_letters=rejected,
+    )

@@ -57,7 +57,7 @@ def create_with_snapshot(dsn: str, slot: str) -> Iterator[ExportedSlot]:
     """
     params = conninfo_to_dict(dsn)
     params["replication"] = "database"
-    with psycopg.connect(make_conninfo(**params), autocommit=True) as repl:
+    with psycopg.connect(make_conninfo("", **params), autocommit=True) as repl:
         row = repl.execute(
             f'CREATE_REPLICATION_SLOT "{slot}" LOGICAL pgoutput (SNAPSHOT \'export\')'
         ).fetchone()

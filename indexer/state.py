@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -13,8 +14,12 @@ import mappings
 
 @dataclass
 class IndexerState:
+    #: The indexer's name (the configured slot name); the id of this document.
     slot: str
+    #: The index it writes (behind the search alias).
     index: str
+    #: The replication slot it streams from; differs from ``slot`` after a rebuild.
+    stream_slot: str = ""
     snapshot_done: bool = False
     #: LSN and commit time of the last registry transaction applied to the index.
     applied_lsn: str = "0/0"
@@ -54,8 +59,31 @@ def save(es: Elasticsearch, state: IndexerState) -> None:
     es.index(index=mappings.STATE_INDEX, id=state.slot, document=state.to_doc(), refresh=True)
 
 
-def delete(es: Elasticsearch, slot: str) -> None:
+@dataclass(frozen=True)
+class Handover:
+    """A request from `index rebuild`: switch to this slot and index."""
+
+    slot: str
+    index: str
+
+
+def handover_id(key: str) -> str:
+    return f"{key}:handover"
+
+
+def request_handover(es: Elasticsearch, key: str, handover: Handover) -> None:
+    es.index(index=mappings.STATE_INDEX, id=handover_id(key), refresh=True,
+             document={"handover_slot": handover.slot, "handover_index": handover.index})
+
+
+def pending_handover(es: Elasticsearch, key: str) -> Handover | None:
     try:
-        es.delete(index=mappings.STATE_INDEX, id=slot, refresh=True)
+        found = es.get(index=mappings.STATE_INDEX, id=handover_id(key))
     except NotFoundError:
-        pass
+        return None
+    return Handover(found["_source"]["handover_slot"], found["_source"]["handover_index"])
+
+
+def delete(es: Elasticsearch, slot: str) -> None:
+    with contextlib.suppress(NotFoundError):
+        es.delete(index=mappings.STATE_INDEX, id=slot, refresh=True)

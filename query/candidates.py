@@ -56,7 +56,7 @@ def plan(criterion: str, value: str, party_type: str | None) -> CandidatePlan:
         prefix = SERIAL_FIELDS[criterion]
         serial = keys.serial_query_keys(value)
         form = serial.normalised
-        close: list[dict[str, Any]] = []
+        close = []
         if len(form) >= MIN_CLOSE_SERIAL:
             close.append({"fuzzy": {f"{prefix}_exact": {
                 "value": form, "fuzziness": 1, "transpositions": True, "prefix_length": 0,

@@ -16,6 +16,6 @@ def schema_sql() -> str:
 def ensure_schema(conn: psycopg.Connection[tuple[object, ...]] | None = None) -> None:
     if conn is None:
         with connect() as own:
-            own.execute(schema_sql())  # type: ignore[arg-type]
+            own.execute(schema_sql())
         return
-    conn.execute(schema_sql())  # type: ignore[arg-type]
+    conn.execute(schema_sql())

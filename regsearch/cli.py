@@ -7,7 +7,9 @@ from pathlib import Path
 
 import typer
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="regsearch: registry search engine")
+app = typer.Typer(
+    no_args_is_help=True, add_completion=False, help="regsearch: registry search engine"
+)
 services_app = typer.Typer(no_args_is_help=True, help="Local Elasticsearch, PostgreSQL and Redis.")
 registry_app = typer.Typer(no_args_is_help=True, help="The stand-in registration system.")
 index_app = typer.Typer(no_args_is_help=True, help="The search index.")

@@ -220,3 +220,15 @@ def pids() -> dict[str, int | None]:
         pg.NAME: pg.running_pid(ctx),
         rd.NAME: rd.running_pid(ctx),
     }
+
+
+def stop_service(name: str) -> bool:
+    """Stop one service (for fault tests and operators); ``up()`` starts it again."""
+    settings = get_settings()
+    ctx = Context(settings, _existing_identity(settings))
+    stoppers: dict[str, Callable[[Context], bool]] = {
+        es.NAME: es.stop, rd.NAME: rd.stop, pg.NAME: pg.stop}
+    if name not in stoppers:
+        raise ValueError(f"unknown service {name!r}; one of {', '.join(stoppers)}")
+    with locked(ctx.run_dir / "stack.lock", ctx.ident):
+        return stoppers[name](ctx)

@@ -70,7 +70,9 @@ def _reset_registry(settings: Any) -> None:
 def _reset_index(es: Any, settings: Any) -> None:
     import mappings
 
-    es.options(ignore_status=404).indices.delete(index=f"{settings.index_alias}-v*")
+    found = es.indices.get(index=f"{settings.index_alias}-v*", allow_no_indices=True)
+    for name in found:
+        es.options(ignore_status=404).indices.delete(index=name)
     if es.indices.exists(index=mappings.STATE_INDEX):
         es.options(ignore_status=404).delete(index=mappings.STATE_INDEX,
                                              id=settings.replication_slot, refresh=True)
