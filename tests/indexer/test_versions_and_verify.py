@@ -1,0 +1,122 @@
+"""Versioning by commit position, `index verify --repair`, and `index rebuild` under load."""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+import pytest
+
+from tests.conftest import IndexerProcess, wait_until
+from tests.indexer.test_crash_recovery import _caught_up, _seed_registry
+
+pytestmark = pytest.mark.services
+
+
+def test_a_replayed_old_change_never_overwrites_a_newer_document(es_client: Any) -> None:
+    from indexer.writer import Write, write_all
+
+    index = "test-versions"
+    es_client.options(ignore_status=404).indices.delete(index=index)
+    es_client.indices.create(index=index, mappings={"properties": {"v": {"type": "keyword"}}})
+    try:
+        assert write_all(es_client, index, [Write("r1", 200, {"v": "newer"})]) == []
+        assert write_all(es_client, index, [Write("r1", 100, {"v": "older, replayed"})]) == []
+        assert write_all(es_client, index, [Write("r1", 200, None)]) == []  # equal: not applied
+        assert es_client.get(index=index, id="r1")["_source"] == {"v": "newer"}
+        assert es_client.get(index=index, id="r1")["_version"] == 200
+        assert write_all(es_client, index, [Write("r1", 300, {"v": "newest"})]) == []
+        assert es_client.get(index=index, id="r1")["_source"] == {"v": "newest"}
+    finally:
+        es_client.options(ignore_status=404).indices.delete(index=index)
+
+
+def test_a_document_that_can_never_be_indexed_is_returned_as_a_dead_letter(
+        es_client: Any) -> None:
+    from indexer.writer import Write, write_all
+
+    index = "test-dead-letters"
+    es_client.options(ignore_status=404).indices.delete(index=index)
+    es_client.indices.create(index=index, mappings={"dynamic": "strict",
+                                                    "properties": {"n": {"type": "long"}}})
+    try:
+        rejected = write_all(es_client, index, [Write("ok", 5, {"n": 1}),
+                                                Write("bad", 5, {"n": "not a number"})])
+        assert [r.write.doc_id for r in rejected] == ["bad"]
+        assert "mapper_parsing_exception" in rejected[0].error or "parse" in rejected[0].error
+        assert es_client.get(index=index, id="ok")["_source"] == {"n": 1}
+    finally:
+        es_client.options(ignore_status=404).indices.delete(index=index)
+
+
+def test_verify_finds_and_repairs_every_kind_of_difference(
+        fresh_registry: Any, es_client: Any, indexer: IndexerProcess) -> None:
+    from indexer import state
+    from indexer.verify import verify
+
+    _seed_registry(200, seed=41)
+    wait_until(lambda: _caught_up(fresh_registry, es_client), deadline_s=60, what="caught up")
+    index = state.load(es_client, fresh_registry.replication_slot).index  # type: ignore[union-attr]
+    hits = es_client.search(index=index, size=3, sort=[{"registration_id": "asc"}])["hits"]["hits"]
+    es_client.delete(index=index, id=hits[0]["_id"])                       # missing
+    flipped = "in_force" if hits[1]["_source"]["status"] == "deleted" else "deleted"
+    tampered = dict(hits[1]["_source"], status=flipped)                    # changed
+    applied_version = es_client.get(index=index, id=hits[1]["_id"])["_version"]
+    es_client.index(index=index, id=hits[1]["_id"], document=tampered,
+                    version=applied_version + 1, version_type="external")
+    extra = dict(hits[2]["_source"], registration_id=99_999_999)           # extra
+    es_client.index(index=index, id="99999999", document=extra)
+    es_client.indices.refresh(index=index)
+    assert verify() == 3
+    assert verify(repair=True) == 3
+    assert verify() == 0
+
+
+def test_rebuild_under_search_load_fails_no_search(
+        fresh_registry: Any, es_client: Any, indexer: IndexerProcess) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from indexer import state
+    from indexer.rebuild import rebuild
+    from registry.db import connect
+
+    source = _seed_registry(1500, seed=51)
+    client = TestClient(create_app())
+    wait_until(lambda: client.get("/readyz").status_code == 200, deadline_s=60, what="ready")
+    sample = next(source)
+    with connect() as conn:
+        from registry.loader import load_lines
+
+        load_lines([json.dumps(sample, ensure_ascii=False)], conn)
+    query = {"id_number": sample["grantors"][0].get("id_number") or "0"}
+    if "id_number" not in sample["grantors"][0]:
+        query = {"debtor_name": sample["grantors"][0]["name"]}
+    wait_until(lambda: client.post("/v1/search", json=query).json().get("exact", {})
+               .get("count", 0) >= 1, deadline_s=30, what="sample searchable")
+
+    stop = threading.Event()
+    outcomes: list[int] = []
+    found: list[int] = []
+
+    def load() -> None:
+        while not stop.is_set():
+            response = client.post("/v1/search", json=query)
+            outcomes.append(response.status_code)
+            if response.status_code == 200:
+                found.append(response.json()["exact"]["count"])
+
+    searcher = threading.Thread(target=load, daemon=True)
+    searcher.start()
+    before = state.load(es_client, fresh_registry.replication_slot).index  # type: ignore[union-attr]
+    new_index = rebuild()
+    stop.set()
+    searcher.join(timeout=30)
+    after = state.load(es_client, fresh_registry.replication_slot)
+    assert after is not None and after.index == new_index != before
+    assert list(es_client.indices.get_alias(name=fresh_registry.index_alias)) == [new_index]
+    assert not es_client.indices.exists(index=before)
+    assert len(outcomes) > 20
+    assert set(outcomes) == {200}, f"failed searches: {[s for s in outcomes if s != 200]}"
+    assert min(found) >= 1
