@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import Any
 
 from elasticsearch import Elasticsearch
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from api import errors
+from api.metrics import Metrics
 from api.models import (
     CloseTier,
     CriterionEcho,
@@ -60,7 +62,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
     )
     es = Elasticsearch(settings.es_url, request_timeout=10, max_retries=0)
+    metrics = Metrics()
     errors.install(app)
+
+    @app.get("/metrics", include_in_schema=False)
+    def prometheus_metrics() -> Response:
+        body, content_type = metrics.render(es, settings)
+        return Response(content=body, media_type=content_type)
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
@@ -91,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def search_registrations(request: SearchRequest) -> SearchResponse:
         """Tra cứu theo một tiêu chí / search by exactly one criterion."""
         criterion, value = request.criterion
+        started = time.perf_counter()
         candidate_plan = plan(criterion, value, request.party_type)
         if not candidate_plan.normalised:
             raise errors.InvalidQueryError(problem(criterion, "no_searchable_characters"))
@@ -99,6 +108,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                          party_type=request.party_type, include_deleted=request.include_deleted,
                          close_cap=settings.close_tier_cap, candidate_plan=candidate_plan)
         page = outcome.exact[request.exact_offset: request.exact_offset + request.exact_limit]
+        metrics.search_seconds.labels(criterion).observe(time.perf_counter() - started)
+        metrics.searches.labels(criterion, "200").inc()
         return SearchResponse(
             criterion=CriterionEcho(name=criterion, value=value, normalised=outcome.normalised,
                                     party_type=request.party_type),

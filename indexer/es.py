@@ -15,11 +15,15 @@ def client(timeout_s: float = 30.0) -> Elasticsearch:
 
 
 def ensure_state_index(es: Elasticsearch) -> None:
+    """Create the state index, or add the fields a newer mapping of the same version has."""
+    body = mappings.load("state", mappings.STATE_VERSION)
     if not es.indices.exists(index=mappings.STATE_INDEX):
-        body = mappings.load("state", mappings.STATE_VERSION)
         es.indices.create(
             index=mappings.STATE_INDEX, settings=body["settings"], mappings=body["mappings"]
         )
+    else:
+        es.indices.put_mapping(index=mappings.STATE_INDEX,
+                               properties=body["mappings"]["properties"])
 
 
 def create_registrations_index(es: Elasticsearch, alias: str) -> str:

@@ -47,6 +47,7 @@ class Follower:
         self.key = settings.replication_slot
         self.state: state.IndexerState | None = None
         self._last_save = 0.0
+        self._window = (time.monotonic(), 0)
 
     # --- start-up ------------------------------------------------------------
     def prepare(self) -> state.IndexerState:
@@ -65,6 +66,7 @@ class Follower:
         ):
             current = self.initial_copy()
         self.state = current
+        self._window = (time.monotonic(), current.events_applied)
         return current
 
     def initial_copy(self) -> state.IndexerState:
@@ -99,11 +101,20 @@ class Follower:
             self.state.checked_upto_lsn_int = lsn_to_int(upto)
             self.state.checked_at = datetime.now(UTC)
         if transactions or moved or now - self._last_save >= _HEARTBEAT_S:
+            self._rate(now)
             state.save(self.es, self.state)
             self._last_save = now
         if transactions:
             slot.advance(self.conn, self.state.stream_slot, int_to_lsn(transactions[-1].end_lsn))
         return len(transactions)
+
+    def _rate(self, now: float) -> None:
+        assert self.state is not None
+        window_start, applied_then = self._window
+        if now - window_start >= 5.0:
+            self.state.events_per_second = round(
+                (self.state.events_applied - applied_then) / (now - window_start), 2)
+            self._window = (now, self.state.events_applied)
 
     def apply(self, transactions: list[Transaction]) -> None:
         assert self.state is not None
@@ -191,6 +202,10 @@ def run(once: bool = False) -> None:
         except psycopg.OperationalError as exc:
             log.warning("registry unavailable (%s); reconnecting in %.1fs", exc, backoff)
         except (TransportError, ApiError) as exc:
+            if isinstance(exc, ApiError) and 400 <= exc.status_code < 500 and \
+                    exc.status_code not in (408, 429):
+                log.error("elasticsearch refused a request the indexer cannot retry: %s", exc)
+                raise
             # Nothing was acknowledged past what Elasticsearch accepted: start the round again.
             log.warning("elasticsearch unavailable (%s); resuming in %.1fs", exc, backoff)
         time.sleep(backoff)

@@ -29,6 +29,8 @@ class IndexerState:
     checked_upto_lsn_int: int = 0
     checked_at: datetime | None = None
     events_applied: int = 0
+    #: Transactions applied per second, over the last few seconds.
+    events_per_second: float = 0.0
     dead_letters: int = 0
 
     def to_doc(self) -> dict[str, Any]:
