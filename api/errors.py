@@ -26,6 +26,17 @@ class InvalidQueryError(Exception):
         self.problems = problems
 
 
+class ApiProblemError(Exception):
+    """Any refusal with its status, a code and a bilingual message."""
+
+    def __init__(self, status: int, code: str, message_vi: str, message_en: str,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(message_en)
+        self.status, self.code = status, code
+        self.message_vi, self.message_en = message_vi, message_en
+        self.headers = headers or {}
+
+
 class ServiceUnavailableError(Exception):
     def __init__(self, message_vi: str, message_en: str) -> None:
         super().__init__(message_en)
@@ -66,6 +77,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(InvalidQueryError)
     async def _invalid(_: Request, exc: InvalidQueryError) -> JSONResponse:
         return invalid_response(list(exc.problems))
+
+    @app.exception_handler(ApiProblemError)
+    async def _problem(_: Request, exc: ApiProblemError) -> JSONResponse:
+        return JSONResponse(status_code=exc.status, headers=exc.headers, content={"error": {
+            "code": exc.code, "message_vi": exc.message_vi, "message_en": exc.message_en}})
 
     @app.exception_handler(ServiceUnavailableError)
     async def _unavailable(_: Request, exc: ServiceUnavailableError) -> JSONResponse:

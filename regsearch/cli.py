@@ -16,6 +16,8 @@ index_app = typer.Typer(no_args_is_help=True, help="The search index.")
 app.add_typer(services_app, name="services")
 app.add_typer(registry_app, name="registry")
 app.add_typer(index_app, name="index")
+accounts_app = typer.Typer(no_args_is_help=True, help="Accounts and API keys.")
+app.add_typer(accounts_app, name="accounts")
 
 
 def _fail(message: str) -> None:
@@ -97,6 +99,49 @@ def index_verify(repair: bool = typer.Option(False, help="Repair the differences
 
     differences = verify.verify(repair=repair)
     raise typer.Exit(code=0 if differences == 0 or repair else 1)
+
+
+# --- accounts ------------------------------------------------------------------
+@accounts_app.command("create")
+def accounts_create(
+    name: str = typer.Option(..., help="Account holder, e.g. the bank's name."),
+    role: str = typer.Option("customer", help="customer | agency | admin"),
+    agency_kind: str | None = typer.Option(
+        None, help="For agencies: court | procuracy | investigation | enforcement"),
+) -> None:
+    """Create an account and print its first API key (shown once)."""
+    import psycopg
+
+    from api import accounts
+    from regsearch.settings import get_settings
+
+    if role not in ("customer", "agency", "admin"):
+        _fail("--role phải là customer, agency hoặc admin / must be customer, agency or admin")
+    if (role == "agency") != (agency_kind is not None) or (
+            agency_kind is not None and agency_kind not in accounts.AGENCY_KINDS):
+        _fail("--agency-kind là bắt buộc với cơ quan và chỉ với cơ quan: "
+              "court | procuracy | investigation | enforcement / --agency-kind is required "
+              "for agencies, and only for them")
+    with psycopg.connect(get_settings().app_dsn, autocommit=True) as conn:
+        accounts.ensure_schema(conn)
+        account_id = accounts.create_account(conn, name, role, agency_kind)  # type: ignore[arg-type]
+        key = accounts.issue_key(conn, account_id)
+    typer.echo(f"account {account_id}: {name} ({role})")
+    typer.echo(f"API key (shown once): {key}")
+
+
+@accounts_app.command("revoke")
+def accounts_revoke(key: str = typer.Argument(..., help="The API key to revoke.")) -> None:
+    """Revoke an API key at once."""
+    import psycopg
+
+    from api import accounts
+    from regsearch.settings import get_settings
+
+    with psycopg.connect(get_settings().app_dsn, autocommit=True) as conn:
+        if not accounts.revoke_key(conn, key):
+            _fail("Không tìm thấy khóa còn hiệu lực / no such active key")
+    typer.echo("revoked")
 
 
 # --- API -----------------------------------------------------------------------

@@ -17,7 +17,10 @@ class Settings(BaseSettings):
 
     # --- services -----------------------------------------------------------
     es_url: str = "http://127.0.0.1:9200"
+    #: The registry (owned by the registration system; we only read and follow it).
     pg_dsn: str = "postgresql://regsearch@127.0.0.1:5432/registry"
+    #: The search service's own database: accounts, usage ledger, certificates, batches.
+    app_dsn: str = "postgresql://regsearch@127.0.0.1:5432/regsearch"
     redis_url: str = "redis://127.0.0.1:6379/0"
 
     # --- local stack (services/) -------------------------------------------
@@ -42,6 +45,16 @@ class Settings(BaseSettings):
     close_tier_cap: int = 50
     exact_page_size: int = 100
     ready_max_lag_s: float = 5.0
+
+    # --- accounts and fees -------------------------------------------------------
+    #: Fee in VND for one certified search result (customers; agencies pay nothing).
+    certificate_fee_vnd: int = 30_000
+    #: Fee in VND per row of a batch lookup (customers).
+    batch_row_fee_vnd: int = 0
+    #: Anonymous (public) searches allowed per client address per minute.
+    public_searches_per_minute: int = 30
+    #: Legal ground printed for free agency searches.
+    agency_free_ground: str = "Điều 59 khoản 2 Nghị định 102/2017/NĐ-CP"
 
 
 @lru_cache(maxsize=1)

@@ -205,16 +205,20 @@ def _connect_ok(ctx: Context, user: str, dbname: str) -> bool:
 
 
 def ensure_role_and_database(ctx: Context) -> None:
-    """Create the DSN's role (LOGIN SUPERUSER REPLICATION) and database, if missing."""
+    """Create the DSN's role (LOGIN SUPERUSER REPLICATION) and the registry's and the
+    service's own databases, if missing."""
     t = target(ctx)
+    app_db = str(conninfo_to_dict(ctx.settings.app_dsn).get("dbname") or "regsearch")
     with _connect(ctx, BOOTSTRAP_USER, "postgres") as conn:
         role = sql.Identifier(t.user)
         exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (t.user,)).fetchone()
         verb = "ALTER" if exists else "CREATE"
         conn.execute(sql.SQL(verb + " ROLE {} LOGIN SUPERUSER REPLICATION").format(role))
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (t.dbname,)).fetchone():
-            conn.execute(sql.SQL("CREATE DATABASE {} OWNER {} ENCODING 'UTF8'").format(
-                sql.Identifier(t.dbname), role))
+        for dbname in dict.fromkeys((t.dbname, app_db)):
+            if not conn.execute(
+                    "SELECT 1 FROM pg_database WHERE datname = %s", (dbname,)).fetchone():
+                conn.execute(sql.SQL("CREATE DATABASE {} OWNER {} ENCODING 'UTF8'").format(
+                    sql.Identifier(dbname), role))
 
 
 def answers(ctx: Context) -> str | None:

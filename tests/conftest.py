@@ -60,11 +60,24 @@ def _reset_registry(settings: Any) -> None:
             (service_env.TEST_DB,),
         ).fetchall():
             conn.execute("SELECT pg_drop_replication_slot(%s)", (slot,))
-        conn.execute(f'DROP DATABASE IF EXISTS "{service_env.TEST_DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{service_env.TEST_DB}"')
+        for db in (service_env.TEST_DB, service_env.TEST_APP_DB):
+            conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{db}"')
     from registry.schema import ensure_schema
 
     ensure_schema()
+
+
+@pytest.fixture(scope="session")
+def app_database() -> str:
+    """The service's own test database exists (accounts, ledger, certificates, batches)."""
+    import psycopg
+
+    with psycopg.connect(os.environ["REGSEARCH_ADMIN_DSN"], autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                            (service_env.TEST_APP_DB,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{service_env.TEST_APP_DB}"')
+    return service_env.TEST_APP_DB
 
 
 def _reset_index(es: Any, settings: Any) -> None:
@@ -118,3 +131,16 @@ def indexer(fresh_registry: Any, tmp_path: Path) -> Iterator[IndexerProcess]:
     proc.start()
     yield proc
     proc.stop()
+
+
+@pytest.fixture()
+def api_client(indexer: IndexerProcess) -> Iterator[Any]:
+    """The API (in process, real services) once the indexer has made the index ready."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    with TestClient(create_app()) as client:
+        wait_until(lambda: client.get("/readyz").status_code == 200, deadline_s=60,
+                   what="indexer ready: " + indexer.log_text()[-2000:])
+        yield client

@@ -7,6 +7,7 @@ import os
 TEST_DB = "regsearch_test"
 TEST_ALIAS = "test-registrations"
 TEST_SLOT = "test_indexer"
+TEST_APP_DB = "regsearch_app_test"
 
 
 def configure() -> None:
@@ -18,3 +19,6 @@ def configure() -> None:
     os.environ["REGSEARCH_INDEX_ALIAS"] = TEST_ALIAS
     os.environ["REGSEARCH_REPLICATION_SLOT"] = TEST_SLOT
     os.environ.setdefault("REGSEARCH_CDC_POLL_INTERVAL_S", "0.05")
+    os.environ["REGSEARCH_APP_DSN"] = f"{server}/{TEST_APP_DB}"
+    # Tests search far more often than a person; the limiter has its own test.
+    os.environ["REGSEARCH_PUBLIC_SEARCHES_PER_MINUTE"] = "1000000"

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.test_search_end_to_end import REGISTRATION, commit, numbers
-from tests.conftest import IndexerProcess, wait_until
+from tests.conftest import wait_until
 
 pytestmark = pytest.mark.services
 
@@ -19,11 +19,8 @@ def _value(text: str, name: str) -> float:
     return float(match.group(1))
 
 
-def test_metrics_show_lag_events_and_dead_letters(indexer: IndexerProcess) -> None:
-    from api.app import create_app
-
-    client = TestClient(create_app())
-    wait_until(lambda: client.get("/readyz").status_code == 200, deadline_s=60, what="ready")
+def test_metrics_show_lag_events_and_dead_letters(api_client: TestClient) -> None:
+    client = api_client
     commit(REGISTRATION)
     wait_until(lambda: numbers(client, {"registration_number": "2024-0000123456"}),
                what="searchable")

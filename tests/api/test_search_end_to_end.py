@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import IndexerProcess, wait_until
+from tests.conftest import wait_until
 
 pytestmark = pytest.mark.services
 
@@ -47,17 +47,8 @@ def numbers(client: TestClient, body: dict[str, Any], tier: str = "exact") -> li
     return [r["registration"]["registration_number"] for r in response.json()[tier]["results"]]
 
 
-@pytest.fixture()
-def client(indexer: IndexerProcess) -> TestClient:
-    from api.app import create_app
-
-    test_client = TestClient(create_app())
-    wait_until(lambda: test_client.get("/readyz").status_code == 200, deadline_s=60,
-               what="indexer ready: " + indexer.log_text()[-2000:])
-    return test_client
-
-
-def test_commit_amend_delete_is_followed_by_search(client: TestClient) -> None:
+def test_commit_amend_delete_is_followed_by_search(api_client: TestClient) -> None:
+    client = api_client
     number = REGISTRATION["registration_number"]
     commit(REGISTRATION)
 

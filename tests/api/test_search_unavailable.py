@@ -14,13 +14,11 @@ from tests.conftest import IndexerProcess, wait_until
 pytestmark = pytest.mark.services
 
 
-def test_elasticsearch_down_gives_503_and_recovers(indexer: IndexerProcess) -> None:
-    from api.app import create_app
+def test_elasticsearch_down_gives_503_and_recovers(
+        api_client: TestClient, indexer: IndexerProcess) -> None:
     from services import stack
 
-    client = TestClient(create_app())
-    wait_until(lambda: client.get("/readyz").status_code == 200, deadline_s=60,
-               what="indexer ready")
+    client = api_client
     by_id = {"id_number": REGISTRATION["grantors"][0]["id_number"]}
     stack.stop_service("elasticsearch")
     try:

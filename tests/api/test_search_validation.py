@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -9,10 +10,11 @@ from fastapi.testclient import TestClient
 
 
 @pytest.fixture(scope="module")
-def client() -> TestClient:
+def client(app_database: str) -> Iterator[TestClient]:
     from api.app import create_app
 
-    return TestClient(create_app())
+    with TestClient(create_app()) as test_client:
+        yield test_client
 
 
 def _problems(response: Any) -> list[dict[str, str]]:

@@ -74,17 +74,13 @@ def test_verify_finds_and_repairs_every_kind_of_difference(
 
 
 def test_rebuild_under_search_load_fails_no_search(
-        fresh_registry: Any, es_client: Any, indexer: IndexerProcess) -> None:
-    from fastapi.testclient import TestClient
-
-    from api.app import create_app
+        fresh_registry: Any, es_client: Any, api_client: Any) -> None:
     from indexer import state
     from indexer.rebuild import rebuild
     from registry.db import connect
 
     source = _seed_registry(1500, seed=51)
-    client = TestClient(create_app())
-    wait_until(lambda: client.get("/readyz").status_code == 200, deadline_s=60, what="ready")
+    client = api_client
     sample = next(source)
     with connect() as conn:
         from registry.loader import load_lines

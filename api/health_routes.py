@@ -1,0 +1,50 @@
+"""Liveness, readiness and metrics."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse, Response
+
+from api import errors
+from api.resources import Resources, get_resources
+from indexer import state as indexer_state
+
+router = APIRouter()
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    """The process is alive."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+def readyz(resources: Resources = Depends(get_resources)) -> JSONResponse:
+    """Ready when Elasticsearch answers and the indexer is caught up."""
+    try:
+        resources.es.cluster.health(timeout="2s")
+        current = indexer_state.load(resources.es, resources.settings.replication_slot)
+    except Exception:
+        return errors.unavailable_response(*errors.SEARCH_DOWN)
+    if current is None or current.checked_at is None:
+        return errors.unavailable_response(
+            "Chỉ mục tra cứu đang được xây dựng.", "The search index is being built.")
+    lag = (datetime.now(UTC) - current.checked_at).total_seconds()
+    body: dict[str, Any] = {
+        "status": "ready", "lag_seconds": round(lag, 3), "applied_lsn": current.applied_lsn,
+        "checked_upto_lsn": current.checked_upto_lsn,
+        "registry_current_as_of": (current.applied_commit_time.isoformat()
+                                   if current.applied_commit_time else None)}
+    if lag > resources.settings.ready_max_lag_s:
+        body["status"] = "lagging"
+        return JSONResponse(status_code=503, content=body)
+    return JSONResponse(content=body)
+
+
+@router.get("/metrics", include_in_schema=False)
+def prometheus_metrics(resources: Resources = Depends(get_resources)) -> Response:
+    body, content_type = resources.metrics.render(resources.es, resources.settings)
+    return Response(content=body, media_type=content_type)

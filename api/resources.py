@@ -1,0 +1,52 @@
+"""What every request may use: settings, Elasticsearch, the service's own database
+pool, Redis and the metrics. Created once per application."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import redis
+from elasticsearch import Elasticsearch
+from fastapi import Request
+from psycopg_pool import ConnectionPool
+
+from api import accounts
+from api.metrics import Metrics
+from regsearch.settings import Settings
+
+
+@dataclass
+class Resources:
+    settings: Settings
+    es: Elasticsearch
+    pool: ConnectionPool
+    redis: redis.Redis
+    metrics: Metrics
+
+    @classmethod
+    def create(cls, settings: Settings) -> Resources:
+        pool = ConnectionPool(settings.app_dsn, min_size=1, max_size=8, open=False,
+                              kwargs={"autocommit": True}, timeout=5)
+        return cls(
+            settings=settings,
+            es=Elasticsearch(settings.es_url, request_timeout=10, max_retries=0),
+            pool=pool,
+            redis=redis.Redis.from_url(settings.redis_url, socket_timeout=2,
+                                       socket_connect_timeout=2),
+            metrics=Metrics(),
+        )
+
+    def open(self) -> None:
+        self.pool.open(wait=False)
+        with self.pool.connection() as conn:
+            accounts.ensure_schema(conn)
+
+    def close(self) -> None:
+        self.pool.close()
+        self.es.close()
+        self.redis.close()
+
+
+def get_resources(request: Request) -> Resources:
+    resources: Resources = request.app.state.resources
+    return resources

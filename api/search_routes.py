@@ -1,0 +1,90 @@
+"""POST /v1/search: exact and close matches for one criterion, explained."""
+
+from __future__ import annotations
+
+import time
+
+from fastapi import APIRouter, Depends, Request
+
+from api import accounts, errors, watermark
+from api.auth import client_address, current_caller
+from api.models import (
+    CloseTier,
+    CriterionEcho,
+    ExactTier,
+    MatchedField,
+    SearchRequest,
+    SearchResponse,
+    SearchResult,
+)
+from api.problems import problem
+from api.resources import Resources, get_resources
+from query.candidates import CandidatePlan, plan
+from query.search import Match, SearchOutcome, search
+
+router = APIRouter()
+
+
+def result_model(match: Match) -> SearchResult:
+    return SearchResult(
+        tier=match.tier,  # type: ignore[arg-type]
+        score=round(match.score, 4),
+        reasons=list(match.reasons),
+        matched=MatchedField(role=match.role, position=match.position,  # type: ignore[arg-type]
+                             field=match.field, value_as_registered=match.value_as_registered),
+        registration=match.registration,
+    )
+
+
+def searchable_plan(request: SearchRequest) -> CandidatePlan:
+    """The candidate plan; a 422 when nothing is left to search after normalisation."""
+    criterion, value = request.criterion
+    candidate_plan = plan(criterion, value, request.party_type)
+    if not candidate_plan.normalised:
+        raise errors.InvalidQueryError(problem(criterion, "no_searchable_characters"))
+    return candidate_plan
+
+
+def run_search(resources: Resources, request: SearchRequest,
+               candidate_plan: CandidatePlan) -> SearchOutcome:
+    criterion, value = request.criterion
+    return search(resources.es, resources.settings.index_alias, criterion, value,
+                  party_type=request.party_type, include_deleted=request.include_deleted,
+                  close_cap=resources.settings.close_tier_cap, candidate_plan=candidate_plan)
+
+
+@router.post("/v1/search", response_model=SearchResponse)
+def search_registrations(
+    body: SearchRequest, http: Request,
+    resources: Resources = Depends(get_resources),
+    caller: accounts.Caller = Depends(current_caller),
+) -> SearchResponse:
+    """Tra cứu theo một tiêu chí / search by exactly one criterion."""
+    started = time.perf_counter()
+    criterion, value = body.criterion
+    candidate_plan = searchable_plan(body)
+    mark, _ = watermark.read(resources.es, resources.settings)
+    outcome = run_search(resources, body, candidate_plan)
+    page = outcome.exact[body.exact_offset: body.exact_offset + body.exact_limit]
+    fee = accounts.fee_for(caller, "search", resources.settings)
+    try:
+        with resources.pool.connection() as conn:
+            accounts.record_usage(conn, caller, "search", fee, criterion=criterion,
+                                  client=client_address(http))
+    except Exception as exc:
+        raise errors.ServiceUnavailableError(
+            "Không ghi được nhật ký sử dụng; vui lòng thử lại.",
+            "The usage ledger could not be written; please retry.") from exc
+    resources.metrics.search_seconds.labels(criterion).observe(time.perf_counter() - started)
+    resources.metrics.searches.labels(criterion, "200").inc()
+    return SearchResponse(
+        criterion=CriterionEcho(name=criterion, value=value, normalised=outcome.normalised,
+                                party_type=body.party_type),
+        include_deleted=body.include_deleted,
+        watermark=mark,
+        exact=ExactTier(count=len(outcome.exact), offset=body.exact_offset,
+                        results=[result_model(m) for m in page]),
+        close=CloseTier(count=len(outcome.close) + outcome.close_left_out,
+                        shown=len(outcome.close), left_out=outcome.close_left_out,
+                        results=[result_model(m) for m in outcome.close]),
+    )
