@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -59,9 +59,16 @@ def _parse_lines(lines: Iterable[str], report: LoadReport) -> Iterator[_Line]:
                 report.problems.append(f"dòng {number} / line {number}: {problem}")
 
 
-def write_registration(cur: psycopg.Cursor[tuple[object, ...]], reg: Registration) -> int:
-    """Insert or replace one registration with its parties, assets and events."""
-    cur.execute(
+def write_registrations(
+    cur: psycopg.Cursor[tuple[object, ...]], regs: Sequence[Registration]
+) -> list[int]:
+    """Insert or replace registrations with their parties, assets and events.
+
+    One statement per table for the whole list: an upsert of the registrations
+    (an existing number is an amendment or deletion, whose parties, assets and
+    events are replaced), then the children.
+    """
+    cur.executemany(
         """
         INSERT INTO registrations (registration_number, kind, registered_at, status, obligation,
                                    updated_at)
@@ -69,23 +76,36 @@ def write_registration(cur: psycopg.Cursor[tuple[object, ...]], reg: Registratio
         ON CONFLICT (registration_number) DO UPDATE
            SET kind = EXCLUDED.kind, registered_at = EXCLUDED.registered_at,
                status = EXCLUDED.status, obligation = EXCLUDED.obligation, updated_at = now()
-        RETURNING id
+        RETURNING id, (xmax = 0) AS inserted
         """,
-        (
-            reg.registration_number,
-            reg.kind,
-            reg.registered_at,
-            reg.status,
-            Jsonb(reg.obligation.model_dump(exclude_none=True)) if reg.obligation else None,
-        ),
+        [
+            (
+                reg.registration_number,
+                reg.kind,
+                reg.registered_at,
+                reg.status,
+                Jsonb(reg.obligation.model_dump(exclude_none=True)) if reg.obligation else None,
+            )
+            for reg in regs
+        ],
+        returning=True,
     )
-    row = cur.fetchone()
-    assert row is not None
-    reg_id = int(str(row[0]))
-    for table in ("parties", "assets", "events"):
-        cur.execute(f"DELETE FROM {table} WHERE registration_id = %s", (reg_id,))
+    ids: list[int] = []
+    replaced: list[int] = []
+    while True:
+        row = cur.fetchone()
+        assert row is not None
+        ids.append(int(str(row[0])))
+        if not row[1]:
+            replaced.append(ids[-1])
+        if not cur.nextset():
+            break
+    if replaced:
+        for table in ("parties", "assets", "events"):
+            cur.execute(f"DELETE FROM {table} WHERE registration_id = ANY(%s)", (replaced,))
     party_rows = [
         (reg_id, role, pos, p.party_type, p.name, p.id_type, p.id_number, p.address)
+        for reg_id, reg in zip(ids, regs, strict=True)
         for role, parties in (("grantor", reg.grantors), ("secured_party", reg.secured_parties))
         for pos, p in enumerate(parties)
     ]
@@ -94,23 +114,41 @@ def write_registration(cur: psycopg.Cursor[tuple[object, ...]], reg: Registratio
         " id_number, address) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
         party_rows,
     )
-    if reg.assets:
+    asset_rows = [
+        (reg_id, pos, a.asset_type, a.description, a.chassis_number, a.engine_number,
+         a.plate_number)
+        for reg_id, reg in zip(ids, regs, strict=True)
+        for pos, a in enumerate(reg.assets)
+    ]
+    if asset_rows:
         cur.executemany(
             "INSERT INTO assets (registration_id, position, asset_type, description,"
             " chassis_number, engine_number, plate_number) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-            [
-                (reg_id, pos, a.asset_type, a.description, a.chassis_number, a.engine_number,
-                 a.plate_number)
-                for pos, a in enumerate(reg.assets)
-            ],
+            asset_rows,
         )
-    if reg.events:
+    event_rows = [
+        (reg_id, pos, e.type, e.at, e.summary)
+        for reg_id, reg in zip(ids, regs, strict=True)
+        for pos, e in enumerate(reg.events)
+    ]
+    if event_rows:
         cur.executemany(
             "INSERT INTO events (registration_id, position, type, at, summary)"
             " VALUES (%s, %s, %s, %s, %s)",
-            [(reg_id, pos, e.type, e.at, e.summary) for pos, e in enumerate(reg.events)],
+            event_rows,
         )
-    return reg_id
+    return ids
+
+
+def write_registration(cur: psycopg.Cursor[tuple[object, ...]], reg: Registration) -> int:
+    """Insert or replace one registration with its parties, assets and events."""
+    return write_registrations(cur, [reg])[0]
+
+
+def _last_of_each(batch: list[_Line]) -> list[Registration]:
+    """A number twice in one batch: its last line wins, as if written one after another."""
+    latest = {line.registration.registration_number: line.registration for line in batch}
+    return list(latest.values())
 
 
 def _write_batch(
@@ -118,8 +156,7 @@ def _write_batch(
 ) -> None:
     try:
         with conn.transaction(), conn.cursor() as cur:
-            for line in batch:
-                write_registration(cur, line.registration)
+            write_registrations(cur, _last_of_each(batch))
         report.accepted += len(batch)
         return
     except psycopg.Error:
