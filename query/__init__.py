@@ -1,0 +1,1 @@
+"""Criteria → candidates → classified, ranked, explained results; the pair classifier."""
