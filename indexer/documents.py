@@ -8,8 +8,9 @@ computed by ``normalizers`` — the same functions the query side uses.
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
+
+import orjson
 
 from normalizers import keys
 from normalizers.identifiers import identifier_form
@@ -20,9 +21,7 @@ SERIAL_FIELDS = (("chassis_number", "chassis"), ("engine_number", "engine"),
 
 def content_hash(registration: dict[str, Any]) -> str:
     """A stable hash of the registration's content, for ``index verify``."""
-    canonical = json.dumps(registration, ensure_ascii=False, sort_keys=True,
-                           separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(orjson.dumps(registration, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 def build(registration_id: int, registration: dict[str, Any], lsn: str) -> dict[str, Any]:

@@ -48,6 +48,7 @@ class Follower:
         self.state: state.IndexerState | None = None
         self._last_save = 0.0
         self._window = (time.monotonic(), 0)
+        self._unrefreshed = False
 
     # --- start-up ------------------------------------------------------------
     def prepare(self) -> state.IndexerState:
@@ -85,7 +86,13 @@ class Follower:
 
     # --- streaming -----------------------------------------------------------
     def step(self) -> int:
-        """One round; returns the number of transactions applied."""
+        """One round; returns the number of transactions applied.
+
+        Writes are acknowledged to the slot as soon as Elasticsearch has accepted them
+        (durably: its translog is synced per request). Making them visible (refresh)
+        and saving the watermark happen when the backlog is drained, or once a second
+        while it is not, so the watermark never runs ahead of what searches can see.
+        """
         assert self.state is not None
         upto = slot.current_lsn(self.conn)
         messages = slot.peek(self.conn, self.state.stream_slot, upto,
@@ -93,17 +100,23 @@ class Follower:
         transactions = Decoder().feed(messages)
         if transactions:
             self.apply(transactions)
+            self._unrefreshed = True
         drained = len(messages) < self.settings.cdc_batch_changes
         now = time.monotonic()
-        moved = drained and upto != self.state.checked_upto_lsn
-        if drained:
-            self.state.checked_upto_lsn = upto
-            self.state.checked_upto_lsn_int = lsn_to_int(upto)
-            self.state.checked_at = datetime.now(UTC)
-        if transactions or moved or now - self._last_save >= _HEARTBEAT_S:
-            self._rate(now)
-            state.save(self.es, self.state)
-            self._last_save = now
+        heartbeat = now - self._last_save >= _HEARTBEAT_S
+        if drained or heartbeat:
+            if self._unrefreshed:
+                self.es.indices.refresh(index=self.state.index)
+                self._unrefreshed = False
+            moved = drained and upto != self.state.checked_upto_lsn
+            if drained:
+                self.state.checked_upto_lsn = upto
+                self.state.checked_upto_lsn_int = lsn_to_int(upto)
+                self.state.checked_at = datetime.now(UTC)
+            if transactions or moved or heartbeat:
+                self._rate(now)
+                state.save(self.es, self.state)
+                self._last_save = now
         if transactions:
             slot.advance(self.conn, self.state.stream_slot, int_to_lsn(transactions[-1].end_lsn))
         return len(transactions)
@@ -137,7 +150,6 @@ class Follower:
         ]
         last = transactions[-1]
         self._dead_letters(write_all(self.es, self.state.index, writes), int_to_lsn(last.end_lsn))
-        self.es.indices.refresh(index=self.state.index)
         self.state.applied_lsn = int_to_lsn(last.end_lsn)
         self.state.applied_commit_time = last.commit_time
         self.state.events_applied += len(transactions)

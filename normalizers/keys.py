@@ -65,6 +65,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from normalizers.identifiers import identifier_form, tax_parent
 from normalizers.organization import OrganizationName, parse_organization
@@ -182,6 +183,7 @@ def _organization_exact(organization: OrganizationName) -> set[str]:
     return {_joined(organization.core_folded)} if organization.core else set()
 
 
+@lru_cache(maxsize=262_144)
 def name_index_keys(name: str, party_type: str | None = None) -> NameKeys:
     """Keys of a registered name. Both readings are always emitted (``party_type``
     is accepted for symmetry with :func:`name_query_keys`)."""

@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     # --- index and CDC -------------------------------------------------------
     index_alias: str = "registrations"
     replication_slot: str = "regsearch_indexer"
-    cdc_batch_changes: int = 5000
+    cdc_batch_changes: int = 20_000
     cdc_poll_interval_s: float = 0.1
 
     # --- API ------------------------------------------------------------------
@@ -55,6 +55,24 @@ class Settings(BaseSettings):
     public_searches_per_minute: int = 30
     #: Legal ground printed for free agency searches.
     agency_free_ground: str = "Điều 59 khoản 2 Nghị định 102/2017/NĐ-CP"
+
+    # --- batch lookups (api/batch) ----------------------------------------------------
+    #: Celery broker and result backend of the batch workers; empty: ``redis_url``.
+    batch_broker_url: str = ""
+    batch_queue: str = "regsearch-batch"
+    #: Rows per chunk: one Celery task, one Elasticsearch multi-search, one transaction.
+    batch_chunk_rows: int = 200
+    #: Worker processes per ``celery worker`` (``--concurrency`` overrides it).
+    batch_worker_concurrency: int = 2
+    #: Seconds after which the broker gives a chunk whose worker died to another worker;
+    #: must be longer than any chunk takes.
+    batch_visibility_timeout_s: int = 600
+    #: Seconds between the workers' checks for abandoned chunks.
+    batch_restore_interval_s: float = 10.0
+    #: Largest file accepted by POST /v1/batches.
+    batch_max_upload_bytes: int = 64 * 1024 * 1024
+    #: The API the ``regsearch batch`` client talks to; empty: http://api_host:api_port.
+    api_url: str = ""
 
 
 @lru_cache(maxsize=1)
