@@ -37,7 +37,7 @@ from regsearch.settings import get_settings
 
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def _fresh_registrations(run: str, seed: int) -> Iterator[dict[str, Any]]:
