@@ -31,6 +31,7 @@ APT_PACKAGES: dict[str, str] = {
     "maven": "mvn",  # fetches Elasticsearch from Maven Central
     "poppler-utils": "pdftotext",  # pdftotext / pdftoppm for certificate tests
     "fonts-dejavu-core": "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",  # Vietnamese glyphs
+    "tzdata": "/usr/share/zoneinfo/Asia/Ho_Chi_Minh",  # certificate times in Vietnam time
 }
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")

@@ -1,0 +1,131 @@
+"""Render a snapshot to the certificate PDF (unsigned).
+
+Deterministic: the same snapshot, fonts and verification base URL give the
+same bytes (ReportLab invariant mode, creation date taken from the snapshot).
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from urllib.parse import quote
+
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, NextPageTemplate, PageTemplate
+
+from certify.fonts import register_fonts
+from certify.formatting import pdf_date
+from certify.page import (
+    BAND_GAP,
+    BAND_HEIGHT,
+    BOTTOM_MARGIN,
+    FRAME_WIDTH,
+    LEFT_MARGIN,
+    PAGE_HEIGHT,
+    PAGE_WIDTH,
+    RIGHT_MARGIN,
+    TOP_MARGIN,
+    PageInfo,
+    draw_first_page_band,
+    numbered_canvas_class,
+)
+from certify.pdfmeta import pdf_keywords
+from certify.sections import details, heading, legal_basis, make_styles, matches, search_logic
+from certify.snapshot import CertificateSnapshot, content_hash
+from certify.wording import label
+
+DEFAULT_VERIFY_BASE_URL = "http://127.0.0.1:8000"
+"""Fallback only: deployments pass their public base URL to :func:`render_pdf`."""
+
+
+def verification_url(number: str, sha256: str, base_url: str = DEFAULT_VERIFY_BASE_URL) -> str:
+    """The link printed (and QR-coded) on the certificate."""
+    return f"{base_url.rstrip('/')}/v1/certificates/{quote(number)}/verify?sha256={sha256}"
+
+
+def render_pdf(
+    snapshot: CertificateSnapshot,
+    *,
+    verify_base_url: str = DEFAULT_VERIFY_BASE_URL,
+    font_regular: Path | None = None,
+    font_bold: Path | None = None,
+) -> bytes:
+    """The unsigned certificate PDF for ``snapshot``.
+
+    ``font_regular``/``font_bold`` default to DejaVu Sans (fonts-dejavu-core);
+    a missing or non-Vietnamese font raises :class:`certify.errors.FontError`.
+    """
+    fonts = register_fonts(font_regular, font_bold)
+    sha256 = content_hash(snapshot)
+    info = PageInfo(
+        fonts=fonts,
+        number=snapshot.number,
+        content_hash=sha256,
+        verification_url=verification_url(snapshot.number, sha256, verify_base_url),
+    )
+    styles = make_styles(fonts)
+    title = label("text", "title")
+
+    out = io.BytesIO()
+    doc = BaseDocTemplate(
+        out,
+        pagesize=(PAGE_WIDTH, PAGE_HEIGHT),
+        leftMargin=LEFT_MARGIN,
+        rightMargin=RIGHT_MARGIN,
+        topMargin=TOP_MARGIN,
+        bottomMargin=BOTTOM_MARGIN,
+        invariant=1,
+        pageCompression=1,
+        lang="vi-VN",
+        title=f"{' '.join(title.vi.split())} {snapshot.number}",
+        author=f"{snapshot.issuer.name_vi} ({snapshot.issuer.name_en})",
+        subject=f"{title.en} {snapshot.number}",
+        creator="regsearch certify",
+        keywords=[pdf_keywords(snapshot.number, sha256)],
+        displayDocTitle=1,
+    )
+    body_height = PAGE_HEIGHT - TOP_MARGIN - BOTTOM_MARGIN
+    first_bottom = BOTTOM_MARGIN + BAND_HEIGHT + BAND_GAP
+    first = Frame(
+        LEFT_MARGIN,
+        first_bottom,
+        FRAME_WIDTH,
+        PAGE_HEIGHT - TOP_MARGIN - first_bottom,
+        id="first",
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+    )
+    later = Frame(
+        LEFT_MARGIN,
+        BOTTOM_MARGIN,
+        FRAME_WIDTH,
+        body_height,
+        id="later",
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+    )
+    creation_date = pdf_date(snapshot.issued_at)
+
+    def on_first(canvas: Canvas, _doc: BaseDocTemplate) -> None:
+        canvas.setDateFormatter(lambda *_args: creation_date)
+        draw_first_page_band(canvas, info)
+
+    doc.addPageTemplates(
+        [
+            PageTemplate(id="First", frames=[first], onPage=on_first),
+            PageTemplate(id="Later", frames=[later]),
+        ]
+    )
+    story: list[Flowable] = [NextPageTemplate("Later")]
+    story += heading(snapshot, styles)
+    story += details(snapshot, styles)
+    story += search_logic(snapshot, styles)
+    story += matches(snapshot, styles, "exact")
+    story += matches(snapshot, styles, "close")
+    story += legal_basis(snapshot, styles)
+    doc.build(story, canvasmaker=numbered_canvas_class(info))
+    return out.getvalue()

@@ -1,0 +1,436 @@
+"""The certificate's sections as ReportLab flowables, built from a snapshot.
+
+Only paragraphs (no tall table cells) carry registration details, so any
+number of parties, assets or events flows across pages without overflow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from reportlab.lib.colors import HexColor
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import CondPageBreak, Flowable, HRFlowable, Paragraph, Spacer, Table
+
+from certify.fonts import FontSet
+from certify.formatting import EN_GREY, bi, bi_label, esc, vn_date, vn_datetime, vnd
+from certify.page import FRAME_WIDTH
+from certify.snapshot import Asset, CertificateSnapshot, Match, Party, Registration
+from certify.wording import Bilingual, label, reason
+
+_BAR = HexColor("#E8EEF4")
+_DELETED = HexColor("#B00020")
+_MATCHED = HexColor("#FFF3C4")
+
+
+@dataclass(frozen=True)
+class Styles:
+    body: ParagraphStyle
+    small: ParagraphStyle
+    item: ParagraphStyle
+    item_matched: ParagraphStyle
+    heading: ParagraphStyle
+    title: ParagraphStyle
+    subtitle: ParagraphStyle
+    center: ParagraphStyle
+    center_bold: ParagraphStyle
+    bar: ParagraphStyle
+    bar_deleted: ParagraphStyle
+
+
+def make_styles(fonts: FontSet) -> Styles:
+    def style(name: str, size: float, **kw: object) -> ParagraphStyle:
+        base: dict[str, object] = {
+            "fontName": fonts.regular,
+            "fontSize": size,
+            "leading": size * 1.3,
+            "splitLongWords": True,
+            "alignment": TA_LEFT,
+        }
+        base.update(kw)
+        return ParagraphStyle(name, **base)  # type: ignore[arg-type]
+
+    item = style("item", 8.5, leftIndent=28, firstLineIndent=-12, spaceAfter=1)
+    bar = style(
+        "bar",
+        9,
+        fontName=fonts.bold,
+        backColor=_BAR,
+        borderPadding=(3, 4, 3, 4),
+        spaceBefore=9,
+        spaceAfter=5,
+    )
+    return Styles(
+        body=style("body", 9, spaceAfter=2),
+        small=style("small", 8, textColor=HexColor(EN_GREY)),
+        item=item,
+        item_matched=ParagraphStyle("item_matched", parent=item, backColor=_MATCHED),
+        heading=style("heading", 10.5, fontName=fonts.bold, spaceBefore=10, spaceAfter=5),
+        title=style("title", 13, fontName=fonts.bold, alignment=TA_CENTER, leading=17),
+        subtitle=style("subtitle", 10, alignment=TA_CENTER, textColor=HexColor(EN_GREY)),
+        center=style("center", 9, alignment=TA_CENTER),
+        center_bold=style("center_bold", 9.5, fontName=fonts.bold, alignment=TA_CENTER),
+        bar=bar,
+        bar_deleted=ParagraphStyle(
+            "bar_deleted", parent=bar, borderColor=_DELETED, borderWidth=0.8
+        ),
+    )
+
+
+# --------------------------------------------------------------------------- heading
+
+
+def balanced(text: str, font: str, size: float, width: float) -> str:
+    """Markup for ``text`` in two lines of similar length when one line is too wide.
+
+    A ``\\n`` in the text is an explicit line break and wins.
+
+    Headings then break as Vietnamese documents do ("CỤC ĐĂNG KÝ QUỐC GIA /
+    GIAO DỊCH BẢO ĐẢM") instead of leaving one word alone on the second line.
+    """
+    if "\n" in text:
+        return "<br/>".join(esc(line) for line in text.split("\n"))
+    if stringWidth(text, font, size) <= width:
+        return esc(text)
+    words = text.split()
+    best: tuple[float, int] | None = None
+    for cut in range(1, len(words)):
+        widest = max(
+            stringWidth(" ".join(words[:cut]), font, size),
+            stringWidth(" ".join(words[cut:]), font, size),
+        )
+        if widest <= width and (best is None or widest < best[0]):
+            best = (widest, cut)
+    if best is None:
+        return esc(text)
+    cut = best[1]
+    return f"{esc(' '.join(words[:cut]))}<br/>{esc(' '.join(words[cut:]))}"
+
+
+def heading(snapshot: CertificateSnapshot, st: Styles) -> list[Flowable]:
+    issuer = snapshot.issuer
+    local = snapshot.issued_at
+    left_w, right_w = FRAME_WIDTH * 0.44, FRAME_WIDTH * 0.56
+    bold = st.center_bold.fontName
+    place_date = label("text", "place_date")
+    left = [
+        Paragraph(esc(issuer.parent_vi), st.center),
+        Paragraph(
+            f"<b>{balanced(issuer.name_vi, bold, st.center.fontSize, left_w)}</b>", st.center
+        ),
+        HRFlowable(width="35%", thickness=0.7, color=HexColor("#000000"), spaceBefore=2),
+        Paragraph(f'<font color="{EN_GREY}" size="7.5">{esc(issuer.name_en)}</font>', st.center),
+        Paragraph(f"{esc(label('text', 'number').vi)}: <b>{esc(snapshot.number)}</b>", st.center),
+    ]
+    nation, motto = label("text", "nation"), label("text", "motto")
+    right = [
+        Paragraph(esc(nation.vi), st.center_bold),
+        Paragraph(esc(motto.vi), st.center_bold),
+        HRFlowable(width="45%", thickness=0.7, color=HexColor("#000000"), spaceBefore=2),
+        Paragraph(
+            f'<font color="{EN_GREY}" size="7.5">{esc(nation.en)}<br/>{esc(motto.en)}</font>',
+            st.center,
+        ),
+        Paragraph(
+            esc(
+                place_date.vi.format(
+                    place=issuer.place,
+                    dd=f"{local.day:02d}",
+                    mm=f"{local.month:02d}",
+                    yyyy=local.year,
+                )
+            ),
+            st.center,
+        ),
+    ]
+    table = Table(
+        [[left, right]],
+        colWidths=[left_w, right_w],
+        style=[
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (0, 0), 0),
+            ("RIGHTPADDING", (0, 0), (0, 0), 6),
+            ("LEFTPADDING", (1, 0), (1, 0), 6),
+            ("RIGHTPADDING", (1, 0), (1, 0), 0),
+        ],
+    )
+    title = label("text", "title")
+    return [
+        table,
+        Spacer(1, 14),
+        Paragraph(balanced(title.vi, st.title.fontName, st.title.fontSize, FRAME_WIDTH), st.title),
+        Paragraph(esc(label("text", "subtitle").en), st.subtitle),
+        Spacer(1, 8),
+    ]
+
+
+# --------------------------------------------------------------------------- details
+
+
+def _row(st: Styles, key: str, value_markup: str) -> list[Paragraph]:
+    pair = label("text", key)
+    return [
+        Paragraph(
+            f'<b>{esc(pair.vi)}</b><br/><font color="{EN_GREY}">{esc(pair.en)}</font>', st.body
+        ),
+        Paragraph(value_markup, st.body),
+    ]
+
+
+def _fee(snapshot: CertificateSnapshot) -> str:
+    fee = snapshot.fee
+    if fee.amount_vnd == 0:
+        ground = label("text", "ground")
+        return (
+            f"<b>{bi(label('text', 'free'))}</b><br/>"
+            f"{esc(ground.vi)} ({esc(ground.en)}): {esc(fee.free_ground or '')}"
+        )
+    return f"<b>{bi(vnd(fee.amount_vnd))}</b>"
+
+
+def _counts(snapshot: CertificateSnapshot) -> str:
+    exact = label("text", "exact_count").format(n=snapshot.exact_count)
+    if snapshot.close_left_out:
+        close = label("text", "close_count_capped").format(
+            n=snapshot.close_count, shown=len(snapshot.close), left=snapshot.close_left_out
+        )
+    else:
+        close = label("text", "close_count").format(n=snapshot.close_count)
+    return f"<b>{bi(exact)}</b><br/>{bi(close)}"
+
+
+def details(snapshot: CertificateSnapshot, st: Styles) -> list[Flowable]:
+    crit = snapshot.criterion
+    tz = label("text", "timezone")
+    when = f"<b>{vn_datetime(snapshot.issued_at)}</b> ({esc(tz.vi)}, UTC+07:00)"
+    mark = snapshot.registry_current_as_of
+    lsn = label("text", "lsn")
+    current = (
+        f"<b>{vn_datetime(mark.commit_time)}</b> ({esc(tz.vi)}, UTC+07:00) — "
+        f"{esc(lsn.vi)} ({esc(lsn.en)}) {esc(mark.lsn)}"
+    )
+    criterion = f"<b>{bi(label('criterion', crit.name))}</b>"
+    if crit.party_type:
+        criterion += f" — {bi(label('party_type', crit.party_type))}"
+    if crit.id_type:
+        criterion += f" — {bi(label('id_type', crit.id_type))}"
+    req = snapshot.requester
+    account = label("text", "account")
+    requester = (
+        f"<b>{esc(req.display_name)}</b> ({esc(account.vi)}/{esc(account.en)} "
+        f"{esc(req.account_id)}) — {bi(label('requester_role', req.role))}"
+    )
+    if req.agency_ground:
+        ground = label("text", "agency_ground")
+        requester += f"<br/>{esc(ground.vi)} ({esc(ground.en)}): {esc(req.agency_ground)}"
+    scope = label("text", "scope_deleted" if snapshot.include_deleted else "scope_in_force")
+    rows = [
+        _row(st, "certificate_number", f"<b>{esc(snapshot.number)}</b>"),
+        _row(st, "time_of_search", when),
+        _row(st, "current_as_of", current),
+        _row(st, "criterion", criterion),
+        _row(st, "as_entered", f"<b>{esc(crit.value_as_entered)}</b>"),
+        _row(st, "as_normalised", esc(crit.value_normalised)),
+        _row(st, "scope", bi(scope)),
+        _row(st, "logic_version", esc(snapshot.search_logic_version)),
+        _row(st, "requester", requester),
+        _row(st, "fee", _fee(snapshot)),
+        _row(st, "results", _counts(snapshot)),
+    ]
+    table = Table(
+        rows,
+        colWidths=[FRAME_WIDTH * 0.30, FRAME_WIDTH * 0.70],
+        splitInRow=1,  # a very long value may run over a page break
+        style=[
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("GRID", (0, 0), (-1, -1), 0.4, HexColor("#BBBBBB")),
+            ("BACKGROUND", (0, 0), (0, -1), HexColor("#F4F4F4")),
+            ("TOPPADDING", (0, 0), (-1, -1), 3),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ],
+    )
+    return [Paragraph(bi(label("text", "section_details")), st.heading), table]
+
+
+def search_logic(snapshot: CertificateSnapshot, st: Styles) -> list[Flowable]:
+    name = snapshot.criterion.name
+    key = "serial" if name in ("chassis_number", "engine_number", "plate_number") else name
+    general, specific = label("search_logic", "general"), label("search_logic", key)
+    justified = ParagraphStyle("logic", parent=st.body, alignment=TA_JUSTIFY)
+    english = ParagraphStyle("logic_en", parent=st.small, alignment=TA_JUSTIFY, spaceAfter=2)
+    return [
+        Paragraph(bi(label("text", "section_logic")), st.heading),
+        Paragraph(f"{esc(general.vi)} {esc(specific.vi)}", justified),
+        Paragraph(f"{esc(general.en)} {esc(specific.en)}", english),
+    ]
+
+
+# --------------------------------------------------------------------------- matches
+
+
+def _party(party: Party, matched: bool, n: int, st: Styles) -> Paragraph:
+    parts = [f"<b>{esc(party.name)}</b>", bi(label("party_type", party.party_type))]
+    if party.id_number:
+        id_label = label("id_type", party.id_type) if party.id_type else label("id_type", "other")
+        parts.append(f"{esc(id_label.vi)}: <b>{esc(party.id_number)}</b>")
+    if party.address:
+        parts.append(f"{esc(label('text', 'address').vi)}: {esc(party.address)}")
+    text = " — ".join(parts)
+    return _item(n, text, matched, st)
+
+
+def _asset(asset: Asset, matched: bool, n: int, st: Styles) -> Paragraph:
+    parts = [f"<b>{bi(label('asset_type', asset.asset_type))}</b>"]
+    if asset.description:
+        parts.append(esc(asset.description))
+    for field in ("chassis_number", "engine_number", "plate_number"):
+        value = getattr(asset, field)
+        if value:
+            name = label("field", field)
+            parts.append(f"{esc(name.vi)} ({esc(name.en)}): <b>{esc(value)}</b>")
+    return _item(n, " — ".join(parts), matched, st)
+
+
+def _item(n: int, text: str, matched: bool, st: Styles) -> Paragraph:
+    if matched:
+        marker = label("text", "matched_marker")
+        text += f' <font color="#7A5A00"><b>◄ {esc(marker.vi)}</b> ({esc(marker.en)})</font>'
+        return Paragraph(f"{n}.&nbsp;{text}", st.item_matched)
+    return Paragraph(f"{n}.&nbsp;{text}", st.item)
+
+
+def _history(reg: Registration, st: Styles) -> list[Paragraph]:
+    lines: list[tuple[datetime, Bilingual, str | None]] = [
+        (reg.registered_at, label("event", "registration"), None)
+    ]
+    lines += [(e.at, label("event", e.type), e.summary) for e in reg.events]
+    out = []
+    for at, what, summary in lines:
+        text = f"{vn_datetime(at, seconds=False)} — {bi(what)}"
+        if summary:
+            text += f": {esc(summary)}"
+        out.append(Paragraph(f"•&nbsp;{text}", st.item))
+    return out
+
+
+def match_block(position: int, total: int, match: Match, st: Styles) -> list[Flowable]:
+    reg = match.registration
+    result, reg_no = label("text", "result"), label("text", "registration_number")
+    bar = (
+        f"{esc(result.vi)} {position}/{total} · {esc(reg_no.vi)} "
+        f'<font color="{EN_GREY}">({esc(reg_no.en)})</font>: {esc(reg.registration_number)}'
+    )
+    if reg.status == "deleted":
+        deleted = label("text", "deleted_marker")
+        bar += f' · <font color="#B00020">{esc(deleted.vi)} ({esc(deleted.en)})</font>'
+    bar_para = Paragraph(bar, st.bar_deleted if reg.status == "deleted" else st.bar)
+    bar_para.keepWithNext = True
+
+    status = bi(label("status", reg.status))
+    if reg.status == "deleted":
+        status = f'<font color="#B00020"><b>{status}</b></font>'
+    kind = label("kind", reg.kind)
+    registered = vn_datetime(reg.registered_at, seconds=False)
+    summary = (
+        f"{bi_label(label('text', 'kind'))} <b>{esc(kind.vi)}</b> "
+        f'<font color="{EN_GREY}">({esc(kind.en)})</font> · '
+        f"{bi_label(label('text', 'registered_at'))} {registered}"
+        f" · {bi_label(label('text', 'status'))} {status}"
+    )
+    m = match.matched
+    field = label("field", m.field)
+    matched_on = (
+        f"{bi_label(label('text', 'matched_on'))} {esc(label('role', m.role).vi)} › "
+        f"{esc(field.vi)} "
+        f'<font color="{EN_GREY}">({esc(label("role", m.role).en)} › {esc(field.en)})</font>: '
+        f"<b>{esc(m.value_as_registered)}</b> · {bi(label('tier', match.tier))}"
+    )
+    flow: list[Flowable] = [bar_para, Paragraph(summary, st.body), Paragraph(matched_on, st.body)]
+    if match.tier == "close" or match.reasons:
+        score = label("text", "score")
+        reasons = label("text", "reasons")
+        score_para = Paragraph(
+            f"{bi_label(score)} {match.score:.2f} · {bi_label(reasons)}"
+            + ("" if match.reasons else f" {bi(label('text', 'none'))}"),
+            st.body,
+        )
+        score_para.keepWithNext = True
+        flow.append(score_para)
+        for r in match.reasons:
+            flow.append(Paragraph(f"•&nbsp;{bi(reason(r))}", st.item))
+
+    def section(key: str, items: list[Paragraph]) -> None:
+        head = Paragraph(bi_label(label("text", key)), st.body)
+        head.keepWithNext = True
+        flow.append(head)
+        if items:
+            flow.extend(items)
+        else:
+            flow.append(Paragraph(f"–&nbsp;{bi(label('text', 'none'))}", st.item))
+
+    section(
+        "grantors",
+        [
+            _party(p, m.role == "grantor" and m.index == i, i + 1, st)
+            for i, p in enumerate(reg.grantors)
+        ],
+    )
+    section(
+        "secured_parties",
+        [_party(p, False, i + 1, st) for i, p in enumerate(reg.secured_parties)],
+    )
+    section(
+        "assets",
+        [
+            _asset(a, m.role == "asset" and m.index == i, i + 1, st)
+            for i, a in enumerate(reg.assets)
+        ],
+    )
+    if reg.obligation and (reg.obligation.contract_number or reg.obligation.signed_at):
+        ob = reg.obligation
+        parts = []
+        if ob.contract_number:
+            parts.append(f"{esc(label('text', 'contract_number').vi)} {esc(ob.contract_number)}")
+        if ob.signed_at:
+            parts.append(f"{esc(label('text', 'signed_on').vi)} {vn_date(ob.signed_at)}")
+        obligation = f"{bi_label(label('text', 'obligation'))} {', '.join(parts)}"
+        flow.append(Paragraph(obligation, st.body))
+    section("history", _history(reg, st))
+    return flow
+
+
+def matches(snapshot: CertificateSnapshot, st: Styles, tier: str) -> list[Flowable]:
+    items = snapshot.exact if tier == "exact" else snapshot.close
+    count = snapshot.exact_count if tier == "exact" else snapshot.close_count
+    head = label("text", f"section_{tier}")
+    heading_text = f"{bi(head)} — {count}"
+    if len(items) < count:
+        listed = label("text", "listed").format(shown=len(items))
+        heading_text += f" · {bi(listed)}"
+    heading_para = Paragraph(heading_text, st.heading)
+    heading_para.keepWithNext = True
+    flow: list[Flowable] = [CondPageBreak(80), heading_para]
+    if not items:
+        flow.append(Paragraph(bi(label("text", f"none_{tier}")), st.body))
+    for position, match in enumerate(items, start=1):
+        flow.extend(match_block(position, len(items), match, st))
+    if tier == "close" and snapshot.close_left_out:
+        left = label("text", "left_out").format(left=snapshot.close_left_out)
+        flow.append(Spacer(1, 4))
+        flow.append(Paragraph(f"<b>{bi(left)}</b>", st.body))
+    return flow
+
+
+def legal_basis(snapshot: CertificateSnapshot, st: Styles) -> list[Flowable]:
+    basis = label("text", "legal_basis")
+    justified = ParagraphStyle("legal", parent=st.body, alignment=TA_JUSTIFY)
+    english = ParagraphStyle("legal_en", parent=st.small, alignment=TA_JUSTIFY)
+    return [
+        CondPageBreak(90),
+        Paragraph(bi(label("text", "section_legal")), st.heading),
+        Paragraph(esc(basis.vi), justified),
+        Paragraph(esc(basis.en), english),
+    ]
