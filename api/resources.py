@@ -12,6 +12,8 @@ from psycopg_pool import ConnectionPool
 
 from api import accounts
 from api.metrics import Metrics
+from api.signer import Signer, load_signer
+from certify import store as certificate_store
 from regsearch.settings import Settings
 
 
@@ -22,6 +24,13 @@ class Resources:
     pool: ConnectionPool
     redis: redis.Redis
     metrics: Metrics
+    _signer: Signer | None = None
+
+    def signer(self) -> Signer:
+        """The certificate signing key and trust roots, loaded on first use."""
+        if self._signer is None:
+            self._signer = load_signer(self.settings)
+        return self._signer
 
     @classmethod
     def create(cls, settings: Settings) -> Resources:
@@ -40,6 +49,7 @@ class Resources:
         self.pool.open(wait=False)
         with self.pool.connection() as conn:
             accounts.ensure_schema(conn)
+            certificate_store.ensure_schema(conn)
 
     def close(self) -> None:
         self.pool.close()

@@ -46,6 +46,20 @@ class Settings(BaseSettings):
     exact_page_size: int = 100
     ready_max_lag_s: float = 5.0
 
+    # --- certificates ------------------------------------------------------------
+    #: Base of the links printed on certificates (verification page, QR code).
+    public_base_url: str = "http://127.0.0.1:8000"
+    #: Signing key, its certificate and chain (PEM). Unset: a development CA in dev_ca_dir.
+    signing_key_path: Path | None = None
+    signing_cert_path: Path | None = None
+    signing_chain_paths: list[Path] = []
+    #: Certificates whose signatures `verify` accepts as genuine (PEM).
+    trust_root_paths: list[Path] = []
+    dev_ca_dir: Path = Path(".state/dev-ca")
+    #: How long a certificate request may wait for the index to reflect every registry
+    #: commit made before it; past this it is refused rather than certify stale data.
+    certificate_freshness_wait_s: float = 10.0
+
     # --- accounts and fees -------------------------------------------------------
     #: Fee in VND for one certified search result (customers; agencies pay nothing).
     certificate_fee_vnd: int = 30_000

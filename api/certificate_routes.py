@@ -1,0 +1,195 @@
+"""Certified search results: issue, retrieve, verify."""
+
+from __future__ import annotations
+
+import html
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, File, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response
+
+from api import accounts, freshness
+from api.auth import client_address, require_account
+from api.errors import ApiProblemError
+from api.models import SearchRequest
+from api.resources import Resources, get_resources
+from api.search_routes import run_search, searchable_plan
+from certify import store
+from certify.from_search import build_snapshot
+from certify.numbering import is_valid_number
+from certify.render import render_pdf, verification_url
+from certify.signing import sign_with
+from certify.snapshot import Fee, Requester, canonical_json, content_hash
+from certify.verify import VerificationResult, verify_pdf
+from regsearch.settings import Settings
+
+router = APIRouter()
+
+NOT_FOUND = ("Không tìm thấy văn bản chứng nhận với số này.",
+             "No certificate with this number.")
+
+
+def _links(settings: Settings, number: str, digest: str) -> dict[str, str]:
+    base = settings.public_base_url.rstrip("/")
+    return {"pdf": f"{base}/v1/certificates/{number}.pdf",
+            "verify": verification_url(number, digest, base),
+            "verify_page": f"{base}/verify/{number}"}
+
+
+def _load(resources: Resources, number: str) -> store.StoredCertificate:
+    if not is_valid_number(number):
+        raise ApiProblemError(404, "certificate_not_found", *NOT_FOUND)
+    with resources.pool.connection() as conn:
+        found = store.load(conn, number)
+    if found is None:
+        raise ApiProblemError(404, "certificate_not_found", *NOT_FOUND)
+    return found
+
+
+@router.post("/v1/certificates", status_code=201)
+def issue_certificate(
+    body: SearchRequest, http: Request,
+    resources: Resources = Depends(get_resources),
+    caller: accounts.Caller = Depends(require_account),
+) -> dict[str, Any]:
+    """Cấp văn bản chứng nhận kết quả tra cứu / issue a certified search result."""
+    settings = resources.settings
+    criterion, value = body.criterion
+    candidate_plan = searchable_plan(body)
+    current_as_of, registry_lsn = freshness.wait_until_current(resources)
+    outcome = run_search(resources, body, candidate_plan)
+    fee = accounts.fee_for(caller, "certificate", settings)
+    requester = Requester(
+        account_id=str(caller.account_id), display_name=caller.name,
+        role="agency" if caller.role == "agency" else "customer",
+        agency_ground=accounts.AGENCY_KIND_LABELS_VI.get(caller.agency_kind or ""),
+    )
+    signer = resources.signer()
+    with resources.pool.connection() as conn, conn.transaction():
+        store.ensure_schema(conn)
+        issued_at = datetime.now(UTC)
+        seq, number = store.reserve_number(conn, issued_at)
+        snapshot = build_snapshot(
+            number=number, issued_at=issued_at, current_as_of=current_as_of,
+            registry_lsn=registry_lsn, criterion=criterion, value=value,
+            party_type=body.party_type, id_type=body.id_type, requester=requester,
+            fee=Fee(amount_vnd=fee.amount_vnd, free_ground=fee.free_ground or (
+                None if fee.amount_vnd else settings.agency_free_ground)),
+            outcome=outcome, include_deleted=body.include_deleted)
+        canonical = canonical_json(snapshot)
+        digest = content_hash(snapshot)
+        unsigned = render_pdf(snapshot, verify_base_url=settings.public_base_url)
+        signed = sign_with(unsigned, signer.key)
+        store.insert(conn, seq, store.StoredCertificate(
+            number=number, issued_at=issued_at, account_id=caller.account_id,
+            criterion=criterion, snapshot=canonical, content_hash=digest,
+            unsigned_pdf_sha256=store.sha256(unsigned), pdf=signed, fee_vnd=fee.amount_vnd))
+        accounts.record_usage(conn, caller, "certificate", fee, criterion=criterion,
+                              reference=number, client=client_address(http))
+    return {
+        "number": number,
+        "issued_at": snapshot.issued_at.isoformat(),
+        "registry_current_as_of": snapshot.registry_current_as_of.commit_time.isoformat(),
+        "registry_position": registry_lsn,
+        "exact_count": snapshot.exact_count,
+        "close_count": snapshot.close_count,
+        "fee_vnd": fee.amount_vnd,
+        "free_ground": snapshot.fee.free_ground,
+        "content_hash": digest,
+        "links": _links(settings, number, digest),
+    }
+
+
+@router.get("/v1/certificates/{number}.pdf")
+def certificate_pdf(number: str, resources: Resources = Depends(get_resources)) -> Response:
+    """The signed PDF exactly as issued."""
+    found = _load(resources, number)
+    return Response(content=found.pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{number}.pdf"'})
+
+
+def _verify_stored(resources: Resources, found: store.StoredCertificate) -> dict[str, Any]:
+    result = verify_pdf(found.pdf, resources.signer().roots,
+                        expected_hash=found.content_hash)
+    return _verdict(result, found)
+
+
+def _verdict(result: VerificationResult, found: store.StoredCertificate | None) -> dict[str, Any]:
+    on_record = found is not None and result.content_hash == found.content_hash
+    genuine = result.genuine and on_record
+    reasons = [r.model_dump() for r in result.reasons]
+    if result.genuine and not on_record:
+        reasons.append({"code": "not_on_record",
+                        "vi": "Không có văn bản chứng nhận này trong sổ đã cấp.",
+                        "en": "This certificate is not in the register of issued certificates."})
+    return {
+        "genuine": genuine,
+        "intact": result.intact,
+        "number": result.certificate_number,
+        "content_hash": result.content_hash,
+        "signer": result.signer,
+        "signed_at": result.signed_at.isoformat() if result.signed_at else None,
+        "issued_at": found.issued_at.isoformat() if found else None,
+        "message_vi": "Văn bản chứng nhận hợp lệ, chưa bị thay đổi." if genuine else
+        "Văn bản chứng nhận KHÔNG hợp lệ hoặc đã bị thay đổi.",
+        "message_en": "The certificate is genuine and unchanged." if genuine else
+        "The certificate is NOT genuine or has been changed.",
+        "reasons": reasons,
+    }
+
+
+@router.get("/v1/certificates/{number}/verify")
+def verify_certificate(number: str, sha256: str | None = None,
+                       resources: Resources = Depends(get_resources)) -> dict[str, Any]:
+    """Is the certificate on record genuine and unchanged (and, given, is this its hash)?"""
+    found = _load(resources, number)
+    verdict = _verify_stored(resources, found)
+    if sha256 is not None and sha256.lower() != found.content_hash:
+        verdict["genuine"] = False
+        verdict["reasons"].append({"code": "hash_mismatch",
+                                   "vi": "Mã băm không khớp với văn bản đã cấp.",
+                                   "en": "The hash does not match the certificate issued."})
+    return verdict
+
+
+@router.post("/v1/certificates/verify")
+async def verify_uploaded(file: UploadFile = File(...),
+                          resources: Resources = Depends(get_resources)) -> dict[str, Any]:
+    """Check a PDF someone holds: genuine signature, unchanged, and on record."""
+    from certify.verify import async_verify_pdf
+
+    pdf = await file.read()
+    result = await async_verify_pdf(pdf, resources.signer().roots)
+    found = None
+    if result.certificate_number and is_valid_number(result.certificate_number):
+        with resources.pool.connection() as conn:
+            found = store.load(conn, result.certificate_number)
+    return _verdict(result, found)
+
+
+@router.get("/verify/{number}", response_class=HTMLResponse, include_in_schema=False)
+def verification_page(number: str, resources: Resources = Depends(get_resources)) -> str:
+    """The page the QR code opens: Vietnamese with English alongside."""
+    try:
+        found = _load(resources, number)
+        verdict = _verify_stored(resources, found)
+    except ApiProblemError:
+        verdict = {"genuine": False, "message_vi": NOT_FOUND[0], "message_en": NOT_FOUND[1],
+                   "reasons": [], "issued_at": None, "content_hash": None}
+    colour = "#0a6b2d" if verdict["genuine"] else "#a30000"
+    rows = "".join(f"<li>{html.escape(r['vi'])} <i>({html.escape(r['en'])})</i></li>"
+                   for r in verdict["reasons"])
+    return f"""<!doctype html><html lang="vi"><head><meta charset="utf-8">
+<title>Xác minh văn bản chứng nhận / Certificate verification</title></head>
+<body style="font-family: DejaVu Sans, sans-serif; max-width: 46em; margin: 2em auto">
+<h1>Xác minh văn bản chứng nhận kết quả tra cứu</h1>
+<p><i>Certified search result verification</i></p>
+<p>Số / Number: <b>{html.escape(number)}</b></p>
+<p style="color:{colour}; font-size: 1.3em"><b>{html.escape(verdict["message_vi"])}</b><br>
+<i>{html.escape(verdict["message_en"])}</i></p>
+<p>Thời điểm cấp / Issued at: {html.escape(str(verdict.get("issued_at") or "—"))}<br>
+Mã băm nội dung / Content hash:
+<code>{html.escape(str(verdict.get("content_hash") or "—"))}</code></p>
+<ul>{rows}</ul>
+</body></html>"""
