@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import errors, health_routes, search_routes
+from api import certificate_routes, errors, health_routes, search_routes
 from api.resources import Resources
 from regsearch.settings import Settings, get_settings
 
@@ -31,4 +31,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(health_routes.router)
     app.include_router(search_routes.router)
+    app.include_router(certificate_routes.router)
     return app
