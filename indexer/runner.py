@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,7 +22,7 @@ from elasticsearch import ApiError, Elasticsearch, TransportError
 from indexer import deadletters, documents, es, slot, source, state
 from indexer.lsn import int_to_lsn, lsn_to_int
 from indexer.pgoutput import Decoder, Transaction
-from indexer.writer import Write, write_all
+from indexer.writer import Rejected, Write, write_all
 from regsearch.settings import Settings, get_settings
 
 log = logging.getLogger("regsearch.indexer")
@@ -240,16 +241,28 @@ def copy_snapshot(conn: psycopg.Connection[Any], client: Elasticsearch, settings
         reader.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         reader.execute(f"SET TRANSACTION SNAPSHOT '{exported.snapshot_name}'")
         source.prepare_session(reader)
-        for batch in source.iter_all(reader):
-            writes = [Write(str(reg_id), version,
-                            documents.build(reg_id, reg, exported.consistent_point))
-                      for reg_id, reg in batch]
-            for item in write_all(client, index, writes):
+
+        def settle(done: Future[list[Rejected]]) -> None:
+            nonlocal rejected
+            for item in done.result():
                 rejected += 1
                 log.error("dead letter: registration %s: %s", item.write.doc_id, item.error)
                 deadletters.record(conn, int(item.write.doc_id), exported.consistent_point,
                                    item.error, item.write.document)
-            copied += len(batch)
+
+        # Build the next batch while Elasticsearch takes the previous one.
+        with ThreadPoolExecutor(max_workers=1) as sender:
+            in_flight: Future[list[Rejected]] | None = None
+            for batch in source.iter_all(reader):
+                writes = [Write(str(reg_id), version,
+                                documents.build(reg_id, reg, exported.consistent_point))
+                          for reg_id, reg in batch]
+                if in_flight is not None:
+                    settle(in_flight)
+                in_flight = sender.submit(write_all, client, index, writes)
+                copied += len(batch)
+            if in_flight is not None:
+                settle(in_flight)
         reader.execute("COMMIT")
         consistent_point = exported.consistent_point
     client.indices.put_settings(index=index, settings={"refresh_interval": "1s"})

@@ -1,0 +1,47 @@
+"""Backfill rate: the snapshot copy of the whole registry into a new index.
+
+    set -a; . benchmarks/bench.env; set +a
+    .venv/bin/python -m benchmarks.bench_backfill
+
+Runs exactly what the first start and `index rebuild` run (a replication slot with an
+exported snapshot, the registry read in that snapshot, documents built and bulk-written),
+into a throw-away index that is deleted afterwards with its slot, so the live index and
+its alias are untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import psycopg
+from elasticsearch import Elasticsearch
+
+from indexer import slot
+from indexer.runner import copy_snapshot
+from regsearch.settings import get_settings
+
+
+def main() -> None:
+    settings = get_settings()
+    client = Elasticsearch(settings.es_url, request_timeout=120)
+    name = f"{settings.replication_slot}_backfill"
+    with psycopg.connect(settings.pg_dsn, autocommit=True) as conn:
+        slot.drop_slot(conn, name)
+        row = conn.execute("SELECT count(*) FROM registrations").fetchone()
+        total = int(row[0]) if row else 0
+        started = time.monotonic()
+        copied = copy_snapshot(conn, client, settings, key=name, slot_name=name)
+        elapsed = time.monotonic() - started
+        slot.drop_slot(conn, name)
+    count = client.count(index=copied.index)["count"]
+    size = client.indices.stats(index=copied.index)["_all"]["primaries"]["store"]["size_in_bytes"]
+    client.indices.delete(index=copied.index)
+    print(json.dumps({"registrations": total, "documents": count,
+                      "seconds": round(elapsed, 1),
+                      "registrations_per_s": round(total / elapsed),
+                      "index_size_mb": round(size / 2**20)}))
+
+
+if __name__ == "__main__":
+    main()
