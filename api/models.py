@@ -68,6 +68,9 @@ class Watermark(BaseModel):
         description="Commit time of the last registry change the index has applied")
     applied_lsn: str
     checked_upto_lsn: str
+    verified_current_at: str | None = Field(
+        default=None,
+        description="When the indexer last confirmed it had applied every registry commit")
 
 
 class MatchedField(BaseModel):

@@ -22,4 +22,5 @@ def read(es: Elasticsearch, settings: Settings) -> tuple[Watermark, indexer_stat
                                 if current.applied_commit_time else None),
         applied_lsn=current.applied_lsn,
         checked_upto_lsn=current.checked_upto_lsn,
+        verified_current_at=current.checked_at.isoformat() if current.checked_at else None,
     ), current

@@ -201,6 +201,7 @@ class Follower:
 def run(once: bool = False) -> None:
     """Follow the registry for ever (or until drained, with ``once``); survive restarts."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("elastic_transport").setLevel(logging.WARNING)
     settings = get_settings()
     client = es.client()
     backoff = 0.5
@@ -238,6 +239,8 @@ def copy_snapshot(conn: psycopg.Connection[Any], client: Elasticsearch, settings
     with slot.create_with_snapshot(settings.pg_dsn, slot_name) as exported, \
             psycopg.connect(settings.pg_dsn, autocommit=True) as reader:
         version = lsn_to_int(exported.consistent_point)
+        # Every registry commit up to this moment is in the snapshot.
+        snapshot_taken_at = datetime.now(UTC)
         reader.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         reader.execute(f"SET TRANSACTION SNAPSHOT '{exported.snapshot_name}'")
         source.prepare_session(reader)
@@ -272,7 +275,8 @@ def copy_snapshot(conn: psycopg.Connection[Any], client: Elasticsearch, settings
              copied / elapsed if elapsed else 0.0, index)
     return state.IndexerState(
         slot=key, index=index, stream_slot=slot_name, snapshot_done=True,
-        applied_lsn=consistent_point, checked_upto_lsn=consistent_point,
+        applied_lsn=consistent_point, applied_commit_time=snapshot_taken_at,
+        checked_upto_lsn=consistent_point,
         checked_upto_lsn_int=lsn_to_int(consistent_point), checked_at=datetime.now(UTC),
         dead_letters=rejected,
     )
