@@ -1,0 +1,1 @@
+"""Generators and measurements: synthetic registrations, matching-quality variants."""

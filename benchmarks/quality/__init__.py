@@ -1,0 +1,1 @@
+"""Matching-quality benchmark: query variants labelled with the contract's intended tier."""
