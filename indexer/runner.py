@@ -232,7 +232,10 @@ def copy_snapshot(conn: psycopg.Connection[Any], client: Elasticsearch, settings
     new index. Documents carry the slot's consistent point as their version; every change
     after it is in the slot. Returns the state of a follower of that slot and index."""
     index = es.create_registrations_index(client, settings.index_alias)
-    client.indices.put_settings(index=index, settings={"refresh_interval": "-1"})
+    # While copying: no refreshes, and the translog synced in the background; a crash
+    # during the copy starts the copy again, so nothing relies on the unsynced tail.
+    client.indices.put_settings(index=index, settings={
+        "refresh_interval": "-1", "translog.durability": "async"})
     started = time.monotonic()
     copied = 0
     rejected = 0
@@ -268,8 +271,10 @@ def copy_snapshot(conn: psycopg.Connection[Any], client: Elasticsearch, settings
                 settle(in_flight)
         reader.execute("COMMIT")
         consistent_point = exported.consistent_point
-    client.indices.put_settings(index=index, settings={"refresh_interval": "1s"})
+    client.indices.put_settings(index=index, settings={
+        "refresh_interval": "1s", "translog.durability": "request"})
     client.indices.refresh(index=index)
+    client.indices.flush(index=index)
     elapsed = time.monotonic() - started
     log.info("snapshot: %d registrations in %.1fs (%.0f/s) into %s", copied, elapsed,
              copied / elapsed if elapsed else 0.0, index)

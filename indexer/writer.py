@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from elasticsearch import ApiError, Elasticsearch, TransportError
 
 log = logging.getLogger("regsearch.indexer")
@@ -38,16 +39,18 @@ class Rejected:
     error: str
 
 
-def _operations(index: str, writes: Sequence[Write]) -> list[dict[str, Any]]:
-    ops: list[dict[str, Any]] = []
+def _operations(index: str, writes: Sequence[Write]) -> list[bytes]:
+    """The bulk body, one JSON line per operation, encoded with orjson (the NDJSON
+    serializer passes encoded lines through as they are)."""
+    ops: list[bytes] = []
     for w in writes:
         meta = {"_index": index, "_id": w.doc_id, "version": w.version,
                 "version_type": "external"}
         if w.document is None:
-            ops.append({"delete": meta})
+            ops.append(orjson.dumps({"delete": meta}))
         else:
-            ops.append({"index": meta})
-            ops.append(w.document)
+            ops.append(orjson.dumps({"index": meta}))
+            ops.append(orjson.dumps(w.document))
     return ops
 
 
@@ -64,7 +67,8 @@ def write_all(
     backoff = 0.2
     while pending:
         try:
-            response = es.bulk(operations=_operations(index, pending), refresh=False)
+            response = es.bulk(operations=_operations(index, pending),  # type: ignore[arg-type]
+                               refresh=False)
         except (TransportError, ApiError) as exc:
             log.warning("elasticsearch unavailable (%s); retrying in %.1fs", exc, backoff)
             sleep(backoff)
