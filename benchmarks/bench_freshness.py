@@ -94,7 +94,7 @@ class Probe(threading.Thread):
             time.sleep(0.01)
 
 
-def run_rate(rate: int, seconds: int, run: str) -> dict[str, Any]:
+def run_rate(rate: int, seconds: int, run: str, writers: int) -> dict[str, Any]:
     settings = get_settings()
     es = Elasticsearch(settings.es_url, request_timeout=30)
     watermarks = Watermarks(es, settings.replication_slot)
@@ -111,9 +111,22 @@ def run_rate(rate: int, seconds: int, run: str) -> dict[str, Any]:
                 probe.add(commit)
 
     started = time.time()
-    with psycopg.connect(settings.pg_dsn) as conn:
-        commits = simulate(conn, _fresh_registrations(run, seed=rate), changes=rate * seconds,
-                           rate_per_s=rate, seed=rate, on_commit=on_commit)
+    commits: list[Commit] = []
+
+    def writer(n: int) -> None:
+        # Several connections, as a registration system has: one transaction per change.
+        with psycopg.connect(settings.pg_dsn) as conn:
+            commits.extend(simulate(
+                conn, _fresh_registrations(f"{run}w{n}", seed=rate + n),
+                changes=rate * seconds // writers, rate_per_s=rate / writers, seed=rate + n,
+                on_commit=on_commit))
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    commits.sort(key=lambda c: c.committed_at)
     elapsed = time.time() - started
     deadline = time.time() + 120
     last_lsn = lsn_to_int(commits[-1].lsn)
@@ -132,7 +145,7 @@ def run_rate(rate: int, seconds: int, run: str) -> dict[str, Any]:
         else:
             latencies.append(seen - commit.committed_at)
     return {
-        "target_rate_per_s": rate, "changes": len(commits),
+        "target_rate_per_s": rate, "writers": writers, "changes": len(commits),
         "achieved_rate_per_s": round(len(commits) / elapsed, 1),
         "mix": {kind: sum(1 for c in commits if c.change == kind)
                 for kind in ("registration", "amendment", "deletion")},
@@ -152,10 +165,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="commit-to-searchable latency")
     parser.add_argument("--rates", type=int, nargs="+", default=[100, 500])
     parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--writers", type=int, default=4,
+                        help="registry connections writing at the same time")
     args = parser.parse_args()
     run = time.strftime("%H%M%S")
     for rate in args.rates:
-        print(json.dumps(run_rate(rate, args.seconds, f"{run}{rate}")), flush=True)
+        print(json.dumps(run_rate(rate, args.seconds, f"{run}{rate}", args.writers)), flush=True)
 
 
 if __name__ == "__main__":

@@ -58,7 +58,8 @@ def load(es: Elasticsearch, slot: str) -> IndexerState | None:
 
 
 def save(es: Elasticsearch, state: IndexerState) -> None:
-    es.index(index=mappings.STATE_INDEX, id=state.slot, document=state.to_doc(), refresh=True)
+    # No refresh needed: readers GET the document by id, which is real-time.
+    es.index(index=mappings.STATE_INDEX, id=state.slot, document=state.to_doc())
 
 
 @dataclass(frozen=True)

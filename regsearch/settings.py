@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     index_alias: str = "registrations"
     replication_slot: str = "regsearch_indexer"
     cdc_batch_changes: int = 20_000
-    cdc_poll_interval_s: float = 0.1
+    cdc_poll_interval_s: float = 0.05
 
     # --- API ------------------------------------------------------------------
     api_host: str = "127.0.0.1"
