@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import certificate_routes, errors, health_routes, search_routes
+from api.batch import routes as batch_routes
 from api.resources import Resources
 from regsearch.settings import Settings, get_settings
 
@@ -32,4 +33,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_routes.router)
     app.include_router(search_routes.router)
     app.include_router(certificate_routes.router)
+    app.include_router(batch_routes.router)
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -18,6 +19,8 @@ app.add_typer(registry_app, name="registry")
 app.add_typer(index_app, name="index")
 accounts_app = typer.Typer(no_args_is_help=True, help="Accounts and API keys.")
 app.add_typer(accounts_app, name="accounts")
+batch_app = typer.Typer(no_args_is_help=True, help="Batch lookups (tra cứu theo lô) via the API.")
+app.add_typer(batch_app, name="batch")
 
 
 def _fail(message: str) -> None:
@@ -144,10 +147,87 @@ def accounts_revoke(key: str = typer.Argument(..., help="The API key to revoke."
     typer.echo("revoked")
 
 
+# --- batch lookups ----------------------------------------------------------------
+_API_URL = typer.Option(None, help="API base URL (default: settings api_url or api_host:port).")
+_API_KEY = typer.Option(None, envvar="REGSEARCH_API_KEY", help="A customer or agency API key.")
+
+
+def _batch_client(api_url: str | None, api_key: str | None) -> Any:
+    import httpx
+
+    from api.batch.client import BatchClient
+    from regsearch.settings import get_settings
+
+    if not api_key:
+        _fail("Cần khóa API (--api-key hoặc REGSEARCH_API_KEY) / "
+              "an API key is required (--api-key or REGSEARCH_API_KEY)")
+    settings = get_settings()
+    url = api_url or settings.api_url or f"http://{settings.api_host}:{settings.api_port}"
+    return BatchClient(httpx.Client(base_url=url, timeout=60), str(api_key))
+
+
+@batch_app.command("submit")
+def batch_submit(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV, XLSX or JSONL."),
+    wait: bool = typer.Option(False, "--wait", help="Show progress until the batch is done."),
+    validate_only: bool = typer.Option(False, "--validate-only", help="Only check the rows."),
+    include_deleted: bool = typer.Option(False, help="Also match deleted registrations."),
+    results: Path | None = typer.Option(None, help="With --wait: save the results here "
+                                                   "(.csv, .xlsx or .jsonl)."),
+    api_url: str | None = _API_URL,
+    api_key: str | None = _API_KEY,
+) -> None:
+    """Upload a file of lookups; print the validation report (and progress with --wait)."""
+    from api.batch.client import run_submit
+
+    code = run_submit(_batch_client(api_url, api_key), file, wait, validate_only,
+                      include_deleted, results, sys.stdout)
+    raise typer.Exit(code=code)
+
+
+@batch_app.command("status")
+def batch_status(batch_id: str = typer.Argument(...), api_url: str | None = _API_URL,
+                 api_key: str | None = _API_KEY) -> None:
+    """A batch's status and progress."""
+    from api.batch.client import BatchApiError, summary_line
+
+    try:
+        typer.echo(summary_line(_batch_client(api_url, api_key).status(batch_id)))
+    except BatchApiError as exc:
+        _fail(str(exc))
+
+
+@batch_app.command("results")
+def batch_results(batch_id: str = typer.Argument(...),
+                  out: Path = typer.Option(..., help="File to write: .csv, .xlsx or .jsonl"),
+                  api_url: str | None = _API_URL, api_key: str | None = _API_KEY) -> None:
+    """Save a batch's results."""
+    from api.batch.client import BatchApiError
+
+    try:
+        _batch_client(api_url, api_key).save_results(batch_id, out)
+    except BatchApiError as exc:
+        _fail(str(exc))
+    typer.echo(str(out))
+
+
+@batch_app.command("cancel")
+def batch_cancel(batch_id: str = typer.Argument(...), api_url: str | None = _API_URL,
+                 api_key: str | None = _API_KEY) -> None:
+    """Cancel a batch: the remaining rows are not searched."""
+    from api.batch.client import BatchApiError, summary_line
+
+    try:
+        typer.echo(summary_line(_batch_client(api_url, api_key).cancel(batch_id)))
+    except BatchApiError as exc:
+        _fail(str(exc))
+
+
 # --- API -----------------------------------------------------------------------
 @app.command("api")
 def api_serve(
-    host: str | None = typer.Option(None), port: int | None = typer.Option(None)
+    host: str | None = typer.Option(None), port: int | None = typer.Option(None),
+    workers: int = typer.Option(1, min=1, help="uvicorn worker processes."),
 ) -> None:
     """Serve the HTTP API."""
     import uvicorn
@@ -161,6 +241,7 @@ def api_serve(
         host=host or settings.api_host,
         port=port or settings.api_port,
         log_level="info",
+        workers=workers,
     )
 
 

@@ -28,7 +28,8 @@ def _reg(number: str, grantor: str, party_type: str = "individual", id_number: s
                        ("plate_number", plate)):
         if value:
             asset[key] = value
-    events = [{"type": "deletion", "at": "2025-01-01T08:00:00+07:00"}] if status == "deleted" else []
+    deleted = status == "deleted"
+    events = [{"type": "deletion", "at": "2025-01-01T08:00:00+07:00"}] if deleted else []
     return {"registration_number": number, "kind": "mortgage", "registered_at": registered_at,
             "status": status, "grantors": [party], "events": events,
             "assets": [asset] if len(asset) > 1 else []}
@@ -122,7 +123,8 @@ def test_reason_end_to_end(client: TestClient, body: dict[str, Any], number: str
     assert response.status_code == 200, response.text
     results = response.json()[tier]["results"]
     hits = [r for r in results if r["registration"]["registration_number"] == number]
-    assert hits, f"{number} not in the {tier} tier: {[r['registration']['registration_number'] for r in results]}"
+    found = [r["registration"]["registration_number"] for r in results]
+    assert hits, f"{number} not in the {tier} tier: {found}"
     assert reasons <= set(hits[0]["reasons"]), hits[0]["reasons"]
     assert hits[0]["tier"] == tier
 

@@ -1,0 +1,197 @@
+"""A batch's results as CSV, XLSX or JSON Lines.
+
+CSV and XLSX have one line per match, keeping the input row number; a criterion
+without a match has one line saying so, and an invalid, pending, cancelled or
+failed row one line saying why. JSON Lines has one object per input row with
+the whole result. Rows come in file order.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, Final
+
+from api.batch.messages import Message, texts
+from api.batch.store import StoredRow
+
+#: (key, Vietnamese, English) of every CSV/XLSX column, in order.
+COLUMNS: Final = (
+    ("row", "Dòng", "Row"),
+    ("row_status", "Trạng thái dòng", "Row status"),
+    ("criterion", "Tiêu chí", "Criterion"),
+    ("column", "Cột trong tệp", "Column in the file"),
+    ("query_value", "Giá trị tra cứu", "Value searched"),
+    ("tier", "Mức khớp", "Tier"),
+    ("score", "Điểm", "Score"),
+    ("reasons", "Lý do", "Reasons"),
+    ("matched_role", "Bên hoặc tài sản khớp", "Matched party or asset"),
+    ("matched_position", "Thứ tự", "Position"),
+    ("matched_field", "Trường khớp", "Matched field"),
+    ("value_as_registered", "Giá trị đã đăng ký", "Value as registered"),
+    ("registration_number", "Số đăng ký", "Registration number"),
+    ("registration_kind", "Loại đăng ký", "Registration kind"),
+    ("registration_status", "Tình trạng đăng ký", "Registration status"),
+    ("registered_at", "Thời điểm đăng ký", "Registered at"),
+    ("exact_count", "Số kết quả chính xác", "Exact matches"),
+    ("close_count", "Số kết quả gần đúng", "Close matches"),
+    ("close_left_out", "Kết quả gần đúng không hiển thị", "Close matches left out"),
+    ("duplicate_of", "Trùng với dòng", "Duplicate of row"),
+    ("message", "Ghi chú", "Message"),
+    ("registry_current_as_of", "Dữ liệu đăng ký tính đến", "Registry current as of"),
+)
+HEADER: Final = [f"{vi} / {en}" for _, vi, en in COLUMNS]
+KEYS: Final = [key for key, _, _ in COLUMNS]
+
+
+def row_status(row: StoredRow, job_status: str) -> str:
+    """done, invalid, error, cancelled or pending."""
+    if row.problems:
+        return "invalid"
+    if row.result is not None:
+        return "error" if row.result.get("error") else "done"
+    if row.chunk_state == "failed":
+        return "error"
+    return "cancelled" if job_status == "cancelled" else "pending"
+
+
+def _joined(messages: Iterable[dict[str, Any]]) -> str:
+    parts = []
+    for data in messages:
+        message = Message.from_dict(data)
+        prefix = f"{message.field}: " if message.field else ""
+        parts.append(f"{prefix}{message.message_vi} / {message.message_en}")
+    return " | ".join(parts)
+
+
+def _text(code: str, **context: Any) -> str:
+    vi, en = texts(code, **context)
+    return f"{vi} / {en}"
+
+
+def _status_texts(row: StoredRow, status: str) -> tuple[str, str]:
+    if status == "error":
+        reference = ((row.result or {}).get("error") or {}).get("reference") or row.chunk_error
+        return texts("row_error", reference=reference)
+    return texts("row_cancelled" if status == "cancelled" else "row_pending")
+
+
+def _status_message(row: StoredRow, status: str) -> str:
+    if status == "invalid":
+        return _joined(row.problems)
+    vi, en = _status_texts(row, status)
+    return f"{vi} / {en}"
+
+
+def _match_line(base: dict[str, Any], match: dict[str, Any]) -> dict[str, Any]:
+    registration = match["registration"]
+    matched = match["matched"]
+    return {**base, "tier": match["tier"], "score": match["score"],
+            "reasons": ", ".join(match["reasons"]), "matched_role": matched["role"],
+            "matched_position": matched["position"], "matched_field": matched["field"],
+            "value_as_registered": matched["value_as_registered"],
+            "registration_number": registration["registration_number"],
+            "registration_kind": registration["kind"],
+            "registration_status": registration["status"],
+            "registered_at": registration["registered_at"]}
+
+
+def lines(row: StoredRow, job_status: str) -> Iterator[dict[str, Any]]:
+    """The CSV/XLSX lines of one input row."""
+    status = row_status(row, job_status)
+    notes = _joined(row.notes)
+    base: dict[str, Any] = {"row": row.row, "row_status": status,
+                            "duplicate_of": row.duplicate_of}
+    if status != "done" or row.result is None:
+        yield {**base, "query_value": "; ".join(c.value for c in row.criteria),
+               "message": " | ".join(m for m in (_status_message(row, status), notes) if m)}
+        return
+    base["registry_current_as_of"] = row.result.get("registry_current_as_of")
+    for found in row.result["criteria"]:
+        line = {**base, "criterion": found["criterion"], "column": found["column"],
+                "query_value": found["value"], "exact_count": found["exact"]["count"],
+                "close_count": found["close"]["count"],
+                "close_left_out": found["close"]["left_out"], "message": notes}
+        matches = found["exact"]["results"] + found["close"]["results"]
+        if not matches:
+            yield {**line, "tier": "none",
+                   "message": " | ".join(m for m in (_text("no_match"), notes) if m)}
+        for match in matches:
+            yield _match_line(line, match)
+
+
+def json_object(row: StoredRow, job_status: str) -> dict[str, Any]:
+    """The JSON Lines object of one input row."""
+    status = row_status(row, job_status)
+    result = row.result or {}
+    criteria = (result.get("criteria") if status == "done" else None) or [
+        c.as_dict() for c in row.criteria]
+    obj: dict[str, Any] = {"row": row.row, "status": status, "criteria": criteria,
+                           "duplicate_of": row.duplicate_of, "problems": row.problems,
+                           "notes": row.notes,
+                           "registry_current_as_of": result.get("registry_current_as_of")}
+    if status not in ("done", "invalid"):
+        obj["message_vi"], obj["message_en"] = _status_texts(row, status)
+    return obj
+
+
+def csv_chunks(rows: Iterable[StoredRow], job_status: str) -> Iterator[bytes]:
+    """UTF-8 with a byte order mark, so that Excel shows Vietnamese correctly."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    writer.writerow(HEADER)
+    for count, row in enumerate(rows, start=1):
+        for line in lines(row, job_status):
+            writer.writerow(["" if line.get(key) is None else line[key] for key in KEYS])
+        if count % 500 == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
+
+
+def jsonl_chunks(rows: Iterable[StoredRow], job_status: str) -> Iterator[bytes]:
+    batch: list[str] = []
+    for row in rows:
+        batch.append(json.dumps(json_object(row, job_status), ensure_ascii=False))
+        if len(batch) >= 500:
+            yield ("\n".join(batch) + "\n").encode("utf-8")
+            batch = []
+    if batch:
+        yield ("\n".join(batch) + "\n").encode("utf-8")
+
+
+def write_xlsx(rows: Iterable[StoredRow], job_status: str, summary: list[tuple[str, Any]]
+               ) -> Path:
+    """The workbook in a temporary file (the caller deletes it): results, then a summary.
+    Strings stay strings: never a formula, never a character XLSX cannot hold."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    book = Workbook(write_only=True)
+
+    def cell(sheet: Any, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        text = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
+        text.data_type = "s"
+        return text
+
+    sheet = book.create_sheet("Kết quả - Results")
+    sheet.append(HEADER)
+    for row in rows:
+        for line in lines(row, job_status):
+            sheet.append([cell(sheet, line.get(key)) for key in KEYS])
+    about = book.create_sheet("Tóm tắt - Summary")
+    for label, value in summary:
+        about.append([cell(about, label), cell(about, value)])
+    with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as handle:
+        path = Path(handle.name)
+    book.save(path)
+    return path

@@ -1,0 +1,212 @@
+"""Read an uploaded CSV, XLSX or JSONL file into numbered records of mapped cells.
+
+Row numbers are the ones the person sees: in a CSV or XLSX file the header is
+row 1 and the first data row is row 2 (as Excel numbers them); in a JSONL file
+a row is its line number. Blank rows between data rows are kept (and reported
+as rows without a criterion); blank rows after the last data row are not rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from api.batch.columns import field_for
+from api.batch.messages import Message
+
+Format = Literal["csv", "xlsx", "jsonl"]
+
+_EXTENSIONS: dict[str, Format] = {
+    ".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
+    ".jsonl": "jsonl", ".ndjson": "jsonl",
+}
+_CONTENT_TYPES: dict[str, Format] = {
+    "text/csv": "csv", "text/tab-separated-values": "csv", "application/csv": "csv",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "application/jsonl": "jsonl", "application/x-ndjson": "jsonl",
+    "application/x-jsonlines": "jsonl", "application/jsonlines": "jsonl",
+}
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
+
+
+class FileProblemError(Exception):
+    """The file as a whole cannot be read; ``code`` names the reason."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(code if not detail else f"{code}: {detail}")
+        self.code, self.detail = code, detail
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    field: str
+
+
+@dataclass
+class Record:
+    """One data row: its number and its mapped cells (column, raw value)."""
+
+    row: int
+    cells: list[tuple[Column, object]] = field(default_factory=list)
+    problem: Message | None = None
+
+    @property
+    def is_blank(self) -> bool:
+        return self.problem is None and all(
+            value is None or (isinstance(value, str) and not value.strip())
+            for _, value in self.cells)
+
+
+@dataclass
+class ParsedFile:
+    format: Format
+    columns: list[Column]
+    records: Iterator[Record]
+    notes: list[Message] = field(default_factory=list)
+
+
+def detect_format(filename: str | None, content_type: str | None, head: bytes) -> Format:
+    """From the extension, else the content type, else the first bytes."""
+    name = (filename or "").lower()
+    for extension, kind in _EXTENSIONS.items():
+        if name.endswith(extension):
+            return kind
+    if name.endswith(".xls") or head.startswith(_OLE_MAGIC):
+        raise FileProblemError("xls_not_supported")
+    declared = _CONTENT_TYPES.get((content_type or "").split(";")[0].strip().lower())
+    if declared is not None:
+        return declared
+    if head.startswith(_ZIP_MAGIC):
+        return "xlsx"
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        return "jsonl"
+    return "csv"
+
+
+def parse(data: bytes, kind: Format) -> ParsedFile:
+    if kind == "xlsx":
+        return _parse_xlsx(data)
+    if kind == "jsonl":
+        return _parse_jsonl(data)
+    return _parse_csv(data)
+
+
+def _decode(data: bytes) -> tuple[str, list[Message]]:
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError:
+        # Legacy files: Windows-1252 is how the normaliser expects TCVN3/VNI text to look.
+        return data.decode("cp1252", errors="replace"), [Message.of("not_utf8")]
+
+
+def _header_columns(headers: Iterable[object]) -> tuple[list[Column | None], list[Message]]:
+    columns: list[Column | None] = []
+    notes: list[Message] = []
+    for raw in headers:
+        header = "" if raw is None else str(raw).strip()
+        mapped = field_for(header) if header else None
+        columns.append(Column(header, mapped) if mapped else None)
+        if header and not mapped:
+            notes.append(Message.of("ignored_column", column=header))
+    if not any(columns):
+        raise FileProblemError("no_known_column")
+    return columns, notes
+
+
+def _table_records(rows: Iterator[tuple[int, tuple[object, ...]]],
+                   columns: list[Column | None]) -> Iterator[Record]:
+    blank_run: list[Record] = []
+    for number, values in rows:
+        record = Record(number, [(column, values[i] if i < len(values) else None)
+                                 for i, column in enumerate(columns) if column is not None])
+        if record.is_blank:
+            blank_run.append(record)  # a row only if a data row follows
+            continue
+        yield from blank_run
+        blank_run = []
+        yield record
+
+
+def _first_row(rows: Iterator[tuple[int, tuple[object, ...]]]) -> tuple[object, ...]:
+    for _, values in rows:
+        if any(v is not None and str(v).strip() for v in values):
+            return values
+    raise FileProblemError("empty_file")
+
+
+def _sniff_delimiter(first_line: str) -> str:
+    counts = {delimiter: first_line.count(delimiter) for delimiter in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _parse_csv(data: bytes) -> ParsedFile:
+    text, notes = _decode(data)
+    delimiter = _sniff_delimiter(text.split("\n", 1)[0])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows = ((number, tuple(values)) for number, values in enumerate(reader, start=1))
+    columns, column_notes = _header_columns(_first_row(rows))
+    return ParsedFile("csv", [c for c in columns if c], _table_records(rows, columns),
+                      notes + column_notes)
+
+
+def _parse_xlsx(data: bytes) -> ParsedFile:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise FileProblemError("unreadable_file", type(exc).__name__) from exc
+    sheet = book.worksheets[0]
+    rows = ((number, tuple(values)) for number, values in enumerate(
+        sheet.iter_rows(min_row=1, values_only=True), start=1))
+    columns, column_notes = _header_columns(_first_row(rows))
+    return ParsedFile("xlsx", [c for c in columns if c], _table_records(rows, columns),
+                      column_notes)
+
+
+def _parse_jsonl(data: bytes) -> ParsedFile:
+    text, notes = _decode(data)
+    lines = [(number, line) for number, line in enumerate(text.splitlines(), start=1)
+             if line.strip()]
+    if not lines:
+        raise FileProblemError("empty_file")
+    columns: dict[str, Column] = {}
+    ignored: dict[str, None] = {}
+    objects: list[tuple[int, dict[str, Any] | None]] = []
+    for number, line in lines:
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError:
+            obj = None
+        if not isinstance(obj, dict):
+            objects.append((number, None))
+            continue
+        objects.append((number, obj))
+        for key in obj:
+            if key in columns or key in ignored:
+                continue
+            mapped = field_for(str(key))
+            if mapped:
+                columns[key] = Column(str(key), mapped)
+            else:
+                ignored[key] = None
+    if not columns:
+        raise FileProblemError("no_known_column")
+    notes += [Message.of("ignored_column", column=key) for key in ignored]
+
+    def records() -> Iterator[Record]:
+        for number, obj in objects:
+            if obj is None:
+                yield Record(number, problem=Message.of("not_json_object"))
+            else:
+                yield Record(number, [(columns[key], value) for key, value in obj.items()
+                                      if key in columns])
+
+    return ParsedFile("jsonl", list(columns.values()), records(), notes)

@@ -1,0 +1,122 @@
+"""Run one chunk: claim it, search its rows with one multi-search, write its results.
+
+Nothing here is Celery's: the task in ``api.batch.tasks`` calls ``run_chunk``
+and decides what to do with the exceptions ``is_transient`` names (retry later).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from dataclasses import dataclass
+from typing import Literal
+
+import psycopg
+import psycopg_pool
+import redis
+from elasticsearch import ApiError, Elasticsearch, TransportError
+
+from api import watermark
+from api.batch import store
+from api.batch.results import lookup_of, row_result
+from api.errors import ServiceUnavailableError
+from query.multi import Lookup, search_many
+from query.search import SearchOutcome
+from regsearch.settings import Settings
+
+log = logging.getLogger("regsearch.batch")
+
+ChunkOutcome = Literal["done", "skipped"]
+
+
+@dataclass
+class WorkerResources:
+    """A worker process's own clients (created in the process that uses them)."""
+
+    settings: Settings
+    es: Elasticsearch
+    pool: psycopg_pool.ConnectionPool
+
+    @classmethod
+    def create(cls, settings: Settings) -> WorkerResources:
+        pool = psycopg_pool.ConnectionPool(
+            settings.app_dsn, min_size=1, max_size=2, open=True, timeout=10,
+            kwargs={"autocommit": True, "application_name": f"regsearch-batch {worker_name()}"})
+        try:
+            with pool.connection() as conn:
+                store.ensure_schema(conn)
+        except Exception:
+            pool.close()
+            raise
+        return cls(settings, Elasticsearch(settings.es_url, request_timeout=60, max_retries=0),
+                   pool)
+
+    def close(self) -> None:
+        self.pool.close()
+        self.es.close()
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A failure that passes by itself: a service down or overloaded."""
+    if isinstance(exc, ApiError):
+        return exc.status_code in (429, 500, 502, 503, 504)
+    return isinstance(exc, TransportError | ServiceUnavailableError | psycopg.OperationalError
+                      | psycopg_pool.PoolTimeout | redis.RedisError | TimeoutError)
+
+
+def _search(resources: WorkerResources, lookups: list[Lookup], include_deleted: bool
+            ) -> tuple[dict[Lookup, SearchOutcome], dict[Lookup, str]]:
+    """Every lookup's outcome; a lookup whose search fails for a reason that will not pass
+    is answered by an error reference instead, so it cannot fail the others."""
+    settings = resources.settings
+
+    def many(group: list[Lookup]) -> dict[Lookup, SearchOutcome]:
+        return search_many(resources.es, settings.index_alias, group,
+                           include_deleted=include_deleted,
+                           close_cap=settings.close_tier_cap).outcomes
+
+    try:
+        return many(lookups), {}
+    except Exception as exc:
+        if is_transient(exc):
+            raise
+    outcomes: dict[Lookup, SearchOutcome] = {}
+    failed: dict[Lookup, str] = {}
+    for lookup in dict.fromkeys(lookups):
+        try:
+            outcomes.update(many([lookup]))
+        except Exception as exc:
+            if is_transient(exc):
+                raise
+            failed[lookup] = uuid.uuid4().hex[:12]
+            log.exception("batch lookup failed, reference %s", failed[lookup])
+    return outcomes, failed
+
+
+def run_chunk(resources: WorkerResources, job_id: uuid.UUID, chunk: int) -> ChunkOutcome:
+    """Search every row of the chunk and write the results in one transaction."""
+    with resources.pool.connection() as conn:
+        work = store.claim_chunk(conn, job_id, chunk, worker_name())
+    if work is None:
+        return "skipped"
+    mark, _ = watermark.read(resources.es, resources.settings)
+    lookups = [lookup_of(c) for row in work.rows for c in row.criteria]
+    outcomes, failed = _search(resources, lookups, work.include_deleted)
+    results = [(row.row, row_result(row.criteria, outcomes, failed, row.duplicate_of,
+                                    mark.registry_current_as_of)) for row in work.rows]
+    errors = sum(1 for _, result in results if result["error"])
+    with resources.pool.connection() as conn:
+        store.write_chunk(conn, job_id, chunk, results, errors, mark.registry_current_as_of,
+                          resources.settings)
+    return "done"
+
+
+def fail_chunk(resources: WorkerResources, job_id: uuid.UUID, chunk: int, reference: str) -> None:
+    with resources.pool.connection() as conn:
+        store.fail_chunk(conn, job_id, chunk, reference, resources.settings)

@@ -1,0 +1,198 @@
+"""Batch lookups over HTTP: submit a file, follow it, fetch its results, cancel it.
+
+* ``POST /v1/batches`` (customer or agency key): a CSV, XLSX or JSONL file;
+  every row is checked first. ``?validate_only=true`` returns just the report.
+  Otherwise the job is created with its good rows (invalid rows are in the
+  report and in the results with status ``invalid``) and 202 is returned.
+* ``GET /v1/batches/{id}``: status, rows done, rows per second, time left.
+* ``GET /v1/batches/{id}/results?format=csv|xlsx|jsonl``.
+* ``POST /v1/batches/{id}/cancel`` or ``DELETE /v1/batches/{id}``: stop the
+  remaining chunks; rows already searched keep their results.
+
+A batch belongs to the account that sent it; others get 404.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
+from starlette.background import BackgroundTask
+
+from api import accounts
+from api.auth import client_address, require_account
+from api.batch import export, store, tasks
+from api.batch.messages import texts
+from api.batch.models import BatchStatus, BatchSubmitted, ValidationOnly, batch_status
+from api.batch.parse import FileProblemError, detect_format, parse
+from api.batch.report import FileReport, TooManyRowsError, check_file
+from api.errors import ApiProblemError
+from api.resources import Resources, get_resources
+
+log = logging.getLogger("regsearch.batch")
+router = APIRouter(tags=["batch"])
+
+ExportFormat = Literal["csv", "xlsx", "jsonl"]
+_MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson",
+                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def _problem(http_status: int, code: str, headers: dict[str, str] | None = None,
+             **context: Any) -> ApiProblemError:
+    vi, en = texts(code, **context)
+    return ApiProblemError(http_status, code, vi, en, headers=headers)
+
+
+def _read_upload(file: UploadFile, limit: int) -> bytes:
+    data = file.file.read(limit + 1)
+    if len(data) > limit:
+        raise _problem(413, "file_too_large", limit=limit)
+    return data
+
+
+def _check(data: bytes, file: UploadFile, caller: accounts.Caller,
+           resources: Resources) -> FileReport:
+    try:
+        kind = detect_format(file.filename, file.content_type, data[:8])
+        return check_file(parse(data, kind), max_rows=caller.max_batch_rows,
+                          chunk_rows=resources.settings.batch_chunk_rows)
+    except FileProblemError as exc:
+        raise _problem(422, exc.code, detail=exc.detail) from exc
+    except TooManyRowsError as exc:
+        raise _problem(422, "batch_too_many_rows", limit=exc.limit) from exc
+
+
+def _publish(resources: Resources, job_id: uuid.UUID, chunks: int) -> None:
+    """Queue the chunks; if the broker is down, the workers' sweep publishes them later."""
+    numbers = list(range(chunks))
+    try:
+        tasks.publish(tasks.producer_app(resources.settings), job_id, numbers)
+    except Exception:
+        log.exception("batch %s stored but not published; the recovery sweep will", job_id)
+        return
+    with resources.pool.connection() as conn:
+        store.mark_published(conn, job_id, numbers)
+
+
+@router.post("/v1/batches", status_code=202, response_model=BatchSubmitted | ValidationOnly)
+def submit_batch(
+    http: Request,
+    file: Annotated[UploadFile, File(description="CSV, XLSX or JSONL; one row per lookup")],
+    validate_only: Annotated[bool, Query(description="Only check the rows; no batch")] = False,
+    include_deleted: Annotated[bool, Query(description="Also match deleted ones")] = False,
+    resources: Resources = Depends(get_resources),
+    caller: accounts.Caller = Depends(require_account),
+) -> Any:
+    """Tra cứu theo lô / submit a batch of lookups (customer or agency key)."""
+    data = _read_upload(file, resources.settings.batch_max_upload_bytes)
+    report = _check(data, file, caller, resources)
+    if validate_only:
+        return JSONResponse(status_code=200,
+                            content=ValidationOnly(report=report.as_dict()).model_dump())
+    if report.valid == 0:
+        vi, en = texts("batch_no_valid_rows")
+        return JSONResponse(status_code=422, content={"error": {
+            "code": "batch_no_valid_rows", "message_vi": vi, "message_en": en,
+            "report": report.as_dict()}})
+    with resources.pool.connection() as conn:
+        store.ensure_schema(conn)
+        try:
+            job_id = store.create_job(conn, caller, client_address(http),
+                                      file.filename or "upload", report, include_deleted)
+        except store.OpenBatchesError as exc:
+            raise _problem(429, "too_many_open_batches", headers={"Retry-After": "60"},
+                           limit=exc.limit) from exc
+    _publish(resources, job_id, report.chunks)
+    # TODO(lead): one certificate for the whole batch (certify/) is to be offered here once
+    # the batch is done: e.g. POST /v1/batches/{id}/certificate, charged per the ledger.
+    estimate = accounts.fee_for(caller, "batch", resources.settings, rows=report.distinct)
+    return BatchSubmitted(batch=_status(resources, job_id, caller),
+                          fee_estimate_vnd=estimate.amount_vnd, report=report.as_dict())
+
+
+def _status(resources: Resources, job_id: uuid.UUID, caller: accounts.Caller) -> BatchStatus:
+    with resources.pool.connection() as conn:
+        store.ensure_schema(conn)
+        try:
+            return batch_status(store.job_status(conn, job_id, caller.account_id))
+        except store.JobNotFoundError as exc:
+            raise _problem(404, "batch_not_found") from exc
+
+
+@router.get("/v1/batches/{batch_id}", response_model=BatchStatus)
+def get_batch(batch_id: uuid.UUID, resources: Resources = Depends(get_resources),
+              caller: accounts.Caller = Depends(require_account)) -> BatchStatus:
+    """Tiến độ của lô / a batch's status and progress."""
+    return _status(resources, batch_id, caller)
+
+
+def _cancel(resources: Resources, batch_id: uuid.UUID, caller: accounts.Caller) -> BatchStatus:
+    with resources.pool.connection() as conn:
+        store.ensure_schema(conn)
+        try:
+            store.cancel(conn, batch_id, caller.account_id, resources.settings)
+        except store.JobNotFoundError as exc:
+            raise _problem(404, "batch_not_found") from exc
+        except store.JobFinishedError as exc:
+            raise _problem(409, "batch_finished", status=exc.status) from exc
+    return _status(resources, batch_id, caller)
+
+
+@router.post("/v1/batches/{batch_id}/cancel", response_model=BatchStatus)
+def cancel_batch(batch_id: uuid.UUID, resources: Resources = Depends(get_resources),
+                 caller: accounts.Caller = Depends(require_account)) -> BatchStatus:
+    """Hủy lô / cancel a batch: remaining chunks are not searched."""
+    return _cancel(resources, batch_id, caller)
+
+
+@router.delete("/v1/batches/{batch_id}", response_model=BatchStatus)
+def delete_batch(batch_id: uuid.UUID, resources: Resources = Depends(get_resources),
+                 caller: accounts.Caller = Depends(require_account)) -> BatchStatus:
+    """Same as cancel: the batch and the results of rows already searched are kept."""
+    return _cancel(resources, batch_id, caller)
+
+
+def _rows(resources: Resources, batch_id: uuid.UUID) -> Iterator[store.StoredRow]:
+    with resources.pool.connection() as conn:
+        yield from store.iter_rows(conn, batch_id)
+
+
+def _summary(status: BatchStatus) -> list[tuple[str, Any]]:
+    rows, mark = status.rows, status.registry_current_as_of
+    return [
+        ("Mã lô / Batch", status.id), ("Tệp / File", status.file_name),
+        ("Trạng thái / Status", status.status),
+        ("Số dòng / Rows", rows.total), ("Hợp lệ / Valid", rows.valid),
+        ("Không hợp lệ / Invalid", rows.invalid), ("Trùng / Duplicate", rows.duplicate),
+        ("Đã tra cứu / Done", rows.done), ("Lỗi / Errors", rows.errors),
+        ("Dữ liệu đăng ký tính đến (sớm nhất) / Registry current as of (earliest)",
+         mark.earliest.isoformat() if mark.earliest else None),
+        ("Dữ liệu đăng ký tính đến (muộn nhất) / Registry current as of (latest)",
+         mark.latest.isoformat() if mark.latest else None),
+    ]
+
+
+@router.get("/v1/batches/{batch_id}/results", response_model=None)
+def batch_results(
+    batch_id: uuid.UUID,
+    format: Annotated[ExportFormat, Query(description="csv | xlsx | jsonl")] = "jsonl",
+    resources: Resources = Depends(get_resources),
+    caller: accounts.Caller = Depends(require_account),
+) -> StreamingResponse | FileResponse:
+    """Kết quả của lô / a batch's results, one line per match (CSV, XLSX) or per row (JSONL).
+
+    Rows not searched yet are listed as ``pending``; fetch again when the batch is done."""
+    status = _status(resources, batch_id, caller)
+    name = f"batch-{batch_id}.{format}"
+    disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
+    rows = _rows(resources, batch_id)
+    if format == "xlsx":
+        path = export.write_xlsx(rows, status.status, _summary(status))
+        return FileResponse(path, media_type=_MEDIA_TYPES["xlsx"], headers=disposition,
+                            background=BackgroundTask(path.unlink, missing_ok=True))
+    chunks = (export.csv_chunks if format == "csv" else export.jsonl_chunks)(rows, status.status)
+    return StreamingResponse(chunks, media_type=_MEDIA_TYPES[format], headers=disposition)

@@ -1,0 +1,370 @@
+"""Batch jobs, rows, chunks and results in the search service's own database.
+
+Every state change that must not be half-done is one transaction:
+
+* submission: the job, all its rows and chunks (and the open-batch limit, under
+  a lock on the account row, so two uploads cannot both pass it);
+* a chunk's results: the job row is locked, a cancelled job writes nothing, the
+  rows are upserted by (job, row), the chunk is marked done and, when it was the
+  last one, the job is finished and its usage recorded in the ledger;
+* cancellation: under the same lock, so a chunk finishing at that moment either
+  lands before the cancellation or not at all.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+from typing import Any
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from api import accounts
+from api.batch.report import FileReport
+from api.batch.rows import Criterion
+from regsearch.settings import Settings
+
+_SCHEMA_LOCK = 0x62617463  # "batc": serialises schema creation between processes
+_schema_ready: set[str] = set()
+OPEN = ("queued", "running")
+
+Conn = psycopg.Connection[Any]
+
+
+class OpenBatchesError(Exception):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"{limit} open batches")
+        self.limit = limit
+
+
+class JobNotFoundError(Exception):
+    pass
+
+
+class JobFinishedError(Exception):
+    def __init__(self, status: str) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+def _schema_exists(conn: Conn) -> bool:
+    found = conn.execute("SELECT to_regclass('batch_results') IS NOT NULL").fetchone()
+    return bool(found and found[0])
+
+
+def ensure_schema(conn: Conn) -> None:
+    """Create the batch tables (and the accounts they refer to) if they are missing.
+
+    Only when missing: ``CREATE INDEX IF NOT EXISTS`` locks its table even when the index
+    exists, and a worker starting while others write their chunks would deadlock with them.
+    """
+    if conn.info.dsn in _schema_ready:
+        return
+    if not _schema_exists(conn):
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
+            if not _schema_exists(conn):
+                accounts.ensure_schema(conn)
+                conn.execute(resources.files("api.batch").joinpath("schema.sql")
+                             .read_text("utf-8"))
+    _schema_ready.add(conn.info.dsn)
+
+
+# --- submission ---------------------------------------------------------------------
+
+
+def create_job(conn: Conn, caller: accounts.Caller, client: str | None, file_name: str,
+               report: FileReport, include_deleted: bool) -> uuid.UUID:
+    """Store the job with every row and chunk; raises ``OpenBatchesError`` over the limit."""
+    job_id = uuid.uuid4()
+    chunk_rows: dict[int, list[int]] = {}
+    for row in report.rows:
+        if row.chunk is not None:
+            counts = chunk_rows.setdefault(row.chunk, [0, 0])
+            counts[0] += 1
+            counts[1] += row.duplicate_of is None
+    with conn.transaction():
+        conn.execute("SELECT 1 FROM accounts WHERE id = %s FOR UPDATE", (caller.account_id,))
+        found = conn.execute("SELECT count(*) FROM batch_jobs WHERE account_id = %s"
+                             " AND status IN ('queued', 'running')",
+                             (caller.account_id,)).fetchone()
+        if found is not None and int(found[0]) >= caller.max_open_batches:
+            raise OpenBatchesError(caller.max_open_batches)
+        conn.execute(
+            "INSERT INTO batch_jobs (id, account_id, caller, client, file_name, file_format,"
+            " include_deleted, status, rows_total, rows_valid, rows_invalid, rows_duplicate,"
+            " chunks_total, report) VALUES (%s, %s, %s, %s, %s, %s, %s, 'queued', %s, %s, %s,"
+            " %s, %s, %s)",
+            (job_id, caller.account_id, Jsonb(dataclasses.asdict(caller)), client, file_name,
+             report.format, include_deleted, report.total, report.valid, report.invalid,
+             report.duplicates, report.chunks, Jsonb(report.file_part())))
+        with conn.cursor() as cur, cur.copy(
+                "COPY batch_rows (job_id, row_number, chunk, duplicate_of, criteria, problems,"
+                " notes) FROM STDIN") as copy:
+            for row in report.rows:
+                copy.write_row((
+                    str(job_id), row.row, row.chunk, row.duplicate_of,
+                    json.dumps([c.as_dict() for c in row.criteria], ensure_ascii=False),
+                    json.dumps([p.as_dict() for p in row.problems], ensure_ascii=False),
+                    json.dumps([n.as_dict() for n in row.notes], ensure_ascii=False)))
+        with conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO batch_chunks (job_id, chunk, rows, searched) VALUES (%s, %s, %s, %s)",
+                [(job_id, chunk, rows, searched)
+                 for chunk, (rows, searched) in sorted(chunk_rows.items())])
+    return job_id
+
+
+def mark_published(conn: Conn, job_id: uuid.UUID, chunks: list[int]) -> None:
+    conn.execute("UPDATE batch_chunks SET published_at = now() WHERE job_id = %s"
+                 " AND chunk = ANY(%s)", (job_id, chunks))
+
+
+# --- workers --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChunkRow:
+    row: int
+    criteria: list[Criterion]
+    duplicate_of: int | None
+
+
+@dataclass(frozen=True)
+class ChunkWork:
+    include_deleted: bool
+    attempt: int
+    rows: list[ChunkRow]
+
+
+def claim_chunk(conn: Conn, job_id: uuid.UUID, chunk: int, worker: str) -> ChunkWork | None:
+    """The chunk's rows, or None when it is done already or its job is no longer open."""
+    with conn.transaction():
+        found = conn.execute(
+            "UPDATE batch_chunks c SET attempts = c.attempts + 1, claimed_at = now(),"
+            " claimed_by = %s FROM batch_jobs j WHERE c.job_id = %s AND c.chunk = %s"
+            " AND c.state = 'queued' AND j.id = c.job_id AND j.status IN ('queued', 'running')"
+            " RETURNING j.include_deleted, c.attempts", (worker, job_id, chunk)).fetchone()
+        if found is None:
+            return None
+        conn.execute("UPDATE batch_jobs SET status = 'running', started_at = now()"
+                     " WHERE id = %s AND status = 'queued'", (job_id,))
+    rows = conn.execute("SELECT row_number, criteria, duplicate_of FROM batch_rows"
+                        " WHERE job_id = %s AND chunk = %s ORDER BY row_number",
+                        (job_id, chunk)).fetchall()
+    return ChunkWork(bool(found[0]), int(found[1]), [
+        ChunkRow(int(r[0]), [Criterion.from_dict(c) for c in r[1]], r[2]) for r in rows])
+
+
+def _lock_open_chunk(conn: Conn, job_id: uuid.UUID, chunk: int) -> bool:
+    status = conn.execute("SELECT status FROM batch_jobs WHERE id = %s FOR UPDATE",
+                          (job_id,)).fetchone()
+    if status is None or status[0] not in OPEN:
+        return False
+    state = conn.execute("SELECT state FROM batch_chunks WHERE job_id = %s AND chunk = %s"
+                         " FOR UPDATE", (job_id, chunk)).fetchone()
+    return state is not None and state[0] == "queued"
+
+
+def write_chunk(conn: Conn, job_id: uuid.UUID, chunk: int, results: list[tuple[int, Any]],
+                row_errors: int, registry_current_as_of: str | None, settings: Settings) -> bool:
+    """Write a chunk's results in one transaction; False when there was nothing to write
+    (the chunk was written before, or the job was cancelled meanwhile)."""
+    with conn.transaction():
+        if not _lock_open_chunk(conn, job_id, chunk):
+            return False
+        with conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO batch_results (job_id, row_number, result) VALUES (%s, %s, %s)"
+                " ON CONFLICT (job_id, row_number) DO UPDATE SET result = EXCLUDED.result,"
+                " written_at = now()",
+                [(job_id, row, Jsonb(result)) for row, result in results])
+        conn.execute("UPDATE batch_chunks SET state = 'done', done_at = now(), row_errors = %s,"
+                     " registry_current_as_of = %s, error = NULL WHERE job_id = %s"
+                     " AND chunk = %s", (row_errors, registry_current_as_of, job_id, chunk))
+        _finish_if_complete(conn, job_id, settings)
+    return True
+
+
+def fail_chunk(conn: Conn, job_id: uuid.UUID, chunk: int, error: str,
+               settings: Settings) -> None:
+    """A chunk that cannot be done: its rows are reported as errors with the reference."""
+    with conn.transaction():
+        if not _lock_open_chunk(conn, job_id, chunk):
+            return
+        conn.execute("UPDATE batch_chunks SET state = 'failed', done_at = now(), error = %s"
+                     " WHERE job_id = %s AND chunk = %s", (error, job_id, chunk))
+        _finish_if_complete(conn, job_id, settings)
+
+
+def _searched_rows(conn: Conn, job_id: uuid.UUID) -> int:
+    found = conn.execute("SELECT coalesce(sum(searched), 0) FROM batch_chunks"
+                         " WHERE job_id = %s AND state = 'done'", (job_id,)).fetchone()
+    return int(found[0]) if found else 0
+
+
+def _finish_if_complete(conn: Conn, job_id: uuid.UUID, settings: Settings) -> None:
+    found = conn.execute(
+        "SELECT count(*) FILTER (WHERE state = 'queued'), count(*) FILTER (WHERE state ="
+        " 'failed') FROM batch_chunks WHERE job_id = %s", (job_id,)).fetchone()
+    if found is None or found[0]:
+        return
+    _close_job(conn, job_id, "failed" if found[1] else "done", settings)
+
+
+def _close_job(conn: Conn, job_id: uuid.UUID, status: str, settings: Settings) -> None:
+    """Finish the job and record what was searched in the usage ledger, with its fee."""
+    found = conn.execute("SELECT caller, client FROM batch_jobs WHERE id = %s",
+                         (job_id,)).fetchone()
+    assert found is not None
+    caller = accounts.Caller(**found[0])
+    searched = _searched_rows(conn, job_id)
+    fee = accounts.fee_for(caller, "batch", settings, rows=searched)
+    accounts.record_usage(conn, caller, "batch", fee, reference=str(job_id), rows=searched,
+                          client=found[1])
+    conn.execute("UPDATE batch_jobs SET status = %s, finished_at = now(), rows_charged = %s,"
+                 " fee_vnd = %s, free_ground = %s WHERE id = %s",
+                 (status, searched, fee.amount_vnd, fee.free_ground, job_id))
+
+
+def republish_candidates(conn: Conn, stale_after_s: float, queue_empty: bool,
+                         unpublished_after_s: float = 30.0) -> list[tuple[uuid.UUID, int]]:
+    """Open chunks the broker may not hold: never published (the API stopped between
+    storing the job and publishing), or, when the queue is empty, not published nor
+    claimed for ``stale_after_s`` (the broker lost the message). Marked published now."""
+    rows = conn.execute(
+        "UPDATE batch_chunks c SET published_at = now() FROM batch_jobs j"
+        " WHERE j.id = c.job_id AND j.status IN ('queued', 'running') AND c.state = 'queued'"
+        " AND ((c.published_at IS NULL AND j.created_at < now() - make_interval(secs => %s))"
+        " OR (%s AND greatest(c.published_at, c.claimed_at)"
+        " < now() - make_interval(secs => %s)))"
+        " RETURNING c.job_id, c.chunk",
+        (unpublished_after_s, queue_empty, stale_after_s)).fetchall()
+    return [(r[0], int(r[1])) for r in rows]
+
+
+# --- the API --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    id: uuid.UUID
+    status: str
+    file_name: str
+    file_format: str
+    include_deleted: bool
+    rows_total: int
+    rows_valid: int
+    rows_invalid: int
+    rows_duplicate: int
+    chunks_total: int
+    report: dict[str, Any]
+    rows_charged: int | None
+    fee_vnd: int | None
+    free_ground: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    rows_done: int
+    chunks_done: int
+    chunks_failed: int
+    row_errors: int
+    registry_from: datetime | None
+    registry_to: datetime | None
+    last_done_at: datetime | None
+    now: datetime
+
+    @property
+    def elapsed_s(self) -> float | None:
+        if self.started_at is None:
+            return None
+        end = self.finished_at or self.now
+        if self.status in ("done", "failed") and self.last_done_at is not None:
+            end = self.last_done_at
+        return max((end - self.started_at).total_seconds(), 0.0)
+
+    @property
+    def rows_per_second(self) -> float | None:
+        elapsed = self.elapsed_s
+        if not elapsed or not self.rows_done:
+            return None
+        return self.rows_done / elapsed
+
+    @property
+    def seconds_left(self) -> float | None:
+        if self.status not in OPEN:
+            return 0.0 if self.status in ("done", "failed") else None
+        rate = self.rows_per_second
+        if rate is None:
+            return None
+        return (self.rows_valid - self.rows_done) / rate
+
+
+def job_status(conn: Conn, job_id: uuid.UUID, account_id: int | None) -> JobStatus:
+    found = conn.execute(
+        "SELECT j.id, j.status, j.file_name, j.file_format, j.include_deleted, j.rows_total,"
+        " j.rows_valid, j.rows_invalid, j.rows_duplicate, j.chunks_total, j.report,"
+        " j.rows_charged, j.fee_vnd, j.free_ground, j.created_at, j.started_at, j.finished_at,"
+        " coalesce(sum(c.rows) FILTER (WHERE c.state = 'done'), 0),"
+        " count(c.chunk) FILTER (WHERE c.state = 'done'),"
+        " count(c.chunk) FILTER (WHERE c.state = 'failed'),"
+        " coalesce(sum(c.row_errors), 0) + coalesce(sum(c.rows) FILTER"
+        " (WHERE c.state = 'failed'), 0),"
+        " min(c.registry_current_as_of), max(c.registry_current_as_of), max(c.done_at), now()"
+        " FROM batch_jobs j LEFT JOIN batch_chunks c ON c.job_id = j.id"
+        " WHERE j.id = %s AND j.account_id = %s GROUP BY j.id", (job_id, account_id)).fetchone()
+    if found is None:
+        raise JobNotFoundError(str(job_id))
+    return JobStatus(*found)
+
+
+def cancel(conn: Conn, job_id: uuid.UUID, account_id: int | None, settings: Settings) -> str:
+    """Cancel an open job (idempotent); raises ``JobFinishedError`` for a finished one."""
+    with conn.transaction():
+        found = conn.execute("SELECT status FROM batch_jobs WHERE id = %s AND account_id = %s"
+                             " FOR UPDATE", (job_id, account_id)).fetchone()
+        if found is None:
+            raise JobNotFoundError(str(job_id))
+        status = str(found[0])
+        if status == "cancelled":
+            return status
+        if status not in OPEN:
+            raise JobFinishedError(status)
+        _close_job(conn, job_id, "cancelled", settings)
+    return "cancelled"
+
+
+@dataclass(frozen=True)
+class StoredRow:
+    """One input row with whatever is known about it, for the exports."""
+
+    row: int
+    criteria: list[Criterion]
+    problems: list[dict[str, Any]]
+    notes: list[dict[str, Any]]
+    duplicate_of: int | None
+    chunk_state: str | None
+    chunk_error: str | None
+    result: dict[str, Any] | None
+
+
+def iter_rows(conn: Conn, job_id: uuid.UUID) -> Iterator[StoredRow]:
+    """Every row of the job in file order (a server-side cursor: any size)."""
+    with conn.transaction(), conn.cursor(name=f"batch_rows_{job_id.hex}") as cur:
+        cur.itersize = 2000
+        cur.execute(
+            "SELECT r.row_number, r.criteria, r.problems, r.notes, r.duplicate_of, c.state,"
+            " c.error, res.result FROM batch_rows r"
+            " LEFT JOIN batch_results res ON res.job_id = r.job_id"
+            " AND res.row_number = r.row_number"
+            " LEFT JOIN batch_chunks c ON c.job_id = r.job_id AND c.chunk = r.chunk"
+            " WHERE r.job_id = %s ORDER BY r.row_number", (job_id,))
+        for r in cur:
+            yield StoredRow(int(r[0]), [Criterion.from_dict(c) for c in r[1]], r[2], r[3], r[4],
+                            r[5], r[6], r[7])

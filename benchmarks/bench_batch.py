@@ -1,0 +1,208 @@
+"""Batch lookups end to end: N rows against whatever corpus is loaded, real workers.
+
+    set -a; . benchmarks/bench.env; set +a
+    .venv/bin/python -m benchmarks.bench_batch --rows 100000 [--workers 2]
+
+Samples registrations from the index (the settings' alias), writes a CSV of N rows
+as a bank would send (a name with its party type, an ID number, a chassis number or
+a plate; one to three criteria a row; a few duplicates), creates a customer account,
+starts the workers (``celery -A api.batch.worker worker --concurrency 1``, one process
+each), uploads the file through the API (in process: upload, validation, queueing),
+follows the batch to the end and downloads the results as CSV. Prints rows per second
+and the time of each stage. The workers use their own queue (``--queue``) so that a
+worker already running elsewhere does not take part.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import platform
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from elasticsearch import Elasticsearch
+
+from regsearch.settings import Settings, get_settings
+
+PARTY_TYPE_TEXT = {"individual": "Cá nhân", "organization": "Tổ chức"}
+HEADER = ["Họ và tên", "Loại chủ thể", "Số giấy tờ", "Số khung", "Biển số"]
+
+
+def sample_registrations(es: Elasticsearch, alias: str, count: int, seed: int
+                         ) -> list[dict[str, Any]]:
+    """``count`` distinct registrations (or all there are): read in order from a random
+    registration id, wrapping around at the end, then shuffled."""
+    rng = random.Random(seed)
+    total = es.count(index=alias)["count"]
+    if total == 0:
+        raise SystemExit("the index is empty: load a corpus first (benchmarks.corpus)")
+    top = es.search(index=alias, size=0, aggs={"top": {"max": {"field": "registration_id"}}})
+    after: list[Any] = [rng.randint(0, int(top["aggregations"]["top"]["value"]))]
+    found: list[dict[str, Any]] = []
+    wrapped = False
+    while len(found) < min(count, total):
+        hits = es.search(index=alias, size=1000, sort=[{"registration_id": "asc"}],
+                         search_after=after, source_includes=["registration"])["hits"]["hits"]
+        if not hits:
+            if wrapped:
+                break
+            wrapped, after = True, [-1]
+            continue
+        found += [hit["_source"]["registration"] for hit in hits]
+        after = hits[-1]["sort"]
+    sample = found[:min(count, total)]
+    rng.shuffle(sample)
+    return sample
+
+
+def _row(registration: dict[str, Any], rng: random.Random) -> list[str]:
+    grantor = rng.choice(registration["grantors"])
+    cells = [""] * len(HEADER)
+    draw = rng.random()
+    if draw < 0.7:
+        cells[0] = grantor["name"].upper() if rng.random() < 0.2 else grantor["name"]
+        cells[1] = PARTY_TYPE_TEXT.get(grantor.get("party_type", ""), "")
+    if draw < 0.4 or draw >= 0.7:
+        cells[2] = grantor.get("id_number", "")
+    assets = [a for a in registration.get("assets", []) if a.get("chassis_number")]
+    if assets and (draw >= 0.85 or rng.random() < 0.2):
+        cells[3] = assets[0]["chassis_number"]
+        cells[4] = assets[0].get("plate_number", "") if rng.random() < 0.3 else ""
+    if not any(cells):
+        cells[0] = grantor["name"]
+    return cells
+
+
+def write_file(path: Path, registrations: list[dict[str, Any]], rows: int, seed: int) -> None:
+    rng = random.Random(seed)
+    written: list[list[str]] = []
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        for _ in range(rows):
+            if written and rng.random() < 0.02:
+                row = rng.choice(written)  # the same borrower twice in a portfolio
+            else:
+                row = _row(registrations[len(written) % len(registrations)], rng)
+            written.append(row)
+            writer.writerow(row)
+
+
+def start_workers(count: int, queue: str, log_dir: Path) -> list[subprocess.Popen[bytes]]:
+    celery = str(Path(sys.executable).parent / "celery")
+    env = {**os.environ, "REGSEARCH_BATCH_QUEUE": queue}
+    workers = []
+    for number in range(count):
+        with (log_dir / f"worker-{number}.log").open("wb") as log:
+            workers.append(subprocess.Popen(
+                [celery, "-A", "api.batch.worker", "worker", "--concurrency", "1",
+                 "--loglevel", "WARNING", "--hostname", f"bench{number}@%h", "-Q", queue,
+                 "--without-gossip", "--without-mingle", "--without-heartbeat"],
+                stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True))
+    return workers
+
+
+def stop_workers(workers: list[subprocess.Popen[bytes]]) -> None:
+    for worker in workers:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGTERM)
+    for worker in workers:
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+
+
+def _account_key(settings: Settings, rows: int) -> str:
+    from api import accounts
+    from api.batch import store
+
+    with psycopg.connect(settings.app_dsn, autocommit=True) as conn:
+        store.ensure_schema(conn)
+        account_id = accounts.create_account(conn, "Ngân hàng đo tốc độ / benchmark bank",
+                                             "customer", max_batch_rows=rows,
+                                             max_open_batches=100)
+        return accounts.issue_key(conn, account_id)
+
+
+def run(rows: int, workers: int, seed: int, queue: str, poll_s: float) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    settings = get_settings().model_copy(update={"batch_queue": queue})
+    es = Elasticsearch(settings.es_url, request_timeout=120)
+    corpus = es.count(index=settings.index_alias)["count"]
+    work = Path(tempfile.mkdtemp(prefix="bench-batch-"))
+    started = time.perf_counter()
+    registrations = sample_registrations(es, settings.index_alias, rows, seed)
+    upload = work / "portfolio.csv"
+    write_file(upload, registrations, rows, seed)
+    built = time.perf_counter()
+    key = _account_key(settings, rows)
+    children = start_workers(workers, queue, work)
+    try:
+        with TestClient(create_app(settings)) as client:
+            headers = {"x-api-key": key}
+            with upload.open("rb") as handle:
+                response = client.post("/v1/batches", headers=headers,
+                                       files={"file": (upload.name, handle, "text/csv")})
+            if response.status_code != 202:
+                raise SystemExit(f"upload refused: {response.status_code} {response.text[:500]}")
+            accepted = time.perf_counter()
+            batch = response.json()["batch"]
+            status = batch
+            last = -1
+            while status["status"] not in ("done", "failed", "cancelled"):
+                time.sleep(poll_s)
+                status = client.get(f"/v1/batches/{batch['id']}", headers=headers).json()
+                if status["rows"]["done"] != last:
+                    last = status["rows"]["done"]
+                    print(f"  {last}/{status['rows']['valid']} rows,"
+                          f" {status['progress']['rows_per_second']} rows/s", flush=True)
+                if any(child.poll() is not None for child in children):
+                    raise SystemExit(f"a worker stopped; logs in {work}")
+            finished = time.perf_counter()
+            results = client.get(f"/v1/batches/{batch['id']}/results",
+                                 params={"format": "csv"}, headers=headers)
+            exported = time.perf_counter()
+    finally:
+        stop_workers(children)
+    lines = sum(1 for _ in csv.reader(io.StringIO(results.text))) - 1
+    valid = status["rows"]["valid"]
+    print(f"corpus: {corpus:,} registrations in {settings.index_alias}; machine: "
+          f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores;"
+          f" {workers} workers, {settings.batch_chunk_rows} rows a chunk")
+    print(f"rows: {rows:,} ({valid:,} valid, {status['rows']['duplicate']:,} duplicates),"
+          f" status {status['status']}")
+    print(f"build file {built - started:.1f} s; upload + validation {accepted - built:.1f} s;"
+          f" search {finished - accepted:.1f} s; CSV export {exported - finished:.1f} s"
+          f" ({lines:,} lines)")
+    print(f"rows/second: {valid / (finished - accepted):.1f} searching,"
+          f" {rows / (finished - built):.1f} upload to done;"
+          f" total time {exported - started:.1f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else "")
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--queue", default="regsearch-batch-bench")
+    parser.add_argument("--poll", type=float, default=2.0, help="Seconds between status polls.")
+    args = parser.parse_args()
+    run(args.rows, args.workers, args.seed, args.queue, args.poll)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+CREATE DATABASE regsearch OWNER regsearch ENCODING 'UTF8';
