@@ -55,6 +55,7 @@ def issue_certificate(
 ) -> dict[str, Any]:
     """Cấp văn bản chứng nhận kết quả tra cứu / issue a certified search result."""
     settings = resources.settings
+    body = body.model_copy(update={"close_offset": 0})  # a certificate starts at the top
     criterion, value = body.criterion
     candidate_plan = searchable_plan(body)
     current_as_of, registry_lsn = freshness.wait_until_current(resources)

@@ -12,8 +12,13 @@ from api.problems import CRITERIA
 MAX_VALUE_LENGTH = 200
 
 
+_WHITESPACE = frozenset("\t\n\r")
+
+
 def _has_control(value: str) -> bool:
-    return any((ord(ch) < 32) or (0x7F <= ord(ch) < 0xA0) for ch in value)
+    """Control characters other than tab and line breaks (which are white space)."""
+    return any(((ord(ch) < 32) and ch not in _WHITESPACE) or (0x7F <= ord(ch) < 0xA0)
+               for ch in value)
 
 
 class SearchRequest(BaseModel):
@@ -34,6 +39,9 @@ class SearchRequest(BaseModel):
     include_deleted: bool = False
     exact_offset: int = Field(default=0, ge=0, le=1_000_000)
     exact_limit: int = Field(default=100, ge=1, le=1000)
+    close_offset: int = Field(default=0, ge=0, le=100_000)
+    close_limit: int | None = Field(
+        default=None, ge=1, le=1000, description="Close matches per page (default: the cap)")
 
     @model_validator(mode="after")
     def _one_criterion(self) -> SearchRequest:
@@ -96,8 +104,12 @@ class ExactTier(BaseModel):
 
 class CloseTier(BaseModel):
     count: int = Field(description="Close matches found")
+    offset: int = 0
     shown: int
-    left_out: int = Field(description="Close matches found but not shown (cap)")
+    left_out: int = Field(description="Close matches found after the ones shown (cap)")
+    complete: bool = Field(
+        default=True, description="False when candidate retrieval hit its limit: the count "
+        "is then a lower bound (the exact tier is always complete)")
     results: list[SearchResult]
 
 

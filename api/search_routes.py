@@ -50,7 +50,9 @@ def run_search(resources: Resources, request: SearchRequest,
     criterion, value = request.criterion
     return search(resources.es, resources.settings.index_alias, criterion, value,
                   party_type=request.party_type, include_deleted=request.include_deleted,
-                  close_cap=resources.settings.close_tier_cap, candidate_plan=candidate_plan)
+                  close_cap=request.close_limit or resources.settings.close_tier_cap,
+                  candidate_plan=candidate_plan, close_offset=request.close_offset,
+                  close_candidate_limit=resources.settings.close_candidate_limit)
 
 
 @router.post("/v1/search", response_model=SearchResponse)
@@ -84,7 +86,8 @@ def search_registrations(
         watermark=mark,
         exact=ExactTier(count=len(outcome.exact), offset=body.exact_offset,
                         results=[result_model(m) for m in page]),
-        close=CloseTier(count=len(outcome.close) + outcome.close_left_out,
-                        shown=len(outcome.close), left_out=outcome.close_left_out,
+        close=CloseTier(count=outcome.close_before + len(outcome.close) + outcome.close_left_out,
+                        offset=body.close_offset, shown=len(outcome.close),
+                        left_out=outcome.close_left_out, complete=outcome.close_complete,
                         results=[result_model(m) for m in outcome.close]),
     )

@@ -49,6 +49,11 @@ class SearchOutcome:
     exact: list[Match] = field(default_factory=list)
     close: list[Match] = field(default_factory=list)
     close_left_out: int = 0
+    #: Close matches before the shown page (``close_offset``).
+    close_before: int = 0
+    #: False when close-candidate retrieval stopped at its limit: the close count is then
+    #: a lower bound. (The exact tier is always complete.)
+    close_complete: bool = True
 
 
 def registered_values(criterion: str, registration: dict[str, Any]
@@ -123,7 +128,7 @@ def _fetch(es: Elasticsearch, index: str, clauses: list[dict[str, Any]], include
 def search(es: Elasticsearch, index: str, criterion: str, value: str,
            party_type: str | None = None, include_deleted: bool = False,
            close_cap: int = 50, close_candidate_limit: int = 2000,
-           candidate_plan: CandidatePlan | None = None) -> SearchOutcome:
+           candidate_plan: CandidatePlan | None = None, close_offset: int = 0) -> SearchOutcome:
     if candidate_plan is None:
         candidate_plan = plan(criterion, value, party_type)
     outcome = SearchOutcome(normalised=candidate_plan.normalised)
@@ -135,15 +140,19 @@ def search(es: Elasticsearch, index: str, criterion: str, value: str,
         match = best_match(criterion, value, party_type, reg_id, registration)
         if match is not None:
             found.append(match)
+    fetched_close = 0
     for reg_id, registration in _fetch(es, index, candidate_plan.close, include_deleted,
                                        close_candidate_limit, seen):
         seen.add(reg_id)
+        fetched_close += 1
         match = best_match(criterion, value, party_type, reg_id, registration)
         if match is not None:
             found.append(match)
     found.sort(key=Match.sort_key)
     outcome.exact = [m for m in found if m.tier == "exact"]
     close = [m for m in found if m.tier == "close"]
-    outcome.close = close[:close_cap]
-    outcome.close_left_out = max(0, len(close) - close_cap)
+    outcome.close = close[close_offset:close_offset + close_cap]
+    outcome.close_before = min(close_offset, len(close))
+    outcome.close_left_out = max(0, len(close) - outcome.close_before - len(outcome.close))
+    outcome.close_complete = fetched_close < close_candidate_limit
     return outcome

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     api_port: int = 8000
     max_query_length: int = 200
     close_tier_cap: int = 50
+    #: Close candidates examined per search (the exact tier has no limit).
+    close_candidate_limit: int = 5000
     exact_page_size: int = 100
     ready_max_lag_s: float = 5.0
 

@@ -165,3 +165,22 @@ def test_no_match_for_a_different_given_name(client: TestClient) -> None:
     assert body["exact"]["count"] == 0
     assert "2024-0000000001" not in [r["registration"]["registration_number"]
                                      for r in body["close"]["results"]]
+
+
+def test_close_tier_pages_and_says_whether_it_is_complete(client: TestClient) -> None:
+    everything = client.post("/v1/search", json={"debtor_name": "Văn Tú Nguyễn",
+                                                  "close_limit": 1000}).json()["close"]
+    assert everything["complete"] and everything["left_out"] == 0
+    first = client.post("/v1/search", json={"debtor_name": "Văn Tú Nguyễn",
+                                             "close_limit": 1}).json()["close"]
+    second = client.post("/v1/search", json={"debtor_name": "Văn Tú Nguyễn", "close_limit": 1,
+                                              "close_offset": 1}).json()["close"]
+    assert first["count"] == second["count"] == everything["count"] >= 2
+    assert first["left_out"] == everything["count"] - 1
+    assert first["results"] != second["results"]
+    assert [*first["results"], *second["results"]] == everything["results"][:2]
+
+
+def test_tabs_and_line_breaks_are_white_space(client: TestClient) -> None:
+    body = client.post("/v1/search", json={"debtor_name": "  Nguyễn \tVăn\nTú "}).json()
+    assert body["exact"]["count"] == 2

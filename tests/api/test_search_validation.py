@@ -39,6 +39,8 @@ def _problems(response: Any) -> list[dict[str, str]]:
         ({"debtor_name": "x" * 10_000}, "debtor_name", "max_length"),
         ({"chassis_number": "RLH\x00JC5218"}, "chassis_number", "no_control_characters"),
         ({"debtor_name": "Nguyễn\x1bVăn"}, "debtor_name", "no_control_characters"),
+        ({"debtor_name": "Nguyễn\x85Văn"}, "debtor_name", "no_control_characters"),
+        ({"debtor_name": "An", "close_limit": 5000}, "close_limit", "range"),
         ({"debtor_name": 12345}, "debtor_name", "must_be_string"),
         ({"debtor_name": "An", "party_type": "company"}, "party_type", "one_of"),
         ({"id_number": "0101234567", "party_type": "individual"}, "party_type",
