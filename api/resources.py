@@ -47,7 +47,9 @@ class Resources:
 
     def open(self) -> None:
         self.pool.open(wait=False)
-        with self.pool.connection() as conn:
+        with self.pool.connection() as conn, conn.transaction():
+            # Several API workers start at once: one at a time creates the schema.
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext('regsearch-app-schema'))")
             accounts.ensure_schema(conn)
             certificate_store.ensure_schema(conn)
 
