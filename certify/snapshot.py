@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from certify.numbering import is_valid_number, new_number, parse_number
+from registry.format import AssetType, EventType, IdType, Kind, PartyType, Status
 
 __all__ = [
     "REASON_CODES",
@@ -74,31 +75,9 @@ CriterionName = Literal[
     "plate_number",
     "registration_number",
 ]
-PartyType = Literal["individual", "organization"]
-IdType = Literal["cmnd", "cccd", "passport", "tax_code", "business_reg", "decision", "other"]
-RegistrationKind = Literal[
-    "mortgage",
-    "retention_of_title",
-    "lease",
-    "financial_lease",
-    "receivables_assignment",
-    "seizure_notice",
-    "enforcement_notice",
-]
-RegistrationStatus = Literal["in_force", "deleted"]
-AssetType = Literal[
-    "motor_vehicle",
-    "inland_vessel",
-    "fishing_vessel",
-    "machinery",
-    "goods",
-    "receivables",
-    "securities",
-    "capital_contribution",
-    "property_right",
-    "other",
-]
-EventType = Literal["amendment", "correction", "enforcement_notice", "deletion"]
+# The interchange format's vocabulary, from its one definition.
+RegistrationKind = Kind
+RegistrationStatus = Status
 MatchedRole = Literal["grantor", "asset", "registration"]
 MatchedField = Literal[
     "name", "id_number", "chassis_number", "engine_number", "plate_number", "registration_number"
