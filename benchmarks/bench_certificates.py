@@ -21,6 +21,7 @@ import httpx
 import psycopg
 
 from api import accounts
+from benchmarks.stats import percentile
 from registry.db import connect
 from registry.loader import load_lines
 from regsearch.settings import get_settings
@@ -41,10 +42,6 @@ def _registration(name: str, n: int, matches: int) -> str:
                     "chassis_number": f"RLCB{matches:03d}X{n:08d}"}],
     }, ensure_ascii=False)
 
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def main() -> None:
@@ -76,7 +73,7 @@ def main() -> None:
             pdf = client.get(f"/v1/certificates/{response.json()['number']}.pdf").content
             results.append({"matches": matches, "requests": repeats,
                             "p50_s": round(statistics.median(timings), 3),
-                            "p99_s": round(_percentile(timings, 0.99), 3),
+                            "p99_s": round(percentile(timings, 0.99), 3),
                             "pdf_kib": round(len(pdf) / 1024)})
             print(json.dumps(results[-1]), flush=True)
 

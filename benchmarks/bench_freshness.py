@@ -27,17 +27,13 @@ from typing import Any
 import psycopg
 from elasticsearch import Elasticsearch
 
+from benchmarks.stats import percentile
 from benchmarks.synthetic.generator import iter_registrations
 from indexer import state
 from indexer.lsn import lsn_to_int
 from normalizers.identifiers import identifier_form
 from registry.simulator import Commit, simulate
 from regsearch.settings import get_settings
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def _fresh_registrations(run: str, seed: int) -> Iterator[dict[str, Any]]:
@@ -150,13 +146,13 @@ def run_rate(rate: int, seconds: int, run: str, writers: int) -> dict[str, Any]:
         "mix": {kind: sum(1 for c in commits if c.change == kind)
                 for kind in ("registration", "amendment", "deletion")},
         "watermark_p50_ms": round(statistics.median(latencies) * 1000),
-        "watermark_p99_ms": round(_percentile(latencies, 0.99) * 1000),
+        "watermark_p99_ms": round(percentile(latencies, 0.99) * 1000),
         "watermark_max_ms": round(max(latencies) * 1000),
         "not_seen": missing,
         "probe_samples": len(probe.latencies),
         "probe_p50_ms": round(statistics.median(probe.latencies) * 1000)
         if probe.latencies else None,
-        "probe_p99_ms": round(_percentile(probe.latencies, 0.99) * 1000)
+        "probe_p99_ms": round(percentile(probe.latencies, 0.99) * 1000)
         if probe.latencies else None,
     }
 
