@@ -72,6 +72,19 @@ def current_lsn(conn: psycopg.Connection[Any]) -> str:
     return str(row[0])
 
 
+def fresh_position(conn: psycopg.Connection[Any]) -> str:
+    """A position strictly after every change written so far.
+
+    A non-transactional logical message moves the write-ahead log on even when
+    the registry is idle (``pgoutput`` does not send such messages unless asked),
+    so the returned position is greater than the end of every commit before it.
+    """
+    conn.execute("SELECT pg_logical_emit_message(false, 'regsearch', 'position')")
+    row = conn.execute("SELECT pg_current_wal_insert_lsn()::text").fetchone()
+    assert row is not None
+    return str(row[0])
+
+
 def peek(
     conn: psycopg.Connection[Any], slot: str, upto_lsn: str, max_changes: int
 ) -> list[bytes]:

@@ -4,8 +4,9 @@ The registry is read in one consistent snapshot taken at position ``L``; the
 check first waits until the indexer has applied everything up to ``L``, so a
 difference is a real one, not a change still in flight. A document whose
 source position is newer than ``L`` reflects a later change and is not
-compared. Repairs are written with the registry's current position as their
-version: newer than anything applied, older than any change still to come.
+compared. Repairs are written with a fresh registry position as their version (see
+``slot.fresh_position``): newer than anything applied, even by hand, older than
+any change still to come.
 """
 
 from __future__ import annotations
@@ -111,7 +112,7 @@ def verify(repair: bool = False, deadline_s: float = 120.0) -> int:
         repair_version = None
         if repair:
             with psycopg.connect(settings.pg_dsn, autocommit=True) as other:
-                repair_version = lsn_to_int(slot.current_lsn(other))
+                repair_version = lsn_to_int(slot.fresh_position(other))
         diffs = compare(conn, client, current.index, upto, repair_version)
         conn.execute("COMMIT")
     print(f"đã so sánh {diffs.compared} đăng ký / compared {diffs.compared} registrations "
