@@ -14,7 +14,7 @@ from api.auth import client_address, require_account
 from api.errors import ApiProblemError
 from api.models import SearchRequest
 from api.resources import Resources, get_resources
-from api.search_routes import run_search, searchable_plan
+from api.search_routes import run_search, searchable_plan, whole_registrations
 from certify import store
 from certify.from_search import build_snapshot
 from certify.numbering import is_valid_number
@@ -60,6 +60,9 @@ def issue_certificate(
     candidate_plan = searchable_plan(body)
     current_as_of, registry_lsn = freshness.wait_until_current(resources)
     outcome = run_search(resources, body, candidate_plan)
+    shown = whole_registrations(resources, body, outcome, outcome.exact + outcome.close)
+    outcome.exact = [m for m in shown if m.tier == "exact"]
+    outcome.close = [m for m in shown if m.tier == "close"]
     fee = accounts.fee_for(caller, "certificate", settings)
     requester = Requester(
         account_id=str(caller.account_id), display_name=caller.name,

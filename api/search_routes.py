@@ -20,7 +20,7 @@ from api.models import (
 from api.problems import problem
 from api.resources import Resources, get_resources
 from query.candidates import CandidatePlan, plan
-from query.search import Match, SearchOutcome, search
+from query.search import Match, SearchOutcome, hydrate, search
 
 router = APIRouter()
 
@@ -55,6 +55,14 @@ def run_search(resources: Resources, request: SearchRequest,
                   close_candidate_limit=resources.settings.close_candidate_limit)
 
 
+def whole_registrations(resources: Resources, request: SearchRequest, outcome: SearchOutcome,
+                        matches: list[Match]) -> list[Match]:
+    """The matches to show, each with its whole registration."""
+    _, value = request.criterion
+    return hydrate(resources.es, resources.settings.index_alias, outcome, matches,
+                   request.include_deleted, value, request.party_type)
+
+
 @router.post("/v1/search", response_model=SearchResponse)
 def search_registrations(
     body: SearchRequest, http: Request,
@@ -68,6 +76,9 @@ def search_registrations(
     mark, _ = watermark.read(resources.es, resources.settings)
     outcome = run_search(resources, body, candidate_plan)
     page = outcome.exact[body.exact_offset: body.exact_offset + body.exact_limit]
+    shown = whole_registrations(resources, body, outcome, page + outcome.close)
+    page = [m for m in shown if m.tier == "exact"]
+    close_shown = [m for m in shown if m.tier == "close"]
     fee = accounts.fee_for(caller, "search", resources.settings)
     try:
         with resources.pool.connection() as conn:
@@ -87,7 +98,7 @@ def search_registrations(
         exact=ExactTier(count=len(outcome.exact), offset=body.exact_offset,
                         results=[result_model(m) for m in page]),
         close=CloseTier(count=outcome.close_before + len(outcome.close) + outcome.close_left_out,
-                        offset=body.close_offset, shown=len(outcome.close),
+                        offset=body.close_offset, shown=len(close_shown),
                         left_out=outcome.close_left_out, complete=outcome.close_complete,
-                        results=[result_model(m) for m in outcome.close]),
+                        results=[result_model(m) for m in close_shown]),
     )

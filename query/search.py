@@ -9,8 +9,8 @@ says how many it left out.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from elasticsearch import Elasticsearch
@@ -20,6 +20,10 @@ from query.classify import classify
 
 _PAGE = 1000
 _TIER_RANK = {"exact": 0, "close": 1}
+_EXACT_CLAUSE = "exact"
+_CRITERION_OF_FIELD = {"name": "debtor_name", "id_number": "id_number"}
+#: The registration fields a batch row reports for each match.
+REGISTRATION_SUMMARY = ("registration_number", "kind", "status", "registered_at")
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,13 @@ class Match:
     value_as_registered: str
     registration_id: int
     registration: dict[str, Any]
+    #: False when ``registration`` holds only the fields classification needed.
+    whole: bool = True
+
+    @property
+    def field_criterion(self) -> str:
+        """The search criterion that matches against this match's field."""
+        return _CRITERION_OF_FIELD.get(self.field, self.field)
 
     def sort_key(self) -> tuple[int, float, str]:
         # newest first: invert the ISO timestamp ordering via negative sort on the string
@@ -54,6 +65,8 @@ class SearchOutcome:
     #: False when close-candidate retrieval stopped at its limit: the close count is then
     #: a lower bound. (The exact tier is always complete.)
     close_complete: bool = True
+    #: Content hash of each matched registration as read (to notice later changes).
+    hashes: dict[int, str] = field(default_factory=dict)
 
 
 def registered_values(criterion: str, registration: dict[str, Any]
@@ -74,18 +87,29 @@ def registered_values(criterion: str, registration: dict[str, Any]
         yield "registration", 0, "registration_number", registration["registration_number"], None
 
 
+Verdicts = dict[tuple[str, str | None], Any]
+
+
 def best_match(criterion: str, query_value: str, party_type: str | None, reg_id: int,
-               registration: dict[str, Any]) -> Match | None:
+               registration: dict[str, Any], verdicts: Verdicts | None = None,
+               whole: bool = True) -> Match | None:
+    """The best tier this registration reaches; ``verdicts`` memoises per registered value
+    (namesakes share one classification within a search)."""
     best: Match | None = None
     for role, position, field_name, value, registered_type in registered_values(
             criterion, registration):
         if party_type is not None and registered_type is not None and registered_type != party_type:
             continue
-        verdict = classify(criterion, value, query_value, registered_type or party_type)
+        memo_key = (value, registered_type or party_type)
+        verdict = verdicts.get(memo_key) if verdicts is not None else None
+        if verdict is None:
+            verdict = classify(criterion, value, query_value, registered_type or party_type)
+            if verdicts is not None:
+                verdicts[memo_key] = verdict
         if verdict.tier is None:
             continue
         candidate = Match(verdict.tier, verdict.score, tuple(verdict.reasons), role, position,
-                          field_name, value, reg_id, registration)
+                          field_name, value, reg_id, registration, whole)
         if best is None or (_TIER_RANK[candidate.tier], -candidate.score) < (
                 _TIER_RANK[best.tier], -best.score):
             best = candidate
@@ -96,63 +120,179 @@ def _status_filter(include_deleted: bool) -> list[dict[str, Any]]:
     return [] if include_deleted else [{"term": {"status": "in_force"}}]
 
 
-def _fetch(es: Elasticsearch, index: str, clauses: list[dict[str, Any]], include_deleted: bool,
-           limit: int | None, exclude: set[int]) -> Iterator[tuple[int, dict[str, Any]]]:
-    if not clauses:
-        return
-    query = {"bool": {"filter": _status_filter(include_deleted),
-                      "should": clauses, "minimum_should_match": 1}}
-    after: list[Any] | None = None
-    seen = 0
+def source_fields(criterion: str, whole: bool) -> list[str]:
+    """What each candidate brings back: the whole registration, or only what classifying
+    and ranking it need plus the summary a batch row reports."""
+    if whole:
+        return ["registration_id", "content_hash", "registration"]
+    fields = ["registration_id", "content_hash",
+              *(f"registration.{key}" for key in REGISTRATION_SUMMARY)]
+    if criterion in ("debtor_name", "id_number"):
+        key = "name" if criterion == "debtor_name" else "id_number"
+        # party_type is on every party, so filtering keeps every party at its position
+        fields += ["registration.grantors.party_type", f"registration.grantors.{key}"]
+    elif criterion in SERIAL_FIELDS:
+        fields += ["registration.assets.asset_type", f"registration.assets.{criterion}"]
+    return fields
+
+
+def candidate_query(candidate_plan: CandidatePlan, include_deleted: bool,
+                    exact_only: bool = False) -> dict[str, Any]:
+    """Exact and close candidate clauses in one query; exact ones are named, so each hit
+    says whether it is an exact candidate (``matched_queries``)."""
+    should: list[dict[str, Any]] = []
+    if candidate_plan.exact:
+        should.append({"bool": {"should": candidate_plan.exact, "_name": _EXACT_CLAUSE}})
+    if not exact_only:
+        should.extend(candidate_plan.close)
+    return {"bool": {"filter": _status_filter(include_deleted), "should": should,
+                     "minimum_should_match": 1}}
+
+
+def request_body(criterion: str, candidate_plan: CandidatePlan, include_deleted: bool,
+                 size: int, whole: bool, exact_only: bool = False) -> dict[str, Any]:
+    return {"query": candidate_query(candidate_plan, include_deleted, exact_only),
+            "size": size, "sort": [{"registration_id": "asc"}],
+            "_source": source_fields(criterion, whole), "track_total_hits": False}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    registration_id: int
+    registration: dict[str, Any]
+    content_hash: str
+    exact_candidate: bool
+
+
+def candidates_of(response: Mapping[str, Any]) -> list[Candidate]:
+    return [Candidate(int(hit["_source"]["registration_id"]), hit["_source"]["registration"],
+                      hit["_source"].get("content_hash", ""),
+                      _EXACT_CLAUSE in hit.get("matched_queries", ()))
+            for hit in response["hits"]["hits"]]
+
+
+class Collector:
+    """Classifies candidates in registration-id order, as the contract's tiers need:
+    every exact candidate, and the first ``close_limit`` candidates that are not exact
+    candidates (the close tier's retrieval limit)."""
+
+    def __init__(self, criterion: str, value: str, party_type: str | None, close_limit: int,
+                 whole: bool) -> None:
+        self.criterion, self.value, self.party_type = criterion, value, party_type
+        self.close_limit, self.whole = close_limit, whole
+        self.close_taken = 0
+        self.limited = False
+        self.found: list[Match] = []
+        self.hashes: dict[int, str] = {}
+        self._verdicts: Verdicts = {}
+
+    def add(self, candidate: Candidate) -> bool:
+        """False when a close candidate was left out because the limit was reached."""
+        if not candidate.exact_candidate:
+            if self.close_taken >= self.close_limit:
+                self.limited = True
+                return False
+            self.close_taken += 1
+        match = best_match(self.criterion, self.value, self.party_type,
+                           candidate.registration_id, candidate.registration, self._verdicts,
+                           self.whole)
+        if match is not None:
+            self.found.append(match)
+            self.hashes[candidate.registration_id] = candidate.content_hash
+        return True
+
+    def outcome(self, normalised: str, close_cap: int, close_offset: int = 0) -> SearchOutcome:
+        found = sorted(self.found, key=Match.sort_key)
+        outcome = SearchOutcome(normalised=normalised, hashes=self.hashes)
+        outcome.exact = [m for m in found if m.tier == "exact"]
+        close = [m for m in found if m.tier == "close"]
+        outcome.close = close[close_offset:close_offset + close_cap]
+        outcome.close_before = min(close_offset, len(close))
+        outcome.close_left_out = max(0, len(close) - outcome.close_before - len(outcome.close))
+        outcome.close_complete = not self.limited
+        return outcome
+
+
+def _pages(es: Elasticsearch, index: str, body: dict[str, Any],
+           after: list[Any] | None = None) -> Iterator[list[Candidate]]:
     while True:
-        kwargs: dict[str, Any] = {"index": index, "query": query, "size": _PAGE,
-                                  "sort": [{"registration_id": "asc"}],
-                                  "_source": ["registration_id", "registration"],
-                                  "track_total_hits": False}
+        kwargs = dict(body, index=index)
         if after is not None:
             kwargs["search_after"] = after
-        hits = es.search(**kwargs)["hits"]["hits"]
-        for hit in hits:
-            reg_id = int(hit["_source"]["registration_id"])
-            if reg_id in exclude:
-                continue
-            yield reg_id, hit["_source"]["registration"]
-            seen += 1
-            if limit is not None and seen >= limit:
-                return
-        if len(hits) < _PAGE:
+        response = es.search(**kwargs).body
+        page = candidates_of(response)
+        yield page
+        if len(page) < body["size"]:
             return
-        after = hits[-1]["sort"]
+        after = [page[-1].registration_id]
 
 
 def search(es: Elasticsearch, index: str, criterion: str, value: str,
            party_type: str | None = None, include_deleted: bool = False,
            close_cap: int = 50, close_candidate_limit: int = 2000,
-           candidate_plan: CandidatePlan | None = None, close_offset: int = 0) -> SearchOutcome:
+           candidate_plan: CandidatePlan | None = None, close_offset: int = 0,
+           whole: bool | None = None) -> SearchOutcome:
+    """Every exact match and the close tier's page.
+
+    One request answers most searches: exact and close candidates come back together,
+    in registration-id order. Should the close candidates reach their limit, the rest of
+    the exact candidates are fetched on their own, so the exact tier is never cut short.
+    ``whole`` (default: for every criterion but names) brings back whole registrations;
+    otherwise only what classification needs, and ``hydrate`` completes the ones shown.
+    """
     if candidate_plan is None:
         candidate_plan = plan(criterion, value, party_type)
-    outcome = SearchOutcome(normalised=candidate_plan.normalised)
-    seen: set[int] = set()
-    found: list[Match] = []
-    for reg_id, registration in _fetch(es, index, candidate_plan.exact, include_deleted,
-                                       None, seen):
-        seen.add(reg_id)
-        match = best_match(criterion, value, party_type, reg_id, registration)
-        if match is not None:
-            found.append(match)
-    fetched_close = 0
-    for reg_id, registration in _fetch(es, index, candidate_plan.close, include_deleted,
-                                       close_candidate_limit, seen):
-        seen.add(reg_id)
-        fetched_close += 1
-        match = best_match(criterion, value, party_type, reg_id, registration)
-        if match is not None:
-            found.append(match)
-    found.sort(key=Match.sort_key)
-    outcome.exact = [m for m in found if m.tier == "exact"]
-    close = [m for m in found if m.tier == "close"]
-    outcome.close = close[close_offset:close_offset + close_cap]
-    outcome.close_before = min(close_offset, len(close))
-    outcome.close_left_out = max(0, len(close) - outcome.close_before - len(outcome.close))
-    outcome.close_complete = fetched_close < close_candidate_limit
-    return outcome
+    if whole is None:
+        whole = criterion != "debtor_name"
+    collector = Collector(criterion, value, party_type, close_candidate_limit, whole)
+    if candidate_plan.exact or candidate_plan.close:
+        body = request_body(criterion, candidate_plan, include_deleted, _PAGE, whole)
+        stopped_at: int | None = None
+        for page in _pages(es, index, body):
+            for candidate in page:
+                if not collector.add(candidate):
+                    stopped_at = candidate.registration_id
+                    break
+            if stopped_at is not None:
+                break
+        if stopped_at is not None and candidate_plan.exact:
+            exact_body = request_body(criterion, candidate_plan, include_deleted, _PAGE, whole,
+                                      exact_only=True)
+            for page in _pages(es, index, exact_body, after=[stopped_at]):
+                for candidate in page:
+                    collector.add(candidate)
+    return collector.outcome(candidate_plan.normalised, close_cap, close_offset)
+
+
+def hydrate(es: Elasticsearch, index: str, outcome: SearchOutcome, matches: list[Match],
+            include_deleted: bool, value: str, party_type: str | None) -> list[Match]:
+    """The given matches with their whole registrations.
+
+    A registration changed between the search and this read (its content hash differs)
+    is classified again from what is now indexed; it is left out if it no longer matches
+    or is no longer in force when only registrations in force were asked for.
+    """
+    wanted = [m for m in matches if not m.whole]
+    if not wanted:
+        return matches
+    response = es.mget(index=index, ids=[str(m.registration_id) for m in wanted],
+                       source=["registration", "content_hash", "status"])
+    docs = {int(d["_id"]): d["_source"] for d in response["docs"] if d.get("found")}
+    complete: list[Match] = []
+    for match in matches:
+        if match.whole:
+            complete.append(match)
+            continue
+        doc = docs.get(match.registration_id)
+        if doc is None:
+            continue
+        if doc.get("content_hash") == outcome.hashes.get(match.registration_id):
+            complete.append(replace(match, registration=doc["registration"], whole=True))
+            continue
+        if not include_deleted and doc.get("status") != "in_force":
+            continue
+        again = best_match(match.field_criterion, value, party_type, match.registration_id,
+                           doc["registration"])
+        if again is not None and again.tier == match.tier:
+            complete.append(again)
+    return complete

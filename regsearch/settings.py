@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     close_tier_cap: int = 50
     #: Close candidates examined per search (the exact tier has no limit).
     close_candidate_limit: int = 5000
+    #: A search may report an indexer state read this long ago (seconds; 0 = read it for
+    #: every search). The watermark then understates freshness by at most this much.
+    watermark_max_age_s: float = 0.25
     exact_page_size: int = 100
     ready_max_lag_s: float = 5.0
 

@@ -60,7 +60,7 @@ def _answer(outcome: Any) -> tuple[Any, ...]:
 #: (exact page, close candidates classified, close cap)
 OPTIONS = [
     (1000, 2000, 50),  # one page of each kind holds every candidate
-    (3, 2000, 50),     # exact pages fill up: those lookups take the single-search path
+    (3, 2, 50),        # pages of 5 fill up: those lookups take the single-search path
     (1000, 2, 1),      # few close candidates classified, the close tier capped
 ]
 
