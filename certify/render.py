@@ -13,7 +13,8 @@ from urllib.parse import quote
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, NextPageTemplate, PageTemplate
 
-from certify.fonts import register_fonts
+from certify.attachment import Attachment, embed
+from certify.fonts import FontSet, register_fonts
 from certify.formatting import pdf_date
 from certify.page import (
     BAND_GAP,
@@ -30,7 +31,15 @@ from certify.page import (
     numbered_canvas_class,
 )
 from certify.pdfmeta import pdf_keywords
-from certify.sections import details, heading, legal_basis, make_styles, matches, search_logic
+from certify.sections import (
+    Headed,
+    details,
+    heading,
+    legal_basis,
+    make_styles,
+    matches,
+    search_logic,
+)
 from certify.snapshot import CertificateSnapshot, content_hash
 from certify.wording import label
 
@@ -56,6 +65,28 @@ def render_pdf(
     a missing or non-Vietnamese font raises :class:`certify.errors.FontError`.
     """
     fonts = register_fonts(font_regular, font_bold)
+    styles = make_styles(fonts)
+    story: list[Flowable] = []
+    story += heading(snapshot, styles)
+    story += details(snapshot, styles)
+    story += search_logic(snapshot, styles)
+    story += matches(snapshot, styles, "exact")
+    story += matches(snapshot, styles, "close")
+    story += legal_basis(snapshot, styles)
+    return build_document(snapshot, story, fonts=fonts, verify_base_url=verify_base_url)
+
+
+def build_document(
+    snapshot: Headed,
+    story: list[Flowable],
+    *,
+    fonts: FontSet,
+    verify_base_url: str = DEFAULT_VERIFY_BASE_URL,
+    attachments: tuple[Attachment, ...] = (),
+) -> bytes:
+    """The PDF of a certificate's ``story`` with what every certificate has: metadata
+    carrying number and content hash, page 1's verification band, numbered footers and
+    the embedded ``attachments``. Deterministic for the same inputs."""
     sha256 = content_hash(snapshot)
     info = PageInfo(
         fonts=fonts,
@@ -63,7 +94,6 @@ def render_pdf(
         content_hash=sha256,
         verification_url=verification_url(snapshot.number, sha256, verify_base_url),
     )
-    styles = make_styles(fonts)
     title = label("text", "title")
 
     out = io.BytesIO()
@@ -113,6 +143,7 @@ def render_pdf(
     def on_first(canvas: Canvas, _doc: BaseDocTemplate) -> None:
         canvas.setDateFormatter(lambda *_args: creation_date)
         draw_first_page_band(canvas, info)
+        embed(canvas, attachments)
 
     doc.addPageTemplates(
         [
@@ -120,12 +151,5 @@ def render_pdf(
             PageTemplate(id="Later", frames=[later]),
         ]
     )
-    story: list[Flowable] = [NextPageTemplate("Later")]
-    story += heading(snapshot, styles)
-    story += details(snapshot, styles)
-    story += search_logic(snapshot, styles)
-    story += matches(snapshot, styles, "exact")
-    story += matches(snapshot, styles, "close")
-    story += legal_basis(snapshot, styles)
-    doc.build(story, canvasmaker=numbered_canvas_class(info))
+    doc.build([NextPageTemplate("Later"), *story], canvasmaker=numbered_canvas_class(info))
     return out.getvalue()

@@ -15,11 +15,23 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, Flowable, HRFlowable, Paragraph, Spacer, Table
 
+from certify.batch_snapshot import BatchCertificateSnapshot
 from certify.fonts import FontSet
 from certify.formatting import EN_GREY, bi, bi_label, esc, vn_date, vn_datetime, vnd
 from certify.page import FRAME_WIDTH
-from certify.snapshot import Asset, CertificateSnapshot, Match, Party, Registration
+from certify.snapshot import (
+    Asset,
+    CertificateSnapshot,
+    Fee,
+    Match,
+    Party,
+    Registration,
+    Requester,
+)
 from certify.wording import Bilingual, label, reason
+
+Headed = CertificateSnapshot | BatchCertificateSnapshot
+"""Any certificate: what the heading, the page band and the metadata are made of."""
 
 _BAR = HexColor("#E8EEF4")
 _DELETED = HexColor("#B00020")
@@ -110,7 +122,9 @@ def balanced(text: str, font: str, size: float, width: float) -> str:
     return f"{esc(' '.join(words[:cut]))}<br/>{esc(' '.join(words[cut:]))}"
 
 
-def heading(snapshot: CertificateSnapshot, st: Styles) -> list[Flowable]:
+def heading(snapshot: Headed, st: Styles, variant: Bilingual | None = None) -> list[Flowable]:
+    """Issuer, nation and motto, number, place and date, the title; ``variant`` is a line
+    under the title naming the kind of certificate (e.g. a whole batch)."""
     issuer = snapshot.issuer
     local = snapshot.issued_at
     left_w, right_w = FRAME_WIDTH * 0.44, FRAME_WIDTH * 0.56
@@ -158,20 +172,27 @@ def heading(snapshot: CertificateSnapshot, st: Styles) -> list[Flowable]:
         ],
     )
     title = label("text", "title")
-    return [
+    flow: list[Flowable] = [
         table,
         Spacer(1, 14),
         Paragraph(balanced(title.vi, st.title.fontName, st.title.fontSize, FRAME_WIDTH), st.title),
-        Paragraph(esc(label("text", "subtitle").en), st.subtitle),
-        Spacer(1, 8),
     ]
+    if variant is not None:
+        flow.append(Paragraph(esc(variant.vi), st.center_bold))
+    flow.append(Paragraph(esc((variant or label("text", "subtitle")).en), st.subtitle))
+    flow.append(Spacer(1, 8))
+    return flow
 
 
 # --------------------------------------------------------------------------- details
 
 
 def _row(st: Styles, key: str, value_markup: str) -> list[Paragraph]:
-    pair = label("text", key)
+    return label_row(st, label("text", key), value_markup)
+
+
+def label_row(st: Styles, pair: Bilingual, value_markup: str) -> list[Paragraph]:
+    """A row of a details table: the bilingual label, then the value."""
     return [
         Paragraph(
             f'<b>{esc(pair.vi)}</b><br/><font color="{EN_GREY}">{esc(pair.en)}</font>', st.body
@@ -180,8 +201,23 @@ def _row(st: Styles, key: str, value_markup: str) -> list[Paragraph]:
     ]
 
 
-def _fee(snapshot: CertificateSnapshot) -> str:
-    fee = snapshot.fee
+def details_table(rows: list[list[Paragraph]]) -> Table:
+    """Label and value, two columns, grid: the look of every certificate's details."""
+    return Table(
+        rows,
+        colWidths=[FRAME_WIDTH * 0.30, FRAME_WIDTH * 0.70],
+        splitInRow=1,  # a very long value may run over a page break
+        style=[
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("GRID", (0, 0), (-1, -1), 0.4, HexColor("#BBBBBB")),
+            ("BACKGROUND", (0, 0), (0, -1), HexColor("#F4F4F4")),
+            ("TOPPADDING", (0, 0), (-1, -1), 3),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ],
+    )
+
+
+def fee_markup(fee: Fee) -> str:
     if fee.amount_vnd == 0:
         ground = label("text", "ground")
         return (
@@ -202,22 +238,18 @@ def _counts(snapshot: CertificateSnapshot) -> str:
     return f"<b>{bi(exact)}</b><br/>{bi(close)}"
 
 
-def details(snapshot: CertificateSnapshot, st: Styles) -> list[Flowable]:
-    crit = snapshot.criterion
+def instant_markup(value: datetime) -> str:
+    """A time in bold, Viet Nam time, with the zone spelled out."""
     tz = label("text", "timezone")
-    when = f"<b>{vn_datetime(snapshot.issued_at)}</b> ({esc(tz.vi)}, UTC+07:00)"
-    mark = snapshot.registry_current_as_of
+    return f"<b>{vn_datetime(value)}</b> ({esc(tz.vi)}, UTC+07:00)"
+
+
+def position_markup(lsn_text: str) -> str:
     lsn = label("text", "lsn")
-    current = (
-        f"<b>{vn_datetime(mark.commit_time)}</b> ({esc(tz.vi)}, UTC+07:00) — "
-        f"{esc(lsn.vi)} ({esc(lsn.en)}) {esc(mark.lsn)}"
-    )
-    criterion = f"<b>{bi(label('criterion', crit.name))}</b>"
-    if crit.party_type:
-        criterion += f" — {bi(label('party_type', crit.party_type))}"
-    if crit.id_type:
-        criterion += f" — {bi(label('id_type', crit.id_type))}"
-    req = snapshot.requester
+    return f"{esc(lsn.vi)} ({esc(lsn.en)}) {esc(lsn_text)}"
+
+
+def requester_markup(req: Requester) -> str:
     account = label("text", "account")
     requester = (
         f"<b>{esc(req.display_name)}</b> ({esc(account.vi)}/{esc(account.en)} "
@@ -226,6 +258,19 @@ def details(snapshot: CertificateSnapshot, st: Styles) -> list[Flowable]:
     if req.agency_ground:
         ground = label("text", "agency_ground")
         requester += f"<br/>{esc(ground.vi)} ({esc(ground.en)}): {esc(req.agency_ground)}"
+    return requester
+
+
+def details(snapshot: CertificateSnapshot, st: Styles) -> list[Flowable]:
+    crit = snapshot.criterion
+    when = instant_markup(snapshot.issued_at)
+    mark = snapshot.registry_current_as_of
+    current = f"{instant_markup(mark.commit_time)} — {position_markup(mark.lsn)}"
+    criterion = f"<b>{bi(label('criterion', crit.name))}</b>"
+    if crit.party_type:
+        criterion += f" — {bi(label('party_type', crit.party_type))}"
+    if crit.id_type:
+        criterion += f" — {bi(label('id_type', crit.id_type))}"
     scope = label("text", "scope_deleted" if snapshot.include_deleted else "scope_in_force")
     rows = [
         _row(st, "certificate_number", f"<b>{esc(snapshot.number)}</b>"),
@@ -236,35 +281,35 @@ def details(snapshot: CertificateSnapshot, st: Styles) -> list[Flowable]:
         _row(st, "as_normalised", esc(crit.value_normalised)),
         _row(st, "scope", bi(scope)),
         _row(st, "logic_version", esc(snapshot.search_logic_version)),
-        _row(st, "requester", requester),
-        _row(st, "fee", _fee(snapshot)),
+        _row(st, "requester", requester_markup(snapshot.requester)),
+        _row(st, "fee", fee_markup(snapshot.fee)),
         _row(st, "results", _counts(snapshot)),
     ]
-    table = Table(
-        rows,
-        colWidths=[FRAME_WIDTH * 0.30, FRAME_WIDTH * 0.70],
-        splitInRow=1,  # a very long value may run over a page break
-        style=[
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("GRID", (0, 0), (-1, -1), 0.4, HexColor("#BBBBBB")),
-            ("BACKGROUND", (0, 0), (0, -1), HexColor("#F4F4F4")),
-            ("TOPPADDING", (0, 0), (-1, -1), 3),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ],
-    )
+    table = details_table(rows)
     return [Paragraph(bi(label("text", "section_details")), st.heading), table]
 
 
+def _logic_key(criterion: str) -> str:
+    return "serial" if criterion in ("chassis_number", "engine_number", "plate_number") else (
+        criterion)
+
+
 def search_logic(snapshot: CertificateSnapshot, st: Styles) -> list[Flowable]:
-    name = snapshot.criterion.name
-    key = "serial" if name in ("chassis_number", "engine_number", "plate_number") else name
-    general, specific = label("search_logic", "general"), label("search_logic", key)
+    return search_logic_for([snapshot.criterion.name], st)
+
+
+def search_logic_for(criteria: list[str], st: Styles, section: str = "section_logic"
+                     ) -> list[Flowable]:
+    """The search logic section: the general rules, then those of each criterion used."""
+    keys = list(dict.fromkeys(_logic_key(name) for name in criteria))
+    general = label("search_logic", "general")
+    specific = [label("search_logic", key) for key in keys]
     justified = ParagraphStyle("logic", parent=st.body, alignment=TA_JUSTIFY)
     english = ParagraphStyle("logic_en", parent=st.small, alignment=TA_JUSTIFY, spaceAfter=2)
     return [
-        Paragraph(bi(label("text", "section_logic")), st.heading),
-        Paragraph(f"{esc(general.vi)} {esc(specific.vi)}", justified),
-        Paragraph(f"{esc(general.en)} {esc(specific.en)}", english),
+        Paragraph(bi(label("text", section)), st.heading),
+        Paragraph(" ".join(esc(text.vi) for text in (general, *specific)), justified),
+        Paragraph(" ".join(esc(text.en) for text in (general, *specific)), english),
     ]
 
 
@@ -424,13 +469,14 @@ def matches(snapshot: CertificateSnapshot, st: Styles, tier: str) -> list[Flowab
     return flow
 
 
-def legal_basis(snapshot: CertificateSnapshot, st: Styles) -> list[Flowable]:
-    basis = label("text", "legal_basis")
+def legal_basis(snapshot: Headed, st: Styles, basis: Bilingual | None = None,
+                section: Bilingual | None = None) -> list[Flowable]:
+    basis = basis or label("text", "legal_basis")
     justified = ParagraphStyle("legal", parent=st.body, alignment=TA_JUSTIFY)
     english = ParagraphStyle("legal_en", parent=st.small, alignment=TA_JUSTIFY)
     return [
         CondPageBreak(90),
-        Paragraph(bi(label("text", "section_legal")), st.heading),
+        Paragraph(bi(section or label("text", "section_legal")), st.heading),
         Paragraph(esc(basis.vi), justified),
         Paragraph(esc(basis.en), english),
     ]

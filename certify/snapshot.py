@@ -29,6 +29,7 @@ __all__ = [
     "Event",
     "Fee",
     "Issuer",
+    "Lsn",
     "Match",
     "MatchedValue",
     "Obligation",
@@ -184,11 +185,15 @@ class Match(_Frozen):
         return self
 
 
+Lsn = Annotated[str, Field(pattern=r"^[0-9A-F]{1,8}/[0-9A-F]{1,8}$")]
+"""A registry log position (PostgreSQL LSN), e.g. ``0/16B3748``."""
+
+
 class RegistryWatermark(_Frozen):
     """The last registry change the index had applied: "registry current as of"."""
 
     commit_time: VnDatetime
-    lsn: Annotated[str, Field(pattern=r"^[0-9A-F]{1,8}/[0-9A-F]{1,8}$")]
+    lsn: Lsn
 
 
 class Criterion(_Frozen):
@@ -281,8 +286,11 @@ class CertificateSnapshot(_Frozen):
         return self
 
 
-def canonical_json(snapshot: CertificateSnapshot) -> bytes:
-    """The stored, hashed form: UTF-8 JSON, keys sorted, no insignificant white space."""
+def canonical_json(snapshot: BaseModel) -> bytes:
+    """The stored, hashed form: UTF-8 JSON, keys sorted, no insignificant white space.
+
+    Any certificate snapshot: a single search's (:class:`CertificateSnapshot`) or a
+    batch's (:class:`certify.batch_snapshot.BatchCertificateSnapshot`)."""
     return json.dumps(
         snapshot.model_dump(mode="json"),
         ensure_ascii=False,
@@ -292,7 +300,7 @@ def canonical_json(snapshot: CertificateSnapshot) -> bytes:
     ).encode("utf-8")
 
 
-def content_hash(snapshot: CertificateSnapshot) -> str:
+def content_hash(snapshot: BaseModel) -> str:
     """SHA-256 (lower-case hex) of :func:`canonical_json`; printed on the certificate."""
     return hashlib.sha256(canonical_json(snapshot)).hexdigest()
 
