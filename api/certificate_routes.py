@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, File, Request, UploadFile
@@ -12,29 +12,22 @@ from fastapi.responses import HTMLResponse, Response
 from api import accounts, freshness
 from api.auth import client_address, require_account
 from api.errors import ApiProblemError
+from api.issuing import links, requester_of, snapshot_fee
 from api.models import SearchRequest
 from api.resources import Resources, get_resources
 from api.search_routes import run_search, searchable_plan, whole_registrations
 from certify import store
 from certify.from_search import build_snapshot
+from certify.issue import issue
 from certify.numbering import is_valid_number
-from certify.render import render_pdf, verification_url
-from certify.signing import sign_with
-from certify.snapshot import Fee, Requester, canonical_json, content_hash
+from certify.render import render_pdf
+from certify.snapshot import CertificateSnapshot
 from certify.verify import VerificationResult, verify_pdf
-from regsearch.settings import Settings
 
 router = APIRouter()
 
 NOT_FOUND = ("Không tìm thấy văn bản chứng nhận với số này.",
              "No certificate with this number.")
-
-
-def _links(settings: Settings, number: str, digest: str) -> dict[str, str]:
-    base = settings.public_base_url.rstrip("/")
-    return {"pdf": f"{base}/v1/certificates/{number}.pdf",
-            "verify": verification_url(number, digest, base),
-            "verify_page": f"{base}/verify/{number}"}
 
 
 def _load(resources: Resources, number: str) -> store.StoredCertificate:
@@ -64,33 +57,27 @@ def issue_certificate(
     outcome.exact = [m for m in shown if m.tier == "exact"]
     outcome.close = [m for m in shown if m.tier == "close"]
     fee = accounts.fee_for(caller, "certificate", settings)
-    requester = Requester(
-        account_id=str(caller.account_id), display_name=caller.name,
-        role="agency" if caller.role == "agency" else "customer",
-        agency_ground=accounts.AGENCY_KIND_LABELS_VI.get(caller.agency_kind or ""),
-    )
+
+    def build(number: str, issued_at: datetime) -> CertificateSnapshot:
+        return build_snapshot(
+            number=number, issued_at=issued_at, current_as_of=current_as_of,
+            registry_lsn=registry_lsn, criterion=criterion, value=value,
+            party_type=body.party_type, id_type=body.id_type, requester=requester_of(caller),
+            fee=snapshot_fee(fee, settings), outcome=outcome,
+            include_deleted=body.include_deleted)
+
+    def render(snapshot: CertificateSnapshot) -> bytes:
+        return render_pdf(snapshot, verify_base_url=settings.public_base_url)
+
     signer = resources.signer()
     with resources.pool.connection() as conn, conn.transaction():
         store.ensure_schema(conn)
-        issued_at = datetime.now(UTC)
-        seq, number = store.reserve_number(conn, issued_at)
-        snapshot = build_snapshot(
-            number=number, issued_at=issued_at, current_as_of=current_as_of,
-            registry_lsn=registry_lsn, criterion=criterion, value=value,
-            party_type=body.party_type, id_type=body.id_type, requester=requester,
-            fee=Fee(amount_vnd=fee.amount_vnd, free_ground=fee.free_ground or (
-                None if fee.amount_vnd else settings.agency_free_ground)),
-            outcome=outcome, include_deleted=body.include_deleted)
-        canonical = canonical_json(snapshot)
-        digest = content_hash(snapshot)
-        unsigned = render_pdf(snapshot, verify_base_url=settings.public_base_url)
-        signed = sign_with(unsigned, signer.key)
-        store.insert(conn, seq, store.StoredCertificate(
-            number=number, issued_at=issued_at, account_id=caller.account_id,
-            criterion=criterion, snapshot=canonical, content_hash=digest,
-            unsigned_pdf_sha256=store.sha256(unsigned), pdf=signed, fee_vnd=fee.amount_vnd))
+        issued = issue(conn, signer.key, build=build, render=render,
+                       account_id=caller.account_id, criterion=criterion,
+                       fee_vnd=fee.amount_vnd)
         accounts.record_usage(conn, caller, "certificate", fee, criterion=criterion,
-                              reference=number, client=client_address(http))
+                              reference=issued.number, client=client_address(http))
+    snapshot, number, digest = issued.snapshot, issued.number, issued.content_hash
     return {
         "number": number,
         "issued_at": snapshot.issued_at.isoformat(),
@@ -101,7 +88,7 @@ def issue_certificate(
         "fee_vnd": fee.amount_vnd,
         "free_ground": snapshot.fee.free_ground,
         "content_hash": digest,
-        "links": _links(settings, number, digest),
+        "links": links(settings, number, digest),
     }
 
 
