@@ -113,7 +113,8 @@ def run_chunk(resources: WorkerResources, job_id: uuid.UUID, chunk: int) -> Chun
     errors = sum(1 for _, result in results if result["error"])
     with resources.pool.connection() as conn:
         store.write_chunk(conn, job_id, chunk, results, errors, mark.registry_current_as_of,
-                          resources.settings)
+                          resources.settings,
+                          registry_lsn=mark.applied_lsn if mark.registry_current_as_of else None)
     return "done"
 
 

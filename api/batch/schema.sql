@@ -55,9 +55,12 @@ CREATE TABLE IF NOT EXISTS batch_chunks (
     claimed_by    text,                     -- worker host and process id
     done_at       timestamptz,
     registry_current_as_of timestamptz,     -- the watermark its rows were searched at
+    registry_lsn  text,                     -- and its registry log position
     error         text,
     PRIMARY KEY (job_id, chunk)
 );
+-- Databases made before the log position was kept get the column (NULL for old chunks).
+ALTER TABLE batch_chunks ADD COLUMN IF NOT EXISTS registry_lsn text;
 CREATE INDEX IF NOT EXISTS batch_chunks_open ON batch_chunks (job_id) WHERE state = 'queued';
 
 CREATE TABLE IF NOT EXISTS batch_results (
@@ -66,4 +69,12 @@ CREATE TABLE IF NOT EXISTS batch_results (
     result      jsonb       NOT NULL,
     written_at  timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (job_id, row_number)
+);
+
+-- The certificate issued for a whole batch (at most one: issuing again returns it). The
+-- number is in `certificates` (certify/schema.sql), inserted in the same transaction.
+CREATE TABLE IF NOT EXISTS batch_certificates (
+    job_id      uuid        PRIMARY KEY REFERENCES batch_jobs (id),
+    number      text        NOT NULL UNIQUE,
+    created_at  timestamptz NOT NULL DEFAULT now()
 );

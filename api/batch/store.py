@@ -54,7 +54,11 @@ class JobFinishedError(Exception):
 
 
 def _schema_exists(conn: Conn) -> bool:
-    found = conn.execute("SELECT to_regclass('batch_results') IS NOT NULL").fetchone()
+    """Every table and column of ``schema.sql`` is there (the newest ones are checked)."""
+    found = conn.execute(
+        "SELECT to_regclass('batch_certificates') IS NOT NULL AND EXISTS (SELECT 1 FROM"
+        " pg_attribute WHERE attrelid = to_regclass('batch_chunks') AND attname ="
+        " 'registry_lsn' AND NOT attisdropped)").fetchone()
     return bool(found and found[0])
 
 
@@ -173,9 +177,11 @@ def _lock_open_chunk(conn: Conn, job_id: uuid.UUID, chunk: int) -> bool:
 
 
 def write_chunk(conn: Conn, job_id: uuid.UUID, chunk: int, results: list[tuple[int, Any]],
-                row_errors: int, registry_current_as_of: str | None, settings: Settings) -> bool:
+                row_errors: int, registry_current_as_of: str | None, settings: Settings,
+                registry_lsn: str | None = None) -> bool:
     """Write a chunk's results in one transaction; False when there was nothing to write
-    (the chunk was written before, or the job was cancelled meanwhile)."""
+    (the chunk was written before, or the job was cancelled meanwhile). The watermark
+    (commit time and log position) is the one read before the chunk was searched."""
     with conn.transaction():
         if not _lock_open_chunk(conn, job_id, chunk):
             return False
@@ -186,8 +192,9 @@ def write_chunk(conn: Conn, job_id: uuid.UUID, chunk: int, results: list[tuple[i
                 " written_at = now()",
                 [(job_id, row, Jsonb(result)) for row, result in results])
         conn.execute("UPDATE batch_chunks SET state = 'done', done_at = now(), row_errors = %s,"
-                     " registry_current_as_of = %s, error = NULL WHERE job_id = %s"
-                     " AND chunk = %s", (row_errors, registry_current_as_of, job_id, chunk))
+                     " registry_current_as_of = %s, registry_lsn = %s, error = NULL"
+                     " WHERE job_id = %s AND chunk = %s",
+                     (row_errors, registry_current_as_of, registry_lsn, job_id, chunk))
         _finish_if_complete(conn, job_id, settings)
     return True
 
@@ -368,3 +375,65 @@ def iter_rows(conn: Conn, job_id: uuid.UUID) -> Iterator[StoredRow]:
         for r in cur:
             yield StoredRow(int(r[0]), [Criterion.from_dict(c) for c in r[1]], r[2], r[3], r[4],
                             r[5], r[6], r[7])
+
+
+# --- certificates ---------------------------------------------------------------------
+
+
+def lock_job(conn: Conn, job_id: uuid.UUID, account_id: int | None) -> str:
+    """The job's status, its row locked until the transaction ends (one certificate at a
+    time per job); raises ``JobNotFoundError`` for another account's or no job."""
+    found = conn.execute("SELECT status FROM batch_jobs WHERE id = %s AND account_id = %s"
+                         " FOR UPDATE", (job_id, account_id)).fetchone()
+    if found is None:
+        raise JobNotFoundError(str(job_id))
+    return str(found[0])
+
+
+def certificate_of(conn: Conn, job_id: uuid.UUID) -> str | None:
+    """The number of the certificate issued for the job, if any."""
+    found = conn.execute("SELECT number FROM batch_certificates WHERE job_id = %s",
+                         (job_id,)).fetchone()
+    return str(found[0]) if found else None
+
+
+def link_certificate(conn: Conn, job_id: uuid.UUID, number: str) -> None:
+    conn.execute("INSERT INTO batch_certificates (job_id, number) VALUES (%s, %s)",
+                 (job_id, number))
+
+
+@dataclass(frozen=True)
+class Watermark:
+    commit_time: datetime
+    lsn: str | None
+
+
+@dataclass(frozen=True)
+class Watermarks:
+    """The watermarks a job's done chunks were searched at."""
+
+    earliest: Watermark
+    latest: Watermark
+    chunks: int
+    unknown: int
+    """Done chunks without a watermark (the index had not applied any commit yet)."""
+
+
+def watermarks(conn: Conn, job_id: uuid.UUID) -> Watermarks | None:
+    """Earliest and latest watermark of the job's done chunks; None when none has one."""
+    found = conn.execute(
+        "SELECT count(*) FILTER (WHERE registry_current_as_of IS NOT NULL),"
+        " count(*) FILTER (WHERE registry_current_as_of IS NULL),"
+        " (array_agg(registry_current_as_of ORDER BY registry_current_as_of, chunk)"
+        "  FILTER (WHERE registry_current_as_of IS NOT NULL))[1],"
+        " (array_agg(registry_lsn ORDER BY registry_current_as_of, chunk)"
+        "  FILTER (WHERE registry_current_as_of IS NOT NULL))[1],"
+        " (array_agg(registry_current_as_of ORDER BY registry_current_as_of DESC, chunk DESC)"
+        "  FILTER (WHERE registry_current_as_of IS NOT NULL))[1],"
+        " (array_agg(registry_lsn ORDER BY registry_current_as_of DESC, chunk DESC)"
+        "  FILTER (WHERE registry_current_as_of IS NOT NULL))[1]"
+        " FROM batch_chunks WHERE job_id = %s AND state = 'done'", (job_id,)).fetchone()
+    if found is None or not found[0]:
+        return None
+    return Watermarks(Watermark(found[2], found[3]), Watermark(found[4], found[5]),
+                      int(found[0]), int(found[1]))
