@@ -1,7 +1,8 @@
 """Accounts, API keys, roles and fees, and the usage ledger.
 
 Roles: the public (no key: uncertified searches, free, rate-limited), customers
-(banks and others: each certificate charged at the configured fee), agencies
+(banks and others: each certificate charged at the configured fee; a certificate for a
+whole batch is one certificate, at its own fee), agencies
 (courts, procuracies, investigation bodies, enforcement offices: free under
 Điều 59 khoản 2 Nghị định 102/2017/NĐ-CP). Keys are stored only as hashes.
 """
@@ -111,6 +112,8 @@ def fee_for(caller: Caller, kind: str, settings: Settings, rows: int = 1) -> Fee
         return Fee(settings.certificate_fee_vnd, None)
     if kind == "batch":
         return Fee(settings.batch_row_fee_vnd * rows, None)
+    if kind == "batch_certificate":
+        return Fee(settings.batch_certificate_fee_vnd, None)
     return Fee(0, None)  # uncertified searches are free
 
 

@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     certificate_fee_vnd: int = 30_000
     #: Fee in VND per row of a batch lookup (customers).
     batch_row_fee_vnd: int = 0
+    #: Fee in VND for one certificate covering a whole finished batch (customers), on top
+    #: of the rows' fees; issuing it again for the same batch returns it without a charge.
+    batch_certificate_fee_vnd: int = 30_000
     #: Anonymous (public) searches allowed per client address per minute.
     public_searches_per_minute: int = 30
     #: Legal ground printed for free agency searches.

@@ -155,10 +155,21 @@ def csv_chunks(rows: Iterable[StoredRow], job_status: str) -> Iterator[bytes]:
     yield buffer.getvalue().encode("utf-8")
 
 
-def jsonl_chunks(rows: Iterable[StoredRow], job_status: str) -> Iterator[bytes]:
-    batch: list[str] = []
+def json_objects(rows: Iterable[StoredRow], job_status: str) -> Iterator[dict[str, Any]]:
+    """The JSON Lines object of every row, in file order."""
     for row in rows:
-        batch.append(json.dumps(json_object(row, job_status), ensure_ascii=False))
+        yield json_object(row, job_status)
+
+
+def jsonl_chunks(rows: Iterable[StoredRow], job_status: str) -> Iterator[bytes]:
+    return jsonl_encode(json_objects(rows, job_status))
+
+
+def jsonl_encode(objects: Iterable[dict[str, Any]]) -> Iterator[bytes]:
+    """JSON Lines in UTF-8, a line per object (the bytes a batch certificate embeds)."""
+    batch: list[str] = []
+    for obj in objects:
+        batch.append(json.dumps(obj, ensure_ascii=False))
         if len(batch) >= 500:
             yield ("\n".join(batch) + "\n").encode("utf-8")
             batch = []

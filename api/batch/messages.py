@@ -85,6 +85,32 @@ TEXTS: dict[str, tuple[str, str]] = {
     "batch_finished": (
         "Lô đã kết thúc ({status}), không thể hủy.",
         "The batch has finished ({status}) and cannot be cancelled."),
+    # --- the certificate for a whole batch (POST /v1/batches/{id}/certificate) -------------
+    "batch_not_finished": (
+        "Lô chưa tra cứu xong (trạng thái {status}): văn bản chứng nhận chỉ được cấp khi mọi "
+        "dòng hợp lệ đã được tra cứu (trạng thái done). Hãy chờ lô hoàn tất rồi yêu cầu lại; "
+        "yêu cầu này không bị tính phí.",
+        "The batch has not finished (status {status}): a certificate is issued only once every "
+        "valid row has been searched (status done). Wait for the batch to finish and ask "
+        "again; you were not charged."),
+    "batch_cancelled_no_certificate": (
+        "Lô đã bị hủy nên không phải mọi dòng đều được tra cứu: không thể cấp văn bản chứng "
+        "nhận cho cả lô. Hãy gửi các dòng chưa tra cứu trong một lô mới; yêu cầu này không bị "
+        "tính phí.",
+        "The batch was cancelled, so not every row was searched: no certificate can be issued "
+        "for the whole batch. Send the rows not searched in a new batch; you were not charged."),
+    "batch_failed_no_certificate": (
+        "Một phần của lô không tra cứu được do lỗi hệ thống (trạng thái failed): không thể cấp "
+        "văn bản chứng nhận cho cả lô. Hãy gửi lại tệp trong một lô mới; yêu cầu này không bị "
+        "tính phí.",
+        "Part of the batch could not be searched because of a system error (status failed): "
+        "no certificate can be issued for the whole batch. Send the file again in a new batch; "
+        "you were not charged."),
+    "batch_watermark_unknown": (
+        "Không xác định được thời điểm dữ liệu đăng ký mà một số dòng của lô được tra cứu: "
+        "không thể chứng nhận. Hãy gửi lại tệp trong một lô mới; yêu cầu này không bị tính phí.",
+        "The registry watermark some rows of the batch were searched at is not known: they "
+        "cannot be certified. Send the file again in a new batch; you were not charged."),
     # --- results ---------------------------------------------------------------------------
     "no_match": ("Không có kết quả khớp.", "No match."),
     "row_pending": ("Dòng chưa được tra cứu xong.", "The row has not been searched yet."),

@@ -91,7 +91,7 @@ def batch_status(job: JobStatus) -> BatchStatus:
         fee=None if job.rows_charged is None or job.fee_vnd is None else BatchFee(
             rows_charged=job.rows_charged, fee_vnd=job.fee_vnd, free_ground=job.free_ground),
         file_report=job.report,
-        links={"self": base, "cancel": f"{base}/cancel",
+        links={"self": base, "cancel": f"{base}/cancel", "certificate": f"{base}/certificate",
                **{f"results_{kind}": f"{base}/results?format={kind}"
                   for kind in ("csv", "xlsx", "jsonl")}},
     )

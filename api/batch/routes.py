@@ -8,6 +8,8 @@
 * ``GET /v1/batches/{id}/results?format=csv|xlsx|jsonl``.
 * ``POST /v1/batches/{id}/cancel`` or ``DELETE /v1/batches/{id}``: stop the
   remaining chunks; rows already searched keep their results.
+* ``POST /v1/batches/{id}/certificate``: one signed certificate for the whole finished
+  batch (``api.batch.certificate``), downloaded and verified like any certificate.
 
 A batch belongs to the account that sent it; others get 404.
 """
@@ -25,12 +27,13 @@ from starlette.background import BackgroundTask
 
 from api import accounts
 from api.auth import client_address, require_account
-from api.batch import export, store, tasks
+from api.batch import certificate, export, store, tasks
 from api.batch.messages import texts
 from api.batch.models import BatchStatus, BatchSubmitted, ValidationOnly, batch_status
 from api.batch.parse import FileProblemError, detect_format, parse
 from api.batch.report import FileReport, TooManyRowsError, check_file
 from api.errors import ApiProblemError
+from api.issuing import links
 from api.resources import Resources, get_resources
 
 log = logging.getLogger("regsearch.batch")
@@ -107,8 +110,6 @@ def submit_batch(
             raise _problem(429, "too_many_open_batches", headers={"Retry-After": "60"},
                            limit=exc.limit) from exc
     _publish(resources, job_id, report.chunks)
-    # TODO(lead): one certificate for the whole batch (certify/) is to be offered here once
-    # the batch is done: e.g. POST /v1/batches/{id}/certificate, charged per the ledger.
     estimate = accounts.fee_for(caller, "batch", resources.settings, rows=report.distinct)
     return BatchSubmitted(batch=_status(resources, job_id, caller),
                           fee_estimate_vnd=estimate.amount_vnd, report=report.as_dict())
@@ -154,6 +155,30 @@ def delete_batch(batch_id: uuid.UUID, resources: Resources = Depends(get_resourc
                  caller: accounts.Caller = Depends(require_account)) -> BatchStatus:
     """Same as cancel: the batch and the results of rows already searched are kept."""
     return _cancel(resources, batch_id, caller)
+
+
+@router.post("/v1/batches/{batch_id}/certificate", status_code=201,
+             responses={200: {"description": "The certificate issued before (not charged again)"},
+                        404: {"description": "No such batch of this account"},
+                        409: {"description": "The batch has not finished, or cannot be "
+                                             "certified (cancelled, failed)"}})
+def batch_certificate(batch_id: uuid.UUID, http: Request,
+                      resources: Resources = Depends(get_resources),
+                      caller: accounts.Caller = Depends(require_account)) -> JSONResponse:
+    """Cấp văn bản chứng nhận cho cả lô / one certificate for the whole finished batch.
+
+    201 with its number, counts, fee and links when issued now; 200 with the same when it
+    was issued before (never charged twice). ``GET /v1/certificates/{number}.pdf`` gives
+    the signed PDF, with every row's full result attached."""
+    try:
+        found = certificate.issue_for_batch(resources, caller, batch_id, client_address(http))
+    except store.JobNotFoundError as exc:
+        raise _problem(404, "batch_not_found") from exc
+    except certificate.NotCertifiableError as exc:
+        raise _problem(409, exc.code, status=exc.status) from exc
+    body = certificate.response_body(found, links(resources.settings, found.snapshot.number,
+                                                  found.content_hash))
+    return JSONResponse(status_code=200 if found.existing else 201, content=body)
 
 
 def _rows(resources: Resources, batch_id: uuid.UUID) -> Iterator[store.StoredRow]:

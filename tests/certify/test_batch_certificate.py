@@ -43,7 +43,7 @@ def test_round_trip_gives_same_bytes_and_hash() -> None:
 
 def _change(raw: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
     *parents, key = path.split(".")
-    target = raw
+    target: Any = raw
     for part in parents:
         target = target[int(part)] if part.isdigit() else target[part]
     target[key] = value

@@ -1,0 +1,177 @@
+"""One certificate for a whole finished batch (``POST /v1/batches/{id}/certificate``).
+
+Decisions (``docs/batch.md``):
+
+* only a batch whose every valid row was searched (status ``done``) is certified;
+  queued or running, cancelled and failed batches are refused (409), without charge;
+* the certificate states the range of registry watermarks its chunks were searched
+  at; the earliest is what the whole batch is current as of;
+* it summarises the rows and embeds the batch's JSON Lines results (byte for byte the
+  ``GET /v1/batches/{id}/results?format=jsonl`` export), whose SHA-256 it prints;
+* one certificate per batch: asking again returns the one issued, not charged again
+  (the job row is locked while issuing, so two requests at once issue one);
+* the fee is ``fee_for(caller, "batch_certificate")`` (agencies free), in the usage
+  ledger as ``kind = 'certificate'``, ``criterion = 'batch'``, reference = its number.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from api import accounts
+from api.batch import export, store
+from api.batch.certificate_summary import BatchSummary
+from api.issuing import requester_of, snapshot_fee
+from api.resources import Resources
+from certify import store as certificate_store
+from certify.batch_render import render_batch_pdf
+from certify.batch_snapshot import (
+    AttachedFile,
+    BatchCertificateSnapshot,
+    BatchInfo,
+    SearchedAt,
+    SearchedRange,
+    batch_snapshot_from_json,
+)
+from certify.from_search import SEARCH_LOGIC_VERSION
+from certify.issue import issue
+
+#: ``certificates.criterion`` and the ledger's ``criterion`` of a batch certificate.
+BATCH_CRITERION = "batch"
+RESULTS_MEDIA_TYPE = "application/x-ndjson"
+
+
+class NotCertifiableError(Exception):
+    """The batch cannot be certified; ``code`` names the reason (``api.batch.messages``)."""
+
+    def __init__(self, code: str, status: str) -> None:
+        super().__init__(code)
+        self.code, self.status = code, status
+
+
+_REFUSALS = {"queued": "batch_not_finished", "running": "batch_not_finished",
+             "cancelled": "batch_cancelled_no_certificate",
+             "failed": "batch_failed_no_certificate"}
+
+
+@dataclass(frozen=True)
+class BatchCertificate:
+    snapshot: BatchCertificateSnapshot
+    content_hash: str
+    existing: bool
+    """Issued by an earlier request (returned again, not charged again)."""
+
+
+def results_name(job_id: uuid.UUID) -> str:
+    """The name of the JSON Lines export, also the embedded file's."""
+    return f"batch-{job_id}.jsonl"
+
+
+def _existing(conn: store.Conn, number: str) -> BatchCertificate:
+    found = certificate_store.load(conn, number)
+    if found is None:  # the link and the certificate are written in one transaction
+        raise RuntimeError(f"batch certificate {number} is linked but not stored")
+    return BatchCertificate(batch_snapshot_from_json(found.snapshot), found.content_hash, True)
+
+
+def _searched_range(conn: store.Conn, job_id: uuid.UUID) -> SearchedRange:
+    marks = store.watermarks(conn, job_id)
+    if marks is None or marks.unknown:
+        raise NotCertifiableError("batch_watermark_unknown", "done")
+    return SearchedRange(
+        earliest=SearchedAt(commit_time=marks.earliest.commit_time, lsn=marks.earliest.lsn),
+        latest=SearchedAt(commit_time=marks.latest.commit_time, lsn=marks.latest.lsn),
+        chunks=marks.chunks)
+
+
+def _results(conn: store.Conn, job_id: uuid.UUID) -> tuple[bytes, BatchSummary]:
+    """The JSON Lines export and its summary, in one pass over the rows."""
+    summary = BatchSummary()
+    objects = export.json_objects(store.iter_rows(conn, job_id), "done")
+    data = b"".join(export.jsonl_encode(summary.observe(objects)))
+    return data, summary
+
+
+def _check(job: store.JobStatus, summary: BatchSummary) -> None:
+    counts = summary.counts()
+    stored = (job.rows_total, job.rows_valid, job.rows_invalid, job.rows_duplicate)
+    if (counts.total, counts.valid, counts.invalid, counts.duplicate) != stored:
+        raise RuntimeError(f"batch {job.id}: rows {counts} differ from the job's {stored}")
+
+
+def issue_for_batch(resources: Resources, caller: accounts.Caller, job_id: uuid.UUID,
+                    client: str | None) -> BatchCertificate:
+    """The batch's certificate, issued now or before. Raises ``store.JobNotFoundError``
+    (not the caller's batch) and ``NotCertifiableError``."""
+    settings = resources.settings
+    signer = resources.signer()
+    with resources.pool.connection() as conn:
+        store.ensure_schema(conn)  # (the certificates table: at start, ``Resources.open``)
+        with conn.transaction():
+            status = store.lock_job(conn, job_id, caller.account_id)
+            number = store.certificate_of(conn, job_id)
+            if number is not None:
+                return _existing(conn, number)
+            if status != "done":
+                raise NotCertifiableError(_REFUSALS.get(status, "batch_not_finished"), status)
+            job = store.job_status(conn, job_id, caller.account_id)
+            searched_range = _searched_range(conn, job_id)
+            data, summary = _results(conn, job_id)
+            _check(job, summary)
+            fee = accounts.fee_for(caller, "batch_certificate", settings)
+            attached = AttachedFile(
+                name=results_name(job_id), media_type=RESULTS_MEDIA_TYPE, size=len(data),
+                sha256=certificate_store.sha256(data), lines=summary.total)
+
+            def build(number: str, issued_at: datetime) -> BatchCertificateSnapshot:
+                assert job.finished_at is not None
+                return BatchCertificateSnapshot(
+                    number=number, issued_at=issued_at, requester=requester_of(caller),
+                    fee=snapshot_fee(fee, settings), search_logic_version=SEARCH_LOGIC_VERSION,
+                    include_deleted=job.include_deleted,
+                    batch=BatchInfo(id=str(job_id), file_name=job.file_name,
+                                    file_format=job.file_format,  # type: ignore[arg-type]
+                                    submitted_at=job.created_at, finished_at=job.finished_at),
+                    registry_current_as_of=searched_range, counts=summary.counts(),
+                    by_criterion=summary.by_criterion(),
+                    rows_with_matches=tuple(summary.lines),
+                    error_rows=tuple(summary.error_rows), results_file=attached)
+
+            def render(snapshot: BatchCertificateSnapshot) -> bytes:
+                return render_batch_pdf(snapshot, data, verify_base_url=settings.public_base_url)
+
+            issued = issue(conn, signer.key, build=build, render=render,
+                           account_id=caller.account_id, criterion=BATCH_CRITERION,
+                           fee_vnd=fee.amount_vnd)
+            store.link_certificate(conn, job_id, issued.number)
+            accounts.record_usage(conn, caller, "certificate", fee, criterion=BATCH_CRITERION,
+                                  reference=issued.number, rows=summary.counts().searched,
+                                  client=client)
+    return BatchCertificate(issued.snapshot, issued.content_hash, False)
+
+
+def response_body(found: BatchCertificate, links: dict[str, str]) -> dict[str, Any]:
+    """What ``POST /v1/batches/{id}/certificate`` answers."""
+    snapshot = found.snapshot
+    marks = snapshot.registry_current_as_of
+    return {
+        "number": snapshot.number,
+        "issued_at": snapshot.issued_at.isoformat(),
+        "existing": found.existing,
+        "batch_id": snapshot.batch.id,
+        "file_name": snapshot.batch.file_name,
+        "registry_current_as_of": marks.earliest.commit_time.isoformat(),
+        "registry_searched_at": {
+            "earliest": marks.earliest.model_dump(mode="json"),
+            "latest": marks.latest.model_dump(mode="json"), "chunks": marks.chunks},
+        "rows": snapshot.counts.model_dump(),
+        "rows_listed": len({line.row for line in snapshot.rows_with_matches}),
+        "fee_vnd": snapshot.fee.amount_vnd,
+        "free_ground": snapshot.fee.free_ground,
+        "content_hash": found.content_hash,
+        "results_file": snapshot.results_file.model_dump(),
+        "links": links,
+    }
