@@ -223,6 +223,20 @@ def batch_cancel(batch_id: str = typer.Argument(...), api_url: str | None = _API
         _fail(str(exc))
 
 
+@batch_app.command("certificate")
+def batch_certificate(
+    batch_id: str = typer.Argument(...),
+    out: Path | None = typer.Option(None, help="Where to save the PDF (default NUMBER.pdf)."),
+    api_url: str | None = _API_URL, api_key: str | None = _API_KEY,
+) -> None:
+    """One signed certificate for a whole finished batch; saves the PDF (issuing it again
+    returns the same certificate, not charged twice)."""
+    from api.batch.client import run_certificate
+
+    raise typer.Exit(code=run_certificate(_batch_client(api_url, api_key), batch_id, out,
+                                          sys.stdout))
+
+
 # --- API -----------------------------------------------------------------------
 @app.command("api")
 def api_serve(

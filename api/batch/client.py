@@ -69,6 +69,20 @@ class BatchClient:
                                                     headers=self.headers))
         return body
 
+    def certificate(self, batch_id: str) -> dict[str, Any]:
+        """Issue the batch's certificate (or get the one issued before)."""
+        body: dict[str, Any] = _json(self.http.post(f"/v1/batches/{batch_id}/certificate",
+                                                    headers=self.headers, timeout=600))
+        return body
+
+    def save_certificate(self, number: str, out: Path) -> Path:
+        """The signed PDF of certificate ``number``, written to ``out``."""
+        response = self.http.get(f"/v1/certificates/{number}.pdf", timeout=600)
+        if response.status_code >= 400:
+            _json(response)
+        out.write_bytes(response.content)
+        return out
+
     def save_results(self, batch_id: str, out: Path, kind: str | None = None) -> Path:
         kind = kind or out.suffix.lstrip(".").lower() or "jsonl"
         with self.http.stream("GET", f"/v1/batches/{batch_id}/results", headers=self.headers,
@@ -164,3 +178,27 @@ def run_submit(client: BatchClient, path: Path, wait_for_end: bool, validate_onl
         client.save_results(batch_id, results)
         out.write(f"Kết quả / results: {results}\n")
     return 0 if status["status"] == "done" else 1
+
+
+def run_certificate(client: BatchClient, batch_id: str, out: Path | None, stream: TextIO) -> int:
+    """``regsearch batch certificate``: issue (or fetch) the certificate and save its PDF."""
+    try:
+        body = client.certificate(batch_id)
+        path = client.save_certificate(body["number"], out or Path(f"{body['number']}.pdf"))
+    except BatchApiError as exc:
+        stream.write(f"{exc}\n")
+        return 2
+    rows = body["rows"]
+    fee = ("miễn phí / free" if body["fee_vnd"] == 0 else f"{body['fee_vnd']} VND")
+    issued = ("đã cấp trước đó, không tính phí lại / issued before, not charged again"
+              if body["existing"] else f"phí / fee: {fee}")
+    stream.write(
+        f"Văn bản chứng nhận / certificate: {body['number']} ({issued})\n"
+        f"Dòng/rows: {rows['total']}, khớp chính xác/exact {rows['with_exact']}, "
+        f"chỉ gần đúng/close only {rows['close_only']}, không khớp/no match "
+        f"{rows['no_match']}, lỗi/errors {rows['errors']}\n"
+        f"Dữ liệu đăng ký tính đến / registry current as of: "
+        f"{body['registry_current_as_of']}\n"
+        f"Mã băm nội dung / content hash: {body['content_hash']}\n"
+        f"Tệp / file: {path}\n")
+    return 0
