@@ -315,7 +315,17 @@ def breakdown(name: str, bodies: list[dict[str, Any]], base_url: str) -> dict[st
         fetched.append(len(response["hits"]["hits"]))
         return response
 
+    original_mget = es.mget
+
+    def timed_mget(**kwargs: Any) -> Any:
+        started = time.perf_counter()
+        response = original_mget(**kwargs)
+        es_calls.append((time.perf_counter() - started, 0.0))  # mget reports no "took"
+        fetched.append(len(response["docs"]))
+        return response
+
     es.search = timed_search  # type: ignore[method-assign]
+    es.mget = timed_mget  # type: ignore[method-assign]
     client = httpx.Client(base_url=base_url, timeout=30)
     candidates: list[int] = []
     try:
@@ -331,8 +341,13 @@ def breakdown(name: str, bodies: list[dict[str, Any]], base_url: str) -> dict[st
                 es, settings.index_alias, criterion, value, party_type=request.party_type,
                 include_deleted=request.include_deleted, close_cap=settings.close_tier_cap,
                 candidate_plan=candidate_plan)
-            searched = time.perf_counter()
             page = outcome.exact[:request.exact_limit]
+            shown = search_module.hydrate(es, settings.index_alias, outcome,
+                                          page + outcome.close, request.include_deleted, value,
+                                          request.party_type)
+            searched = time.perf_counter()
+            page = [m for m in shown if m.tier == "exact"]
+            close_shown = [m for m in shown if m.tier == "close"]
             payload = {
                 "criterion": {"name": criterion, "value": value,
                               "normalised": outcome.normalised,
@@ -341,7 +356,7 @@ def breakdown(name: str, bodies: list[dict[str, Any]], base_url: str) -> dict[st
                           "results": [result_model(m).model_dump() for m in page]},
                 "close": {"count": len(outcome.close) + outcome.close_left_out,
                           "shown": len(outcome.close), "left_out": outcome.close_left_out,
-                          "results": [result_model(m).model_dump() for m in outcome.close]},
+                          "results": [result_model(m).model_dump() for m in close_shown]},
             }
             encoded = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
             rendered = time.perf_counter()
