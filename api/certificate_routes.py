@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from api import accounts, freshness
-from api.auth import client_address, require_account
+from api.auth import client_address, current_caller, require_account
 from api.errors import ApiProblemError
 from api.issuing import links, requester_of, snapshot_fee
 from api.models import SearchRequest
@@ -92,10 +92,29 @@ def issue_certificate(
     }
 
 
+ACCESS_DENIED = (
+    "Văn bản chứng nhận chỉ được tải về bằng khóa API của người đã yêu cầu cấp, hoặc kèm mã "
+    "băm nội dung (sha256) in trên văn bản.",
+    "A certificate can be downloaded only with the API key of the account that requested "
+    "it, or with the content hash (sha256) printed on it.")
+
+
+def _holds(found: store.StoredCertificate, sha256: str | None) -> bool:
+    """Whoever holds the certificate knows its number and the hash printed on it."""
+    return sha256 is not None and sha256.strip().lower() == found.content_hash
+
+
 @router.get("/v1/certificates/{number}.pdf")
-def certificate_pdf(number: str, resources: Resources = Depends(get_resources)) -> Response:
-    """The signed PDF exactly as issued."""
+def certificate_pdf(number: str, sha256: str | None = None,
+                    resources: Resources = Depends(get_resources),
+                    caller: accounts.Caller = Depends(current_caller)) -> Response:
+    """The signed PDF exactly as issued: for the account that requested it, or for whoever
+    gives the content hash printed on it (certificate numbers run in sequence, so the
+    number alone must not open a bank's search)."""
     found = _load(resources, number)
+    owner = caller.account_id is not None and caller.account_id == found.account_id
+    if not owner and not _holds(found, sha256):
+        raise ApiProblemError(403, "certificate_access_denied", *ACCESS_DENIED)
     return Response(content=found.pdf, media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{number}.pdf"'})
 
@@ -136,8 +155,16 @@ def verify_certificate(number: str, sha256: str | None = None,
     """Is the certificate on record genuine and unchanged (and, given, is this its hash)?"""
     found = _load(resources, number)
     verdict = _verify_stored(resources, found)
-    if sha256 is not None and sha256.lower() != found.content_hash:
+    if sha256 is None:
+        # the number alone says the certificate exists and is intact, not what it holds
+        verdict["content_hash"] = None
+        verdict["reasons"].append({
+            "code": "hash_not_given",
+            "vi": "Hãy so sánh với mã băm in trên văn bản (tham số sha256).",
+            "en": "Compare with the hash printed on the document (parameter sha256)."})
+    elif not _holds(found, sha256):
         verdict["genuine"] = False
+        verdict["content_hash"] = None
         verdict["reasons"].append({"code": "hash_mismatch",
                                    "vi": "Mã băm không khớp với văn bản đã cấp.",
                                    "en": "The hash does not match the certificate issued."})
@@ -160,11 +187,11 @@ async def verify_uploaded(file: UploadFile = File(...),
 
 
 @router.get("/verify/{number}", response_class=HTMLResponse, include_in_schema=False)
-def verification_page(number: str, resources: Resources = Depends(get_resources)) -> str:
+def verification_page(number: str, sha256: str | None = None,
+                      resources: Resources = Depends(get_resources)) -> str:
     """The page the QR code opens: Vietnamese with English alongside."""
     try:
-        found = _load(resources, number)
-        verdict = _verify_stored(resources, found)
+        verdict = verify_certificate(number, sha256, resources)
     except ApiProblemError:
         verdict = {"genuine": False, "message_vi": NOT_FOUND[0], "message_en": NOT_FOUND[1],
                    "reasons": [], "issued_at": None, "content_hash": None}

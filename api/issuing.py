@@ -26,6 +26,6 @@ def snapshot_fee(fee: accounts.Fee, settings: Settings) -> Fee:
 
 def links(settings: Settings, number: str, digest: str) -> dict[str, str]:
     base = settings.public_base_url.rstrip("/")
-    return {"pdf": f"{base}/v1/certificates/{number}.pdf",
+    return {"pdf": f"{base}/v1/certificates/{number}.pdf?sha256={digest}",
             "verify": verification_url(number, digest, base),
-            "verify_page": f"{base}/verify/{number}"}
+            "verify_page": f"{base}/verify/{number}?sha256={digest}"}

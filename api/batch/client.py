@@ -77,7 +77,8 @@ class BatchClient:
 
     def save_certificate(self, number: str, out: Path) -> Path:
         """The signed PDF of certificate ``number``, written to ``out``."""
-        response = self.http.get(f"/v1/certificates/{number}.pdf", timeout=600)
+        response = self.http.get(f"/v1/certificates/{number}.pdf", headers=self.headers,
+                                 timeout=600)
         if response.status_code >= 400:
             _json(response)
         out.write_bytes(response.content)

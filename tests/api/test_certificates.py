@@ -65,8 +65,17 @@ def test_certificate_is_signed_verifiable_and_reproducible(
                what="both searchable")
     issued = _issue(api_client, keys["bank"], {"debtor_name": "Nguyen Thi Nhu Quynh"})
     assert issued["exact_count"] == 2 and issued["fee_vnd"] == settings.certificate_fee_vnd
-    pdf = api_client.get(f"/v1/certificates/{issued['number']}.pdf").content
+    url = f"/v1/certificates/{issued['number']}.pdf"
+    pdf = api_client.get(url, params={"sha256": issued["content_hash"]}).content
     assert pdf.startswith(b"%PDF")
+    # the number alone, or another account's key, does not open someone's certificate
+    refused = api_client.get(url)
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "certificate_access_denied"
+    assert api_client.get(url, headers={"x-api-key": keys["court"]}).status_code == 403
+    assert api_client.get(url, params={"sha256": "0" * 64}).status_code == 403
+    assert api_client.get(url, headers={"x-api-key": keys["bank"]}).content == pdf
+    assert issued["links"]["pdf"].endswith(f"{url}?sha256={issued['content_hash']}")
 
     text = _pdf_text(pdf, tmp_path)
     assert issued["number"] in text
@@ -76,8 +85,12 @@ def test_certificate_is_signed_verifiable_and_reproducible(
 
     roots = load_signer(settings).roots
     assert verify_pdf(pdf, roots).genuine
-    verdict = api_client.get(f"/v1/certificates/{issued['number']}/verify").json()
+    verdict = api_client.get(f"/v1/certificates/{issued['number']}/verify",
+                             params={"sha256": issued["content_hash"]}).json()
     assert verdict["genuine"] and verdict["intact"]
+    assert verdict["content_hash"] == issued["content_hash"]
+    by_number = api_client.get(f"/v1/certificates/{issued['number']}/verify").json()
+    assert by_number["genuine"] and by_number["content_hash"] is None
     upload = api_client.post("/v1/certificates/verify",
                              files={"file": ("c.pdf", pdf, "application/pdf")}).json()
     assert upload["genuine"]
@@ -89,8 +102,11 @@ def test_certificate_is_signed_verifiable_and_reproducible(
                           files={"file": ("c.pdf", bytes(tampered), "application/pdf")}).json()
     assert not bad["genuine"] and bad["reasons"]
     assert "KHÔNG hợp lệ" in bad["message_vi"]
-    page = api_client.get(f"/verify/{issued['number']}").text
-    assert "Văn bản chứng nhận hợp lệ" in page
+    assert issued["links"]["verify_page"].endswith(
+        f"/verify/{issued['number']}?sha256={issued['content_hash']}")
+    page = api_client.get(f"/verify/{issued['number']}",
+                          params={"sha256": issued["content_hash"]}).text
+    assert "Văn bản chứng nhận hợp lệ" in page and issued["content_hash"] in page
 
     # The registry changes; the certificate still shows what was found, byte for byte.
     deleted = {**REGISTRATION, "status": "deleted",
@@ -98,7 +114,7 @@ def test_certificate_is_signed_verifiable_and_reproducible(
     commit(deleted)
     wait_until(lambda: len(numbers(api_client, {"debtor_name": "Nguyen Thi Nhu Quynh"})) == 1,
                what="deletion searchable")
-    assert api_client.get(f"/v1/certificates/{issued['number']}.pdf").content == pdf
+    assert api_client.get(url, params={"sha256": issued["content_hash"]}).content == pdf
     with psycopg.connect(settings.app_dsn) as conn:
         stored = load(conn, issued["number"])
         assert stored is not None

@@ -97,7 +97,7 @@ def test_a_finished_batch_gets_one_verifiable_certificate(
     # the embedded results are the batch's JSONL export, byte for byte
     export = client.get(f"/v1/batches/{batch_id}/results", params={"format": "jsonl"},
                         headers={"x-api-key": key}).content
-    pdf = client.get(f"/v1/certificates/{number}.pdf").content
+    pdf = client.get(f"/v1/certificates/{number}.pdf", headers={"x-api-key": key}).content
     assert read_attachments(pdf) == {f"batch-{batch_id}.jsonl": export}
     assert issued["results_file"]["sha256"] == hashlib.sha256(export).hexdigest()
 
@@ -106,7 +106,8 @@ def test_a_finished_batch_gets_one_verifiable_certificate(
     verdict = verify_pdf(pdf, roots, expected_hash=issued["content_hash"])
     assert verdict.genuine, verdict.reasons
     assert verdict.certificate_number == number
-    assert client.get(f"/v1/certificates/{number}/verify").json()["genuine"]
+    assert client.get(f"/v1/certificates/{number}/verify",
+                      params={"sha256": issued["content_hash"]}).json()["genuine"]
     upload = client.post("/v1/certificates/verify",
                          files={"file": ("c.pdf", pdf, "application/pdf")}).json()
     assert upload["genuine"] and upload["number"] == number
@@ -221,7 +222,8 @@ def test_an_agency_certificate_is_free_and_the_cli_saves_it(
     printed = out.getvalue()
     number = printed.split("Văn bản chứng nhận / certificate: ")[1].split()[0]
     assert "miễn phí / free" in printed and str(saved) in printed
-    assert saved.read_bytes() == batch_stack.client.get(f"/v1/certificates/{number}.pdf").content
+    assert saved.read_bytes() == batch_stack.client.get(f"/v1/certificates/{number}.pdf",
+                                                        headers={"x-api-key": key}).content
     assert _ledger(batch_stack, number) == [
         ("certificate", "batch", 30 - _duplicates(batch_stack, key, batch_id), 0,
          batch_stack.settings.agency_free_ground)]
