@@ -26,8 +26,11 @@ def current_caller(request: Request,
                    resources: Resources = Depends(get_resources)) -> accounts.Caller:
     key = request.headers.get("x-api-key")
     try:
-        with resources.pool.connection() as conn:
-            caller = accounts.authenticate(conn, key)
+        if not key:
+            caller = accounts.PUBLIC
+        else:
+            with resources.pool.connection() as conn:
+                caller = accounts.authenticate(conn, key)
     except accounts.KeyRejectedError as exc:
         if exc.revoked:
             raise ApiProblemError(401, "key_revoked", "Khóa API đã bị thu hồi.",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
 
 from api import accounts, errors, watermark
 from api.auth import client_address, current_caller
@@ -68,7 +69,7 @@ def search_registrations(
     body: SearchRequest, http: Request,
     resources: Resources = Depends(get_resources),
     caller: accounts.Caller = Depends(current_caller),
-) -> SearchResponse:
+) -> Response:
     """Tra cứu theo một tiêu chí / search by exactly one criterion."""
     started = time.perf_counter()
     criterion, value = body.criterion
@@ -90,7 +91,7 @@ def search_registrations(
             "The usage ledger could not be written; please retry.") from exc
     resources.metrics.search_seconds.labels(criterion).observe(time.perf_counter() - started)
     resources.metrics.searches.labels(criterion, "200").inc()
-    return SearchResponse(
+    answer = SearchResponse(
         criterion=CriterionEcho(name=criterion, value=value, normalised=outcome.normalised,
                                 party_type=body.party_type),
         include_deleted=body.include_deleted,
@@ -102,3 +103,5 @@ def search_registrations(
                         left_out=outcome.close_left_out, complete=outcome.close_complete,
                         results=[result_model(m) for m in close_shown]),
     )
+    # The model is built and checked here; serialised once (FastAPI would validate it again).
+    return Response(content=answer.model_dump_json(), media_type="application/json")
