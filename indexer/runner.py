@@ -49,6 +49,8 @@ class Follower:
         self.state: state.IndexerState | None = None
         self._last_save = 0.0
         self._window = (time.monotonic(), 0)
+        #: The position last acknowledged to the stream slot by ``step``.
+        self._acknowledged = ""
         self._unrefreshed = False
 
     # --- start-up ------------------------------------------------------------
@@ -118,7 +120,13 @@ class Follower:
                 self._rate(now)
                 state.save(self.es, self.state)
                 self._last_save = now
-        if transactions:
+        if drained and upto != self._acknowledged:
+            # Everything committed before ``upto`` has been applied (or was not ours: other
+            # databases of the cluster, other tables). Acknowledging it lets the slot move
+            # on, so the next peek does not decode that write-ahead log again.
+            slot.advance(self.conn, self.state.stream_slot, upto)
+            self._acknowledged = upto
+        elif transactions:
             slot.advance(self.conn, self.state.stream_slot, int_to_lsn(transactions[-1].end_lsn))
         return len(transactions)
 
@@ -170,6 +178,7 @@ class Follower:
         if handover is None:
             return
         old_slot, old_index = self.state.stream_slot, self.state.index
+        self._acknowledged = ""
         prepared = state.load(self.es, handover.slot)
         self.state.stream_slot, self.state.index = handover.slot, handover.index
         if prepared is not None:
