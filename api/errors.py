@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from api.problems import Problem, from_pydantic, problem
+from query.search import IndexOutdatedError
 
 log = logging.getLogger("regsearch.api")
 
@@ -64,6 +65,8 @@ SEARCH_DOWN = (
     "Hệ thống tra cứu tạm thời không sẵn sàng, vui lòng thử lại sau ít phút.",
     "The search service is temporarily unavailable; please try again in a few minutes.",
 )
+INDEX_OUTDATED = ("Chỉ mục tra cứu cần được xây dựng lại cho phiên bản này; vui lòng thử lại sau.",
+                  "The search index must be rebuilt for this version; please try again later.")
 
 
 def install(app: FastAPI) -> None:
@@ -98,6 +101,11 @@ def install(app: FastAPI) -> None:
             log.warning("elasticsearch error: %s", exc)
             return unavailable_response(*SEARCH_DOWN)
         return _internal(exc)
+
+    @app.exception_handler(IndexOutdatedError)
+    async def _index_outdated(_: Request, exc: IndexOutdatedError) -> JSONResponse:
+        log.error("%s", exc)
+        return unavailable_response(*INDEX_OUTDATED)
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -2,7 +2,9 @@
 
 The document keeps the registration exactly as registered (for display and
 certificates) and, beside it, the keys candidate retrieval looks up, all
-computed by ``normalizers`` — the same functions the query side uses.
+computed by ``normalizers`` — the same functions the query side uses — and the
+packed doc values classification reads (``mappings.packed``). Keys and packed
+values are indexed but left out of ``_source``.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 
 import orjson
 
+from mappings.packed import pack
 from normalizers import keys
 from normalizers.identifiers import identifier_form
 
@@ -51,6 +54,7 @@ def build(registration_id: int, registration: dict[str, Any], lsn: str) -> dict[
         "id_exact": sorted(id_exact),
         "id_close": sorted(id_close),
         "registration": registration,
+        **pack(registration),
     }
     for source_field, prefix in SERIAL_FIELDS:
         exact: set[str] = set()

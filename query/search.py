@@ -15,6 +15,7 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
+from mappings import packed
 from query.candidates import SERIAL_FIELDS, CandidatePlan, plan
 from query.classify import classify
 
@@ -23,7 +24,7 @@ _TIER_RANK = {"exact": 0, "close": 1}
 _EXACT_CLAUSE = "exact"
 _CRITERION_OF_FIELD = {"name": "debtor_name", "id_number": "id_number"}
 #: The registration fields a batch row reports for each match.
-REGISTRATION_SUMMARY = ("registration_number", "kind", "status", "registered_at")
+REGISTRATION_SUMMARY = packed.SUMMARY_FIELDS
 
 
 @dataclass(frozen=True)
@@ -120,20 +121,16 @@ def _status_filter(include_deleted: bool) -> list[dict[str, Any]]:
     return [] if include_deleted else [{"term": {"status": "in_force"}}]
 
 
-def source_fields(criterion: str, whole: bool) -> list[str]:
-    """What each candidate brings back: the whole registration, or only what classifying
-    and ranking it need plus the summary a batch row reports."""
+def fetched_fields(criterion: str, whole: bool) -> dict[str, Any]:
+    """What each candidate brings back: the whole registration (``_source``), or only
+    the packed doc values classifying and ranking it need, with the summary a batch row
+    reports (``mappings.packed``): no ``_source`` to read and filter."""
     if whole:
-        return ["registration_id", "content_hash", "registration"]
-    fields = ["registration_id", "content_hash",
-              *(f"registration.{key}" for key in REGISTRATION_SUMMARY)]
-    if criterion in ("debtor_name", "id_number"):
-        key = "name" if criterion == "debtor_name" else "id_number"
-        # party_type is on every party, so filtering keeps every party at its position
-        fields += ["registration.grantors.party_type", f"registration.grantors.{key}"]
-    elif criterion in SERIAL_FIELDS:
-        fields += ["registration.assets.asset_type", f"registration.assets.{criterion}"]
-    return fields
+        return {"_source": ["registration_id", "content_hash", "registration"]}
+    fields = ["registration_id", "content_hash", "summary"]
+    if criterion in packed.FIELDS_FOR:
+        fields.append(packed.FIELDS_FOR[criterion])
+    return {"_source": False, "docvalue_fields": fields}
 
 
 def candidate_query(candidate_plan: CandidatePlan, include_deleted: bool,
@@ -153,7 +150,7 @@ def request_body(criterion: str, candidate_plan: CandidatePlan, include_deleted:
                  size: int, whole: bool, exact_only: bool = False) -> dict[str, Any]:
     return {"query": candidate_query(candidate_plan, include_deleted, exact_only),
             "size": size, "sort": [{"registration_id": "asc"}],
-            "_source": source_fields(criterion, whole), "track_total_hits": False}
+            "track_total_hits": False, **fetched_fields(criterion, whole)}
 
 
 @dataclass(frozen=True)
@@ -164,11 +161,26 @@ class Candidate:
     exact_candidate: bool
 
 
+class IndexOutdatedError(RuntimeError):
+    """The index predates the packed doc values (mapping version 1)."""
+
+
+def _candidate(hit: Mapping[str, Any]) -> Candidate:
+    exact = _EXACT_CLAUSE in hit.get("matched_queries", ())
+    if "_source" in hit:
+        source = hit["_source"]
+        return Candidate(int(source["registration_id"]), source["registration"],
+                         source.get("content_hash", ""), exact)
+    fields = hit.get("fields", {})
+    if "summary" not in fields:
+        raise IndexOutdatedError(
+            "the index has no packed doc values: rebuild it (`regsearch index rebuild`)")
+    return Candidate(int(fields["registration_id"][0]), packed.unpack(fields),
+                     str(fields["content_hash"][0]), exact)
+
+
 def candidates_of(response: Mapping[str, Any]) -> list[Candidate]:
-    return [Candidate(int(hit["_source"]["registration_id"]), hit["_source"]["registration"],
-                      hit["_source"].get("content_hash", ""),
-                      _EXACT_CLAUSE in hit.get("matched_queries", ()))
-            for hit in response["hits"]["hits"]]
+    return [_candidate(hit) for hit in response["hits"]["hits"]]
 
 
 class Collector:

@@ -12,9 +12,7 @@ from typing import Any
 from api.batch.rows import Criterion
 from api.search_routes import result_model
 from query.multi import Lookup
-from query.search import Match, SearchOutcome
-
-REGISTRATION_SUMMARY = ("registration_number", "kind", "status", "registered_at")
+from query.search import REGISTRATION_SUMMARY, Match, SearchOutcome
 
 
 def lookup_of(criterion: Criterion) -> Lookup:

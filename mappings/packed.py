@@ -1,0 +1,58 @@
+"""Doc-value fields that carry what classification needs, packed into keywords.
+
+A candidate's whole registration lives in ``_source``; reading and filtering it is
+most of what fetching thousands of candidates costs. Classification and ranking need
+only the matched values, their positions and a summary, so each document also carries
+them as doc values, and candidate retrieval reads those instead:
+
+* ``summary``: registration number, kind, status and registration time;
+* ``grantor_values``: per grantor, its position, party type, name and ID number;
+* ``asset_values``: per asset, its position, type, chassis, engine and plate numbers.
+
+Values are joined with the ASCII unit separator; positions are zero-padded so the
+sorted doc values keep registration order. ``unpack`` rebuilds the partial registration
+the classifier reads (``query.search.registered_values``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+SEPARATOR = "\x1f"
+GRANTOR_FIELDS = ("party_type", "name", "id_number")
+ASSET_FIELDS = ("asset_type", "chassis_number", "engine_number", "plate_number")
+SUMMARY_FIELDS = ("registration_number", "kind", "status", "registered_at")
+#: The doc-value fields a candidate needs, per criterion.
+FIELDS_FOR = {"debtor_name": "grantor_values", "id_number": "grantor_values",
+              "chassis_number": "asset_values", "engine_number": "asset_values",
+              "plate_number": "asset_values"}
+_LISTS = (("grantors", "grantor_values", GRANTOR_FIELDS), ("assets", "asset_values", ASSET_FIELDS))
+
+
+def _join(parts: Sequence[object]) -> str:
+    return SEPARATOR.join("" if p is None else str(p).replace(SEPARATOR, " ") for p in parts)
+
+
+def pack(registration: Mapping[str, Any]) -> dict[str, Any]:
+    """The packed fields of one registration (added to its document)."""
+    packed: dict[str, Any] = {"summary": _join([registration.get(k) for k in SUMMARY_FIELDS])}
+    for list_name, field_name, keys in _LISTS:
+        packed[field_name] = [_join([f"{i:04d}", *(item.get(k) for k in keys)])
+                              for i, item in enumerate(registration.get(list_name, []))]
+    return packed
+
+
+def unpack(fields: Mapping[str, Sequence[Any]]) -> dict[str, Any]:
+    """The partial registration the packed doc values hold (empty values are absent)."""
+    summary = str(fields["summary"][0]).split(SEPARATOR)
+    registration: dict[str, Any] = dict(zip(SUMMARY_FIELDS, summary, strict=True))
+    for list_name, field_name, keys in _LISTS:
+        if field_name not in fields:
+            continue
+        items: list[tuple[int, dict[str, Any]]] = []
+        for value in fields[field_name]:
+            position, *parts = str(value).split(SEPARATOR)
+            items.append((int(position), {k: v for k, v in zip(keys, parts, strict=True) if v}))
+        registration[list_name] = [item for _, item in sorted(items, key=lambda pair: pair[0])]
+    return registration

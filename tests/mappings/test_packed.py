@@ -1,0 +1,73 @@
+"""Packed doc values give back exactly what classification reads from a registration."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mappings.packed import pack, unpack
+from query.search import registered_values
+
+CRITERIA = ("debtor_name", "id_number", "chassis_number", "engine_number", "plate_number",
+            "registration_number")
+
+text = st.text(st.characters(codec="utf-8"), max_size=30)
+optional = st.one_of(st.none(), text)
+party = st.fixed_dictionaries({"party_type": st.sampled_from(["individual", "organization"]),
+                               "name": text}, optional={"id_number": optional})
+asset = st.fixed_dictionaries({"asset_type": st.sampled_from(["motor_vehicle", "other"])},
+                              optional={"chassis_number": optional, "engine_number": optional,
+                                        "plate_number": optional})
+registration = st.fixed_dictionaries({
+    "registration_number": st.from_regex(r"20[0-9]{2}-[0-9]{10}", fullmatch=True),
+    "kind": st.sampled_from(["mortgage", "pledge"]),
+    "status": st.sampled_from(["in_force", "deleted"]),
+    "registered_at": st.just("2024-03-01T09:00:00+07:00"),
+    "grantors": st.lists(party, min_size=1, max_size=12),
+    "assets": st.lists(asset, max_size=12),
+})
+
+
+def _as_doc_values(packed: dict[str, Any]) -> dict[str, list[Any]]:
+    """What Elasticsearch returns: each field a list, keyword values sorted and distinct."""
+    out: dict[str, list[Any]] = {"summary": [packed["summary"]]}
+    for name in ("grantor_values", "asset_values"):
+        if packed[name]:
+            out[name] = sorted(set(packed[name]))
+    return out
+
+
+def _cleaned(value: str | None) -> str | None:
+    return value.replace("\x1f", " ") if value else None
+
+
+@given(registration)
+def test_every_criterion_sees_the_same_values_at_the_same_positions(
+        reg: dict[str, Any]) -> None:
+    back = unpack(_as_doc_values(pack(reg)))
+    for key in ("registration_number", "kind", "status", "registered_at"):
+        assert back[key] == reg[key]
+    for criterion in CRITERIA:
+        expected = [(role, pos, field, _cleaned(value), kind)
+                    for role, pos, field, value, kind in registered_values(criterion, reg)]
+        assert list(registered_values(criterion, back)) == expected
+
+
+def test_a_known_registration() -> None:
+    reg = {"registration_number": "2024-0000000001", "kind": "mortgage", "status": "in_force",
+           "registered_at": "2024-03-01T09:00:00+07:00",
+           "grantors": [{"party_type": "individual", "name": "Nguyễn Văn An",
+                         "id_number": "001190012345"},
+                        {"party_type": "organization", "name": "Công ty TNHH Á Đông"}],
+           "assets": [{"asset_type": "motor_vehicle", "chassis_number": "RLHJC5218HY012345"}]}
+    packed = pack(reg)
+    assert packed["summary"].split("\x1f") == [
+        "2024-0000000001", "mortgage", "in_force", "2024-03-01T09:00:00+07:00"]
+    assert packed["grantor_values"] == ["0000\x1findividual\x1fNguyễn Văn An\x1f001190012345",
+                                        "0001\x1forganization\x1fCông ty TNHH Á Đông\x1f"]
+    back = unpack(_as_doc_values(packed))
+    assert back["grantors"] == [reg["grantors"][0], reg["grantors"][1]]
+    assert back["assets"] == [{"asset_type": "motor_vehicle",
+                               "chassis_number": "RLHJC5218HY012345"}]
