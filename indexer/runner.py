@@ -19,6 +19,7 @@ from typing import Any
 import psycopg
 from elasticsearch import ApiError, Elasticsearch, TransportError
 
+import mappings
 from indexer import deadletters, documents, es, slot, source, state
 from indexer.lsn import int_to_lsn, lsn_to_int
 from indexer.pgoutput import Decoder, Transaction
@@ -68,6 +69,11 @@ class Follower:
             or not slot.slot_exists(self.conn, current.stream_slot)
             or not self.es.indices.exists(index=current.index)
         ):
+            current = self.initial_copy()
+        elif f"-v{mappings.REGISTRATIONS_VERSION}-" not in current.index:
+            # built by an older version: searches cannot use it, so copy afresh now
+            log.warning("index %s has another mapping version than v%s: copying the registry "
+                        "into a new index", current.index, mappings.REGISTRATIONS_VERSION)
             current = self.initial_copy()
         self.state = current
         self._window = (time.monotonic(), current.events_applied)
