@@ -14,6 +14,7 @@ from api import accounts
 from api.metrics import Metrics
 from api.signer import Signer, load_signer
 from certify import store as certificate_store
+from regsearch import elastic
 from regsearch.settings import Settings
 
 
@@ -38,7 +39,7 @@ class Resources:
                               kwargs={"autocommit": True}, timeout=5)
         return cls(
             settings=settings,
-            es=Elasticsearch(settings.es_url, request_timeout=10, max_retries=0),
+            es=elastic.client(settings.es_url, request_timeout=10, max_retries=0),
             pool=pool,
             redis=redis.Redis.from_url(settings.redis_url, socket_timeout=2,
                                        socket_connect_timeout=2),

@@ -7,11 +7,13 @@ from datetime import UTC, datetime
 from elasticsearch import Elasticsearch, NotFoundError
 
 import mappings
+from regsearch import elastic
 from regsearch.settings import get_settings
 
 
 def client(timeout_s: float = 30.0) -> Elasticsearch:
-    return Elasticsearch(get_settings().es_url, request_timeout=timeout_s, retry_on_timeout=False)
+    return elastic.client(get_settings().es_url, request_timeout=timeout_s,
+                          retry_on_timeout=False)
 
 
 def ensure_state_index(es: Elasticsearch) -> None:

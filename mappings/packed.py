@@ -43,16 +43,21 @@ def pack(registration: Mapping[str, Any]) -> dict[str, Any]:
     return packed
 
 
+def _items(values: Sequence[Any], keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    # doc values come sorted, and the zero-padded position leads each value
+    items = []
+    for value in values:
+        parts = value.split(SEPARATOR)
+        items.append({k: v for k, v in zip(keys, parts[1:], strict=True) if v})
+    return items
+
+
 def unpack(fields: Mapping[str, Sequence[Any]]) -> dict[str, Any]:
     """The partial registration the packed doc values hold (empty values are absent)."""
-    summary = str(fields["summary"][0]).split(SEPARATOR)
-    registration: dict[str, Any] = dict(zip(SUMMARY_FIELDS, summary, strict=True))
+    registration: dict[str, Any] = dict(
+        zip(SUMMARY_FIELDS, fields["summary"][0].split(SEPARATOR), strict=True))
     for list_name, field_name, keys in _LISTS:
-        if field_name not in fields:
-            continue
-        items: list[tuple[int, dict[str, Any]]] = []
-        for value in fields[field_name]:
-            position, *parts = str(value).split(SEPARATOR)
-            items.append((int(position), {k: v for k, v in zip(keys, parts, strict=True) if v}))
-        registration[list_name] = [item for _, item in sorted(items, key=lambda pair: pair[0])]
+        values = fields.get(field_name)
+        if values is not None:
+            registration[list_name] = _items(values, keys)
     return registration

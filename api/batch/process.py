@@ -24,6 +24,7 @@ from api.batch.results import lookup_of, row_result
 from api.errors import ServiceUnavailableError
 from query.multi import Lookup, search_many
 from query.search import SearchOutcome
+from regsearch import elastic
 from regsearch.settings import Settings
 
 log = logging.getLogger("regsearch.batch")
@@ -50,7 +51,7 @@ class WorkerResources:
         except Exception:
             pool.close()
             raise
-        return cls(settings, Elasticsearch(settings.es_url, request_timeout=60, max_retries=0),
+        return cls(settings, elastic.client(settings.es_url, request_timeout=60, max_retries=0),
                    pool)
 
     def close(self) -> None:
