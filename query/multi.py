@@ -18,7 +18,14 @@ from typing import Any
 from elasticsearch import Elasticsearch
 
 from query.candidates import CandidatePlan, plan
-from query.search import Collector, SearchOutcome, candidates_of, request_body, search
+from query.search import (
+    HIT_PARTS,
+    Collector,
+    SearchOutcome,
+    candidates_of,
+    request_body,
+    search,
+)
 
 #: Exact candidates one page may hold (the single search's page).
 EXACT_PAGE = 1000
@@ -110,8 +117,13 @@ def _search_group(es: Elasticsearch, index: str, group: Sequence[Lookup], option
             searches += [{}, request_body(lookup.criterion, item.plan, options.include_deleted,
                                           options.size, whole=False)]
         pending.append(item)
+    # ``status`` keeps every response in the list, also one without hits
     responses: list[dict[str, Any]] = (
-        es.msearch(index=index, searches=searches)["responses"] if searches else [])
+        es.msearch(index=index, searches=searches, filter_path=[
+            "responses.status", "responses.error", *(f"responses.{p}" for p in HIT_PARTS)]
+        )["responses"] if searches else [])
+    if len(responses) != len(searches) // 2:
+        raise RuntimeError(f"msearch answered {len(responses)} of {len(searches) // 2} searches")
     for item in pending:
         if item.slot is None:
             result.outcomes[item.lookup] = SearchOutcome(normalised=item.plan.normalised)

@@ -161,6 +161,11 @@ class Candidate:
     exact_candidate: bool
 
 
+#: The parts of a response candidates are read from (``filter_path``): Elasticsearch
+#: leaves out the rest (index name, score, sort values) instead of sending it.
+HIT_PARTS = ["hits.hits._source", "hits.hits.fields", "hits.hits.matched_queries"]
+
+
 class IndexOutdatedError(RuntimeError):
     """The index predates the packed doc values (mapping version 1)."""
 
@@ -180,7 +185,7 @@ def _candidate(hit: Mapping[str, Any]) -> Candidate:
 
 
 def candidates_of(response: Mapping[str, Any]) -> list[Candidate]:
-    return [_candidate(hit) for hit in response["hits"]["hits"]]
+    return [_candidate(hit) for hit in response.get("hits", {}).get("hits", ())]
 
 
 class Collector:
@@ -231,7 +236,7 @@ def _pages(es: Elasticsearch, index: str, body: dict[str, Any],
         kwargs = dict(body, index=index)
         if after is not None:
             kwargs["search_after"] = after
-        response = es.search(**kwargs).body
+        response = es.search(**kwargs, filter_path=HIT_PARTS).body
         page = candidates_of(response)
         yield page
         if len(page) < body["size"]:
