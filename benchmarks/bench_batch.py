@@ -98,14 +98,15 @@ def write_file(path: Path, registrations: list[dict[str, Any]], rows: int, seed:
             writer.writerow(row)
 
 
-def start_workers(count: int, queue: str, log_dir: Path) -> list[subprocess.Popen[bytes]]:
+def start_workers(count: int, queue: str, log_dir: Path, concurrency: int = 1
+                  ) -> list[subprocess.Popen[bytes]]:
     celery = str(Path(sys.executable).parent / "celery")
     env = {**os.environ, "REGSEARCH_BATCH_QUEUE": queue}
     workers = []
     for number in range(count):
         with (log_dir / f"worker-{number}.log").open("wb") as log:
             workers.append(subprocess.Popen(
-                [celery, "-A", "api.batch.worker", "worker", "--concurrency", "1",
+                [celery, "-A", "api.batch.worker", "worker", "--concurrency", str(concurrency),
                  "--loglevel", "WARNING", "--hostname", f"bench{number}@%h", "-Q", queue,
                  "--without-gossip", "--without-mingle", "--without-heartbeat"],
                 stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True))
@@ -135,7 +136,8 @@ def _account_key(settings: Settings, rows: int) -> str:
         return accounts.issue_key(conn, account_id)
 
 
-def run(rows: int, workers: int, seed: int, queue: str, poll_s: float) -> None:
+def run(rows: int, workers: int, seed: int, queue: str, poll_s: float,
+        concurrency: int = 1) -> None:
     from fastapi.testclient import TestClient
 
     from api.app import create_app
@@ -150,7 +152,7 @@ def run(rows: int, workers: int, seed: int, queue: str, poll_s: float) -> None:
     write_file(upload, registrations, rows, seed)
     built = time.perf_counter()
     key = _account_key(settings, rows)
-    children = start_workers(workers, queue, work)
+    children = start_workers(workers, queue, work, concurrency)
     try:
         with TestClient(create_app(settings)) as client:
             headers = {"x-api-key": key}
@@ -180,7 +182,8 @@ def run(rows: int, workers: int, seed: int, queue: str, poll_s: float) -> None:
         stop_workers(children)
     lines = sum(1 for _ in csv.reader(io.StringIO(results.text))) - 1
     valid = status["rows"]["valid"]
-    print(f"corpus: {corpus:,} registrations in {settings.index_alias}; machine: "
+    print(f"workers: {workers} x {concurrency} processes; corpus: {corpus:,} registrations in "
+          f"{settings.index_alias}; machine: "
           f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores;"
           f" {workers} workers, {settings.batch_chunk_rows} rows a chunk")
     print(f"rows: {rows:,} ({valid:,} valid, {status['rows']['duplicate']:,} duplicates),"
@@ -197,11 +200,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else "")
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=1,
+                        help="Processes per worker (celery --concurrency).")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--queue", default="regsearch-batch-bench")
     parser.add_argument("--poll", type=float, default=2.0, help="Seconds between status polls.")
     args = parser.parse_args()
-    run(args.rows, args.workers, args.seed, args.queue, args.poll)
+    run(args.rows, args.workers, args.seed, args.queue, args.poll, args.concurrency)
 
 
 if __name__ == "__main__":
