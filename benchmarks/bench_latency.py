@@ -312,7 +312,7 @@ def breakdown(name: str, bodies: list[dict[str, Any]], base_url: str) -> dict[st
         started = time.perf_counter()
         response = original_search(**kwargs)
         es_calls.append((time.perf_counter() - started, float(response["took"]) / 1000))
-        fetched.append(len(response["hits"]["hits"]))
+        fetched.append(len(response.get("hits", {}).get("hits", [])))
         return response
 
     original_mget = es.mget

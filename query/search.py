@@ -163,7 +163,7 @@ class Candidate:
 
 #: The parts of a response candidates are read from (``filter_path``): Elasticsearch
 #: leaves out the rest (index name, score, sort values) instead of sending it.
-HIT_PARTS = ["hits.hits._source", "hits.hits.fields", "hits.hits.matched_queries"]
+HIT_PARTS = ["took", "hits.hits._source", "hits.hits.fields", "hits.hits.matched_queries"]
 
 
 class IndexOutdatedError(RuntimeError):
