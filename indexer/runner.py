@@ -39,6 +39,24 @@ def try_lock(conn: psycopg.Connection[Any], key: str) -> bool:
     return bool(got and got[0])
 
 
+def copy_reason(current: state.IndexerState | None, *, slot_exists: bool, index_exists: bool
+                ) -> str | None:
+    """Why the indexer must copy the registry afresh at start (None: it can stream on)."""
+    if current is None:
+        return "first start"
+    if not current.snapshot_done:
+        return "the last copy did not finish"
+    if not slot_exists:
+        return f"replication slot {current.stream_slot} is gone"
+    if not index_exists:
+        return f"index {current.index} is gone"
+    if f"-v{mappings.REGISTRATIONS_VERSION}-" not in current.index:
+        # built by an older version: searches cannot use it
+        return (f"index {current.index} has another mapping version than "
+                f"v{mappings.REGISTRATIONS_VERSION}")
+    return None
+
+
 class Follower:
     def __init__(self, conn: psycopg.Connection[Any], client: Elasticsearch,
                  settings: Settings) -> None:
@@ -63,18 +81,14 @@ class Follower:
         deadletters.ensure_table(self.conn)
         es.ensure_state_index(self.es)
         current = state.load(self.es, self.key)
-        if (
-            current is None
-            or not current.snapshot_done
-            or not slot.slot_exists(self.conn, current.stream_slot)
-            or not self.es.indices.exists(index=current.index)
-        ):
+        reason = copy_reason(
+            current,
+            slot_exists=current is not None and slot.slot_exists(self.conn, current.stream_slot),
+            index_exists=current is not None and bool(self.es.indices.exists(index=current.index)))
+        if reason is not None:
+            log.info("copying the registry into a new index: %s", reason)
             current = self.initial_copy()
-        elif f"-v{mappings.REGISTRATIONS_VERSION}-" not in current.index:
-            # built by an older version: searches cannot use it, so copy afresh now
-            log.warning("index %s has another mapping version than v%s: copying the registry "
-                        "into a new index", current.index, mappings.REGISTRATIONS_VERSION)
-            current = self.initial_copy()
+        assert current is not None
         self.state = current
         self._window = (time.monotonic(), current.events_applied)
         return current

@@ -46,33 +46,3 @@ def test_the_slot_moves_past_log_that_holds_no_registry_change(
                    what="the slot acknowledged the other database's log")
     assert "Traceback" not in indexer.log_text()
 
-
-def test_an_index_of_an_older_mapping_version_is_copied_afresh_at_start(
-        fresh_registry: Any, es_client: Any, indexer: IndexerProcess) -> None:
-    import mappings
-    from indexer import state
-
-    _seed_registry(30, seed=8)
-    wait_until(lambda: _caught_up(fresh_registry, es_client), deadline_s=60, what="caught up")
-    indexer.stop()
-    current = state.load(es_client, fresh_registry.replication_slot)
-    assert current is not None
-    older = f"{fresh_registry.index_alias}-v1-older"
-    es_client.options(ignore_status=404).indices.delete(index=older)
-    es_client.indices.create(index=older)  # as a version-1 index would be: no packed values
-    current.index = older
-    state.save(es_client, current)
-    indexer.start()
-    prefix = f"{fresh_registry.index_alias}-v{mappings.REGISTRATIONS_VERSION}-"
-    wait_until(lambda: _alias_target(es_client, fresh_registry.index_alias).startswith(prefix)
-               and _caught_up(fresh_registry, es_client), deadline_s=60,
-               what="a fresh copy behind the alias: " + indexer.log_text()[-1000:])
-    es_client.indices.refresh(index=fresh_registry.index_alias)
-    assert es_client.count(index=fresh_registry.index_alias)["count"] == 30
-    assert "another mapping version" in indexer.log_text()
-    es_client.options(ignore_status=404).indices.delete(index=older)
-
-
-def _alias_target(es_client: Any, alias: str) -> str:
-    found = es_client.options(ignore_status=404).indices.get_alias(name=alias)
-    return next(iter(found.body), "") if found.meta.status == 200 else ""
