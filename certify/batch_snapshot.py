@@ -17,7 +17,6 @@ from typing import Annotated, Literal, Self
 
 from pydantic import Field, model_validator
 
-from certify.numbering import is_valid_number, parse_number
 from certify.snapshot import (
     SCHEMA_VERSION,
     CriterionName,
@@ -28,6 +27,7 @@ from certify.snapshot import (
     Text,
     VnDatetime,
     _Frozen,
+    check_number,
 )
 from registry.format import PartyType
 
@@ -181,10 +181,7 @@ class BatchCertificateSnapshot(_Frozen):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        if not is_valid_number(self.number):
-            raise ValueError(f"not a valid certificate number: {self.number!r}")
-        if parse_number(self.number).year != self.issued_at.year:
-            raise ValueError("certificate number year differs from the year of issued_at (ICT)")
+        check_number(self.number, self.issued_at)
         if self.registry_current_as_of.latest.commit_time > self.issued_at:
             raise ValueError("registry_current_as_of is later than issued_at")
         if self.batch.finished_at > self.issued_at:

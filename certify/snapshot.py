@@ -242,6 +242,14 @@ class Issuer(_Frozen):
     place: str = "Hà Nội"
 
 
+def check_number(number: str, issued_at: datetime) -> None:
+    """A certificate number is well formed and of the year it was issued (ICT)."""
+    if not is_valid_number(number):
+        raise ValueError(f"not a valid certificate number: {number!r}")
+    if parse_number(number).year != issued_at.year:
+        raise ValueError("certificate number year differs from the year of issued_at (ICT)")
+
+
 class CertificateSnapshot(_Frozen):
     """Everything one certified search result says. Immutable; stored as :func:`canonical_json`."""
 
@@ -263,10 +271,7 @@ class CertificateSnapshot(_Frozen):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        if not is_valid_number(self.number):
-            raise ValueError(f"not a valid certificate number: {self.number!r}")
-        if parse_number(self.number).year != self.issued_at.year:
-            raise ValueError("certificate number year differs from the year of issued_at (ICT)")
+        check_number(self.number, self.issued_at)
         if self.registry_current_as_of.commit_time > self.issued_at:
             raise ValueError("registry_current_as_of is later than issued_at")
         if any(m.tier != "exact" for m in self.exact):
