@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from tests.api.batch import files, stack
 from tests.api.batch.conftest import BatchStack
+from tests.api.batch.problems import error_of as _error
 from tests.conftest import wait_until
 
 pytestmark = pytest.mark.services
@@ -23,16 +24,6 @@ def _submit(client: TestClient, key: str | None, data: bytes, name: str = "lo.cs
     headers = {"x-api-key": key} if key else {}
     return client.post("/v1/batches", headers=headers, params=params,
                        files={"file": (name, data, "application/octet-stream")})
-
-
-def _error(response: Any, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    error: dict[str, Any] = response.json()["error"]
-    assert error["code"] == code
-    assert error["message_vi"] and error["message_en"]
-    assert error["message_vi"] != error["message_en"]
-    assert "Traceback" not in response.text
-    return error
 
 
 def test_cancel_stops_the_remaining_chunks(batch_stack: BatchStack, fresh_broker: Any) -> None:

@@ -18,6 +18,7 @@ import pytest
 
 from tests.api.batch import files, stack
 from tests.api.batch.conftest import BatchStack
+from tests.api.batch.problems import error_of as _error
 
 pytestmark = pytest.mark.services
 
@@ -42,16 +43,6 @@ def _submit(batch_stack: BatchStack, key: str, data: bytes) -> str:
 def _certificate(batch_stack: BatchStack, key: str | None, batch_id: str) -> Any:
     headers = {"x-api-key": key} if key else {}
     return batch_stack.client.post(f"/v1/batches/{batch_id}/certificate", headers=headers)
-
-
-def _error(response: Any, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    error: dict[str, Any] = response.json()["error"]
-    assert error["code"] == code
-    assert error["message_vi"] and error["message_en"]
-    assert error["message_vi"] != error["message_en"]
-    assert "Traceback" not in response.text
-    return error
 
 
 def _ledger(batch_stack: BatchStack, number: str) -> list[tuple[Any, ...]]:
