@@ -80,9 +80,8 @@ class BatchSummary:
     total: int = 0
     invalid: int = 0
     duplicate: int = 0
-    with_exact: int = 0
-    close_only: int = 0
-    no_match: int = 0
+    #: Searched rows by what they found (all criteria of a row together).
+    rows: _Tally = field(default_factory=_Tally)
     lines: list[RowLine] = field(default_factory=list)
     error_rows: list[int] = field(default_factory=list)
     tallies: dict[str, _Tally] = field(default_factory=dict)
@@ -105,12 +104,7 @@ class BatchSummary:
             counts = found["exact"]["count"], found["close"]["count"]
             self.tallies.setdefault(found["criterion"], _Tally()).add(*counts)
             exact, close = exact + counts[0], close + counts[1]
-        if exact:
-            self.with_exact += 1
-        elif close:
-            self.close_only += 1
-        else:
-            self.no_match += 1
+        self.rows.add(exact, close)
         self.lines += row_lines(obj)
 
     def observe(self, objects: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
@@ -123,8 +117,9 @@ class BatchSummary:
         valid = self.total - self.invalid
         return BatchCounts(
             total=self.total, valid=valid, invalid=self.invalid, duplicate=self.duplicate,
-            searched=valid - self.duplicate, with_exact=self.with_exact,
-            close_only=self.close_only, no_match=self.no_match, errors=len(self.error_rows))
+            searched=valid - self.duplicate, with_exact=self.rows.with_exact,
+            close_only=self.rows.close_only, no_match=self.rows.no_match,
+            errors=len(self.error_rows))
 
     def by_criterion(self) -> tuple[CriterionTally, ...]:
         """Per criterion, in the order of the search criteria."""
