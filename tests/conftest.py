@@ -50,6 +50,22 @@ def es_client(settings: Any) -> Iterator[Any]:
     client.close()
 
 
+def _drop_slot(conn: Any, slot: str) -> None:
+    """Drop a slot, ending the session that still holds it: a previous test's indexer
+    exits before PostgreSQL has always noticed that its backend is gone."""
+    import psycopg
+
+    for _ in range(50):
+        conn.execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots"
+                     " WHERE slot_name = %s AND active_pid IS NOT NULL", (slot,))
+        try:
+            conn.execute("SELECT pg_drop_replication_slot(%s)", (slot,))
+            return
+        except psycopg.errors.ObjectInUse:
+            time.sleep(0.1)
+    raise RuntimeError(f"replication slot {slot} stays in use")
+
+
 def _reset_registry(settings: Any) -> None:
     import psycopg
 
@@ -59,7 +75,7 @@ def _reset_registry(settings: Any) -> None:
             "SELECT slot_name FROM pg_replication_slots WHERE database = %s",
             (service_env.TEST_DB,),
         ).fetchall():
-            conn.execute("SELECT pg_drop_replication_slot(%s)", (slot,))
+            _drop_slot(conn, slot)
         for db in (service_env.TEST_DB, service_env.TEST_APP_DB):
             conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{db}"')
