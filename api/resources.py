@@ -12,6 +12,7 @@ from psycopg_pool import ConnectionPool
 
 from api import accounts
 from api.metrics import Metrics
+from api.search_ledger import SearchLedger
 from api.signer import Signer, load_signer
 from certify import store as certificate_store
 from regsearch import elastic
@@ -25,6 +26,7 @@ class Resources:
     pool: ConnectionPool
     redis: redis.Redis
     metrics: Metrics
+    search_ledger: SearchLedger
     _signer: Signer | None = None
 
     def signer(self) -> Signer:
@@ -44,6 +46,7 @@ class Resources:
             redis=redis.Redis.from_url(settings.redis_url, socket_timeout=2,
                                        socket_connect_timeout=2),
             metrics=Metrics(),
+            search_ledger=SearchLedger(pool),
         )
 
     def open(self) -> None:
@@ -55,6 +58,7 @@ class Resources:
             certificate_store.ensure_schema(conn)
 
     def close(self) -> None:
+        self.search_ledger.close()
         self.pool.close()
         self.es.close()
         self.redis.close()

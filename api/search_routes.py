@@ -82,9 +82,7 @@ def search_registrations(
     close_shown = [m for m in shown if m.tier == "close"]
     fee = accounts.fee_for(caller, "search", resources.settings)
     try:
-        with resources.pool.connection() as conn:
-            accounts.record_usage(conn, caller, "search", fee, criterion=criterion,
-                                  client=client_address(http))
+        resources.search_ledger.record(caller, fee, criterion, client_address(http))
     except Exception as exc:
         raise errors.ServiceUnavailableError(
             "Không ghi được nhật ký sử dụng; vui lòng thử lại.",

@@ -40,6 +40,7 @@ def build(registration_id: int, registration: dict[str, Any], lsn: str) -> dict[
             id_keys = keys.id_index_keys(party["id_number"])
             id_exact.update(id_keys.exact)
             id_close.update(id_keys.close)
+    digest = content_hash(registration)
     doc: dict[str, Any] = {
         "registration_id": registration_id,
         "registration_number": registration["registration_number"],
@@ -48,13 +49,13 @@ def build(registration_id: int, registration: dict[str, Any], lsn: str) -> dict[
         "status": registration["status"],
         "registered_at": registration["registered_at"],
         "source_lsn": lsn,
-        "content_hash": content_hash(registration),
+        "content_hash": digest,
         "name_exact": sorted(name_exact),
         "name_close": sorted(name_close),
         "id_exact": sorted(id_exact),
         "id_close": sorted(id_close),
         "registration": registration,
-        **pack(registration),
+        **pack(registration, registration_id, digest),
     }
     for source_field, prefix in SERIAL_FIELDS:
         exact: set[str] = set()

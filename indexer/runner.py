@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
@@ -20,7 +21,7 @@ import psycopg
 from elasticsearch import ApiError, Elasticsearch, TransportError
 
 import mappings
-from indexer import deadletters, documents, es, slot, source, state
+from indexer import copy_builders, deadletters, documents, es, slot, source, state
 from indexer.lsn import int_to_lsn, lsn_to_int
 from indexer.pgoutput import Decoder, Transaction
 from indexer.writer import Rejected, Write, write_all
@@ -187,7 +188,7 @@ class Follower:
         for item in rejected:
             log.error("dead letter: registration %s: %s", item.write.doc_id, item.error)
             deadletters.record(self.conn, int(item.write.doc_id), lsn, item.error,
-                               item.write.document)
+                               item.write.document_dict())
             if self.state is not None:
                 self.state.dead_letters += 1
 
@@ -283,21 +284,26 @@ def copy_snapshot(conn: psycopg.Connection[Any], client: Elasticsearch, settings
                 rejected += 1
                 log.error("dead letter: registration %s: %s", item.write.doc_id, item.error)
                 deadletters.record(conn, int(item.write.doc_id), exported.consistent_point,
-                                   item.error, item.write.document)
+                                   item.error, item.write.document_dict())
 
-        # Build the next batch while Elasticsearch takes the previous one.
-        with ThreadPoolExecutor(max_workers=1) as sender:
-            in_flight: Future[list[Rejected]] | None = None
-            for batch in source.iter_all(reader):
-                writes = [Write(str(reg_id), version,
-                                documents.build(reg_id, reg, exported.consistent_point))
-                          for reg_id, reg in batch]
-                if in_flight is not None:
-                    settle(in_flight)
-                in_flight = sender.submit(write_all, client, index, writes)
+        found = reader.execute("SELECT count(*) FROM registrations").fetchone()
+        parallel = found is not None and int(found[0]) >= settings.copy_parallel_from
+        processes = settings.copy_build_processes if parallel else 0
+        # Worker processes build the next batches while Elasticsearch takes earlier ones;
+        # with builders elsewhere, two bulk requests at a time keep both its write
+        # threads busy (the copy writes each document once, so their order is free).
+        senders = 2 if processes else 1
+        with ThreadPoolExecutor(max_workers=senders) as sender:
+            in_flight: deque[Future[list[Rejected]]] = deque()
+            for batch in copy_builders.built_batches(source.iter_raw(reader),
+                                                     exported.consistent_point, processes):
+                writes = [Write(str(reg_id), version, document) for reg_id, document in batch]
+                if len(in_flight) >= senders:
+                    settle(in_flight.popleft())
+                in_flight.append(sender.submit(write_all, client, index, writes))
                 copied += len(batch)
-            if in_flight is not None:
-                settle(in_flight)
+            while in_flight:
+                settle(in_flight.popleft())
         reader.execute("COMMIT")
         consistent_point = exported.consistent_point
     client.indices.put_settings(index=index, settings={

@@ -6,10 +6,10 @@ document is always built from a whole registration as the registry holds it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+import orjson
 import psycopg
 
 _PARTIES = """
@@ -54,6 +54,11 @@ def _clean(obj: Registration) -> Registration:
     return obj
 
 
+def parse(text: str) -> Registration:
+    """A registration as the registry's query renders it (JSON text)."""
+    return _clean(orjson.loads(text))
+
+
 def prepare_session(conn: psycopg.Connection[Any]) -> None:
     """Registry times are rendered in Vietnam's time zone (+07:00)."""
     conn.execute("SET TIME ZONE 'Asia/Ho_Chi_Minh'")
@@ -64,13 +69,14 @@ def fetch_by_ids(
 ) -> dict[int, Registration]:
     """The current state of the given registrations; absent ids were deleted outright."""
     rows = conn.execute(REGISTRATION_SELECT + " WHERE r.id = ANY(%s)", (list(ids),)).fetchall()
-    return {int(row[0]): _clean(json.loads(row[1])) for row in rows}
+    return {int(row[0]): parse(row[1]) for row in rows}
 
 
-def iter_all(
+def iter_raw(
     conn: psycopg.Connection[Any], batch_rows: int = 2000
-) -> Iterator[list[tuple[int, Registration]]]:
-    """Every registration, in id order, in batches (server-side cursor)."""
+) -> Iterator[list[tuple[int, str]]]:
+    """Every registration as JSON text (see :func:`parse`), in id order, in batches
+    (server-side cursor)."""
     with conn.cursor(name="regsearch_snapshot") as cur:
         cur.itersize = batch_rows
         cur.execute(REGISTRATION_SELECT + " ORDER BY r.id")
@@ -78,4 +84,12 @@ def iter_all(
             rows = cur.fetchmany(batch_rows)
             if not rows:
                 return
-            yield [(int(row[0]), _clean(json.loads(row[1]))) for row in rows]
+            yield [(int(row[0]), row[1]) for row in rows]
+
+
+def iter_all(
+    conn: psycopg.Connection[Any], batch_rows: int = 2000
+) -> Iterator[list[tuple[int, Registration]]]:
+    """Every registration, in id order, in batches (server-side cursor)."""
+    for batch in iter_raw(conn, batch_rows):
+        yield [(reg_id, parse(text)) for reg_id, text in batch]

@@ -26,11 +26,18 @@ _RETRYABLE = {408, 429, 500, 502, 503, 504}
 
 @dataclass(frozen=True)
 class Write:
-    """Index (``document`` given) or delete (``document`` None) one registration."""
+    """Index (``document`` given, as a dict or already encoded as JSON) or delete
+    (``document`` None) one registration."""
 
     doc_id: str
     version: int
-    document: dict[str, Any] | None
+    document: dict[str, Any] | bytes | None
+
+    def document_dict(self) -> dict[str, Any] | None:
+        if isinstance(self.document, bytes):
+            decoded: dict[str, Any] = orjson.loads(self.document)
+            return decoded
+        return self.document
 
 
 @dataclass(frozen=True)
@@ -50,7 +57,8 @@ def _operations(index: str, writes: Sequence[Write]) -> list[bytes]:
             ops.append(orjson.dumps({"delete": meta}))
         else:
             ops.append(orjson.dumps({"index": meta}))
-            ops.append(orjson.dumps(w.document))
+            ops.append(w.document if isinstance(w.document, bytes)
+                       else orjson.dumps(w.document))
     return ops
 
 

@@ -5,7 +5,8 @@ most of what fetching thousands of candidates costs. Classification and ranking 
 only the matched values, their positions and a summary, so each document also carries
 them as doc values, and candidate retrieval reads those instead:
 
-* ``summary``: registration number, kind, status and registration time;
+* ``summary``: registration id, content hash, registration number, kind, status and
+  registration time (so a candidate needs two doc-value fields, not four);
 * ``grantor_values``: per grantor, its position, party type, name and ID number;
 * ``asset_values``: per asset, its position, type, chassis, engine and plate numbers.
 
@@ -17,6 +18,7 @@ the classifier reads (``query.search.registered_values``).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 SEPARATOR = "\x1f"
@@ -30,20 +32,37 @@ FIELDS_FOR = {"debtor_name": "grantor_values", "id_number": "grantor_values",
 _LISTS = (("grantors", "grantor_values", GRANTOR_FIELDS), ("assets", "asset_values", ASSET_FIELDS))
 
 
+def _text(part: object) -> str:
+    if part is None:
+        return ""
+    text = part if isinstance(part, str) else str(part)
+    return text.replace(SEPARATOR, " ") if SEPARATOR in text else text
+
+
 def _join(parts: Sequence[object]) -> str:
-    return SEPARATOR.join("" if p is None else str(p).replace(SEPARATOR, " ") for p in parts)
+    return SEPARATOR.join([_text(p) for p in parts])
 
 
-def pack(registration: Mapping[str, Any]) -> dict[str, Any]:
+def pack(registration: Mapping[str, Any], registration_id: int, content_hash: str
+         ) -> dict[str, Any]:
     """The packed fields of one registration (added to its document)."""
-    packed: dict[str, Any] = {"summary": _join([registration.get(k) for k in SUMMARY_FIELDS])}
+    packed: dict[str, Any] = {"summary": _join(
+        [registration_id, content_hash, *[registration.get(k) for k in SUMMARY_FIELDS]])}
     for list_name, field_name, keys in _LISTS:
-        packed[field_name] = [_join([f"{i:04d}", *(item.get(k) for k in keys)])
-                              for i, item in enumerate(registration.get(list_name, []))]
+        packed[field_name] = [_join([f"{i:04d}", *[item.get(k) for k in keys]])
+                              for i, item in enumerate(registration.get(list_name, ()))]
     return packed
 
 
-def _items(values: Sequence[Any], keys: tuple[str, ...]) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class Unpacked:
+    registration_id: int
+    content_hash: str
+    #: The partial registration: the summary and the list the criterion reads.
+    registration: dict[str, Any]
+
+
+def _items(values: Sequence[str], keys: tuple[str, ...]) -> list[dict[str, Any]]:
     # doc values come sorted, and the zero-padded position leads each value
     items = []
     for value in values:
@@ -52,12 +71,15 @@ def _items(values: Sequence[Any], keys: tuple[str, ...]) -> list[dict[str, Any]]
     return items
 
 
-def unpack(fields: Mapping[str, Sequence[Any]]) -> dict[str, Any]:
-    """The partial registration the packed doc values hold (empty values are absent)."""
-    registration: dict[str, Any] = dict(
-        zip(SUMMARY_FIELDS, fields["summary"][0].split(SEPARATOR), strict=True))
+def unpack(fields: Mapping[str, Sequence[Any]]) -> Unpacked:
+    """The registration id, content hash and partial registration the packed doc values
+    hold (empty values are absent)."""
+    registration_id, content_hash, number, kind, status, registered_at = \
+        fields["summary"][0].split(SEPARATOR)
+    registration: dict[str, Any] = {"registration_number": number, "kind": kind,
+                                    "status": status, "registered_at": registered_at}
     for list_name, field_name, keys in _LISTS:
         values = fields.get(field_name)
         if values is not None:
             registration[list_name] = _items(values, keys)
-    return registration
+    return Unpacked(int(registration_id), content_hash, registration)

@@ -9,7 +9,7 @@ says how many it left out.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -46,13 +46,14 @@ class Match:
         """The search criterion that matches against this match's field."""
         return _CRITERION_OF_FIELD.get(self.field, self.field)
 
-    def sort_key(self) -> tuple[int, float, str]:
-        # newest first: invert the ISO timestamp ordering via negative sort on the string
-        return (_TIER_RANK[self.tier], -self.score, _negate(self.registration["registered_at"]))
 
 
-def _negate(text: str) -> str:
-    return "".join(chr(0x10FFFF - ord(ch)) for ch in text)
+def ranked(matches: Iterable[Match]) -> list[Match]:
+    """Exact before close, higher score first, then newest first (two stable sorts:
+    registration times are ISO strings in one time zone, so they sort as text)."""
+    newest_first = sorted(matches, key=lambda m: m.registration["registered_at"], reverse=True)
+    newest_first.sort(key=lambda m: (_TIER_RANK[m.tier], -m.score))
+    return newest_first
 
 
 @dataclass
@@ -127,10 +128,12 @@ def fetched_fields(criterion: str, whole: bool) -> dict[str, Any]:
     reports (``mappings.packed``): no ``_source`` to read and filter."""
     if whole:
         return {"_source": ["registration_id", "content_hash", "registration"]}
-    fields = ["registration_id", "content_hash", "summary"]
+    fields = ["summary"]
     if criterion in packed.FIELDS_FOR:
         fields.append(packed.FIELDS_FOR[criterion])
-    return {"_source": False, "docvalue_fields": fields}
+    # No stored fields at all: not even ``_id``, whose loading would decompress the
+    # stored-fields block holding the hit's ``_source``.
+    return {"stored_fields": "_none_", "docvalue_fields": fields}
 
 
 def candidate_query(candidate_plan: CandidatePlan, include_deleted: bool,
@@ -180,8 +183,8 @@ def _candidate(hit: Mapping[str, Any]) -> Candidate:
     if "summary" not in fields:
         raise IndexOutdatedError(
             "the index has no packed doc values: rebuild it (`regsearch index rebuild`)")
-    return Candidate(int(fields["registration_id"][0]), packed.unpack(fields),
-                     str(fields["content_hash"][0]), exact)
+    found = packed.unpack(fields)
+    return Candidate(found.registration_id, found.registration, found.content_hash, exact)
 
 
 def candidates_of(response: Mapping[str, Any]) -> list[Candidate]:
@@ -219,7 +222,7 @@ class Collector:
         return True
 
     def outcome(self, normalised: str, close_cap: int, close_offset: int = 0) -> SearchOutcome:
-        found = sorted(self.found, key=Match.sort_key)
+        found = ranked(self.found)
         outcome = SearchOutcome(normalised=normalised, hashes=self.hashes)
         outcome.exact = [m for m in found if m.tier == "exact"]
         close = [m for m in found if m.tier == "close"]

@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     replication_slot: str = "regsearch_indexer"
     cdc_batch_changes: int = 20_000
     cdc_poll_interval_s: float = 0.05
+    #: Processes building documents during a snapshot copy (0: build in the indexer
+    #: itself), used when the registry holds at least ``copy_parallel_from`` registrations.
+    copy_build_processes: int = 2
+    copy_parallel_from: int = 50_000
 
     # --- API ------------------------------------------------------------------
     api_host: str = "127.0.0.1"

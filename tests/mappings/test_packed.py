@@ -43,10 +43,13 @@ def _cleaned(value: str | None) -> str | None:
     return value.replace("\x1f", " ") if value else None
 
 
-@given(registration)
+@given(registration, st.integers(min_value=1, max_value=2**62),
+       st.text("0123456789abcdef", min_size=64, max_size=64))
 def test_every_criterion_sees_the_same_values_at_the_same_positions(
-        reg: dict[str, Any]) -> None:
-    back = unpack(_as_doc_values(pack(reg)))
+        reg: dict[str, Any], registration_id: int, content_hash: str) -> None:
+    found = unpack(_as_doc_values(pack(reg, registration_id, content_hash)))
+    assert (found.registration_id, found.content_hash) == (registration_id, content_hash)
+    back = found.registration
     for key in ("registration_number", "kind", "status", "registered_at"):
         assert back[key] == reg[key]
     for criterion in CRITERIA:
@@ -62,12 +65,12 @@ def test_a_known_registration() -> None:
                          "id_number": "001190012345"},
                         {"party_type": "organization", "name": "Công ty TNHH Á Đông"}],
            "assets": [{"asset_type": "motor_vehicle", "chassis_number": "RLHJC5218HY012345"}]}
-    packed = pack(reg)
+    packed = pack(reg, 7, "ab" * 32)
     assert packed["summary"].split("\x1f") == [
-        "2024-0000000001", "mortgage", "in_force", "2024-03-01T09:00:00+07:00"]
+        "7", "ab" * 32, "2024-0000000001", "mortgage", "in_force", "2024-03-01T09:00:00+07:00"]
     assert packed["grantor_values"] == ["0000\x1findividual\x1fNguyễn Văn An\x1f001190012345",
                                         "0001\x1forganization\x1fCông ty TNHH Á Đông\x1f"]
-    back = unpack(_as_doc_values(packed))
+    back = unpack(_as_doc_values(packed)).registration
     assert back["grantors"] == [reg["grantors"][0], reg["grantors"][1]]
     assert back["assets"] == [{"asset_type": "motor_vehicle",
                                "chassis_number": "RLHJC5218HY012345"}]
