@@ -17,7 +17,7 @@ the classifier reads (``query.search.registered_values``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,15 +71,29 @@ def _items(values: Sequence[str], keys: tuple[str, ...]) -> list[dict[str, Any]]
     return items
 
 
+def unpack_summary(fields: Mapping[str, Sequence[Any]]) -> Unpacked:
+    """The registration id, content hash and summary (number, kind, status, time)."""
+    registration_id, content_hash, number, kind, status, registered_at = \
+        fields["summary"][0].split(SEPARATOR)
+    return Unpacked(int(registration_id), content_hash,
+                    {"registration_number": number, "kind": kind, "status": status,
+                     "registered_at": registered_at})
+
+
+def item_parts(values: Sequence[str]) -> Iterator[list[str]]:
+    """Each packed grantor or asset split into its position and fields (see the
+    ``*_FIELDS`` tuples for their order); empty strings are absent values."""
+    for value in values:
+        yield value.split(SEPARATOR)
+
+
 def unpack(fields: Mapping[str, Sequence[Any]]) -> Unpacked:
     """The registration id, content hash and partial registration the packed doc values
     hold (empty values are absent)."""
-    registration_id, content_hash, number, kind, status, registered_at = \
-        fields["summary"][0].split(SEPARATOR)
-    registration: dict[str, Any] = {"registration_number": number, "kind": kind,
-                                    "status": status, "registered_at": registered_at}
+    found = unpack_summary(fields)
+    registration = found.registration
     for list_name, field_name, keys in _LISTS:
         values = fields.get(field_name)
         if values is not None:
             registration[list_name] = _items(values, keys)
-    return Unpacked(int(registration_id), content_hash, registration)
+    return found

@@ -9,7 +9,7 @@ says how many it left out.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -89,17 +89,47 @@ def registered_values(criterion: str, registration: dict[str, Any]
         yield "registration", 0, "registration_number", registration["registration_number"], None
 
 
+#: Where each criterion's value sits in a packed item: (role, field, index of the value,
+#: index of the party type or None); index 0 is the position.
+_PACKED_AT = {
+    "debtor_name": ("grantor", "name", 1 + packed.GRANTOR_FIELDS.index("name"), 1),
+    "id_number": ("grantor", "id_number", 1 + packed.GRANTOR_FIELDS.index("id_number"), 1),
+    **{name: ("asset", name, 1 + packed.ASSET_FIELDS.index(name), None)
+       for name in SERIAL_FIELDS},
+}
+
+
+def packed_values(criterion: str, summary: dict[str, Any], items: Sequence[str]
+                  ) -> list[tuple[str, int, str, str, str | None]]:
+    """What :func:`registered_values` yields for the registration, read from its packed
+    summary and grantors or assets."""
+    if criterion == "registration_number":
+        return [("registration", 0, "registration_number", summary["registration_number"],
+                 None)]
+    role, field_name, at, type_at = _PACKED_AT[criterion]
+    found = []
+    for parts in packed.item_parts(items):
+        if parts[at]:
+            found.append((role, int(parts[0]), field_name, parts[at],
+                          (parts[type_at] or None) if type_at is not None else None))
+    return found
+
+
 Verdicts = dict[tuple[str, str | None], Any]
 
 
 def best_match(criterion: str, query_value: str, party_type: str | None, reg_id: int,
                registration: dict[str, Any], verdicts: Verdicts | None = None,
-               whole: bool = True) -> Match | None:
+               whole: bool = True,
+               values: Iterable[tuple[str, int, str, str, str | None]] | None = None
+               ) -> Match | None:
     """The best tier this registration reaches; ``verdicts`` memoises per registered value
-    (namesakes share one classification within a search)."""
+    (namesakes share one classification within a search). ``values`` are the registered
+    values when ``registration`` does not hold them (a packed candidate's summary)."""
     best: Match | None = None
-    for role, position, field_name, value, registered_type in registered_values(
-            criterion, registration):
+    if values is None:
+        values = registered_values(criterion, registration)
+    for role, position, field_name, value, registered_type in values:
         if party_type is not None and registered_type is not None and registered_type != party_type:
             continue
         memo_key = (value, registered_type or party_type)
@@ -159,9 +189,12 @@ def request_body(criterion: str, candidate_plan: CandidatePlan, include_deleted:
 @dataclass(frozen=True)
 class Candidate:
     registration_id: int
+    #: The whole registration, or (packed candidates) its summary only.
     registration: dict[str, Any]
     content_hash: str
     exact_candidate: bool
+    #: Packed candidates: the packed grantors or assets (``mappings.packed``).
+    packed_items: Sequence[str] | None = None
 
 
 #: The parts of a response candidates are read from (``filter_path``): Elasticsearch
@@ -183,8 +216,9 @@ def _candidate(hit: Mapping[str, Any]) -> Candidate:
     if "summary" not in fields:
         raise IndexOutdatedError(
             "the index has no packed doc values: rebuild it (`regsearch index rebuild`)")
-    found = packed.unpack(fields)
-    return Candidate(found.registration_id, found.registration, found.content_hash, exact)
+    found = packed.unpack_summary(fields)
+    return Candidate(found.registration_id, found.registration, found.content_hash, exact,
+                     fields.get("grantor_values") or fields.get("asset_values") or ())
 
 
 def candidates_of(response: Mapping[str, Any]) -> list[Candidate]:
@@ -213,9 +247,11 @@ class Collector:
                 self.limited = True
                 return False
             self.close_taken += 1
+        values = None if candidate.packed_items is None else packed_values(
+            self.criterion, candidate.registration, candidate.packed_items)
         match = best_match(self.criterion, self.value, self.party_type,
                            candidate.registration_id, candidate.registration, self._verdicts,
-                           self.whole)
+                           self.whole, values)
         if match is not None:
             self.found.append(match)
             self.hashes[candidate.registration_id] = candidate.content_hash

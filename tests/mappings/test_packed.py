@@ -7,8 +7,8 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mappings.packed import pack, unpack
-from query.search import registered_values
+from mappings.packed import pack, unpack, unpack_summary
+from query.search import packed_values, registered_values
 
 CRITERIA = ("debtor_name", "id_number", "chassis_number", "engine_number", "plate_number",
             "registration_number")
@@ -52,10 +52,15 @@ def test_every_criterion_sees_the_same_values_at_the_same_positions(
     back = found.registration
     for key in ("registration_number", "kind", "status", "registered_at"):
         assert back[key] == reg[key]
+    doc_values = _as_doc_values(pack(reg, registration_id, content_hash))
+    summary = unpack_summary(doc_values).registration
     for criterion in CRITERIA:
         expected = [(role, pos, field, _cleaned(value), kind)
                     for role, pos, field, value, kind in registered_values(criterion, reg)]
         assert list(registered_values(criterion, back)) == expected
+        items = doc_values.get("grantor_values" if criterion in ("debtor_name", "id_number")
+                               else "asset_values", [])
+        assert packed_values(criterion, summary, items) == expected
 
 
 def test_a_known_registration() -> None:
