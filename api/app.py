@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from api import certificate_routes, errors, health_routes, search_routes
 from api.batch import routes as batch_routes
 from api.resources import Resources
+from regsearch import gc_tuning
 from regsearch.settings import Settings, get_settings
 
 
@@ -19,6 +20,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         resources.open()
+        gc_tuning.tune(resources.settings)
         yield
         resources.close()
 

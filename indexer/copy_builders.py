@@ -16,11 +16,17 @@ from concurrent.futures import Future, ProcessPoolExecutor
 import orjson
 
 from indexer import documents, source
+from regsearch import gc_tuning
+from regsearch.settings import get_settings
 
 #: A registry row as the snapshot reads it: the registration id and its JSON text.
 RawRow = tuple[int, str]
 #: A built document: the registration id and the document encoded as JSON.
 Built = tuple[int, bytes]
+
+
+def _start_builder() -> None:
+    gc_tuning.tune(get_settings())
 
 
 def build_batch(rows: list[RawRow], lsn: str) -> list[Built]:
@@ -37,7 +43,8 @@ def built_batches(batches: Iterable[list[RawRow]], lsn: str, processes: int
             yield build_batch(rows, lsn)
         return
     # "spawn": the indexer holds database connections and threads a fork would copy.
-    with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_start_builder) as pool:
         in_flight: deque[Future[list[Built]]] = deque()
         for rows in batches:
             in_flight.append(pool.submit(build_batch, rows, lsn))

@@ -25,6 +25,7 @@ from indexer import copy_builders, deadletters, documents, es, slot, source, sta
 from indexer.lsn import int_to_lsn, lsn_to_int
 from indexer.pgoutput import Decoder, Transaction
 from indexer.writer import Rejected, Write, write_all
+from regsearch import gc_tuning
 from regsearch.settings import Settings, get_settings
 
 log = logging.getLogger("regsearch.indexer")
@@ -233,6 +234,7 @@ def run(once: bool = False) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("elastic_transport").setLevel(logging.WARNING)
     settings = get_settings()
+    gc_tuning.tune(settings)
     client = es.client()
     backoff = 0.5
     while True:

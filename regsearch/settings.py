@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     es_port: int = 9200
     redis_port: int = 6379
 
+    #: Allocations between young-generation collections in the API, batch workers and
+    #: indexer (``regsearch.gc_tuning``; 0: CPython's default of 700).
+    gc_young_threshold: int = 100_000
+
     # --- index and CDC -------------------------------------------------------
     index_alias: str = "registrations"
     replication_slot: str = "regsearch_indexer"

@@ -30,6 +30,7 @@ import redis
 from celery import Celery, bootsteps
 
 from api.batch import process, store
+from regsearch import gc_tuning
 from regsearch.settings import Settings
 
 log = logging.getLogger("regsearch.batch")
@@ -50,6 +51,7 @@ def _worker_resources(settings: Settings) -> process.WorkerResources:
     found = _resources.get(id(settings))
     if found is None:
         found = _resources[id(settings)] = process.WorkerResources.create(settings)
+        gc_tuning.tune(settings)
     return found
 
 
