@@ -22,8 +22,9 @@ from datetime import datetime
 from importlib import resources
 from typing import Any
 
+import orjson
 import psycopg
-from psycopg.types.json import Jsonb
+from psycopg.types.json import Jsonb, set_json_loads
 
 from api import accounts
 from api.batch.report import FileReport
@@ -190,7 +191,7 @@ def write_chunk(conn: Conn, job_id: uuid.UUID, chunk: int, results: list[tuple[i
                 "INSERT INTO batch_results (job_id, row_number, result) VALUES (%s, %s, %s)"
                 " ON CONFLICT (job_id, row_number) DO UPDATE SET result = EXCLUDED.result,"
                 " written_at = now()",
-                [(job_id, row, Jsonb(result)) for row, result in results])
+                [(job_id, row, Jsonb(result, dumps=orjson.dumps)) for row, result in results])
         conn.execute("UPDATE batch_chunks SET state = 'done', done_at = now(), row_errors = %s,"
                      " registry_current_as_of = %s, registry_lsn = %s, error = NULL"
                      " WHERE job_id = %s AND chunk = %s",
@@ -365,13 +366,20 @@ def iter_rows(conn: Conn, job_id: uuid.UUID) -> Iterator[StoredRow]:
     """Every row of the job in file order (a server-side cursor: any size)."""
     with conn.transaction(), conn.cursor(name=f"batch_rows_{job_id.hex}") as cur:
         cur.itersize = 2000
+        set_json_loads(orjson.loads, cur)  # results are big: decode them with orjson
+        # Each row's result and chunk are looked up by their whole keys (correlated
+        # subqueries): a join let the planner, with statistics taken before a big job's
+        # rows arrived, pair every row with every result of the job (measured: 70 s for
+        # 20,000 rows, and quadratic).
         cur.execute(
-            "SELECT r.row_number, r.criteria, r.problems, r.notes, r.duplicate_of, c.state,"
-            " c.error, res.result FROM batch_rows r"
-            " LEFT JOIN batch_results res ON res.job_id = r.job_id"
-            " AND res.row_number = r.row_number"
-            " LEFT JOIN batch_chunks c ON c.job_id = r.job_id AND c.chunk = r.chunk"
-            " WHERE r.job_id = %s ORDER BY r.row_number", (job_id,))
+            "SELECT r.row_number, r.criteria, r.problems, r.notes, r.duplicate_of,"
+            " (SELECT c.state FROM batch_chunks c WHERE c.job_id = r.job_id"
+            "  AND c.chunk = r.chunk),"
+            " (SELECT c.error FROM batch_chunks c WHERE c.job_id = r.job_id"
+            "  AND c.chunk = r.chunk),"
+            " (SELECT res.result FROM batch_results res WHERE res.job_id = r.job_id"
+            "  AND res.row_number = r.row_number)"
+            " FROM batch_rows r WHERE r.job_id = %s ORDER BY r.row_number", (job_id,))
         for r in cur:
             yield StoredRow(int(r[0]), [Criterion.from_dict(c) for c in r[1]], r[2], r[3], r[4],
                             r[5], r[6], r[7])
