@@ -87,41 +87,58 @@ def _status_message(row: StoredRow, status: str) -> str:
     return f"{vi} / {en}"
 
 
-def _match_line(base: dict[str, Any], match: dict[str, Any]) -> dict[str, Any]:
+_INDEX: Final = {key: i for i, key in enumerate(KEYS)}
+_MATCH_KEYS: Final = ("tier", "score", "reasons", "matched_role", "matched_position",
+                      "matched_field", "value_as_registered", "registration_number",
+                      "registration_kind", "registration_status", "registered_at")
+_FIRST_MATCH_SLOT: Final = KEYS.index(_MATCH_KEYS[0])
+# the match's columns are contiguous, so a match line is three slices
+assert KEYS[_FIRST_MATCH_SLOT:_FIRST_MATCH_SLOT + len(_MATCH_KEYS)] == list(_MATCH_KEYS)
+
+
+def _line(**values: Any) -> list[Any]:
+    line: list[Any] = [""] * len(KEYS)
+    for key, value in values.items():
+        if value is not None:
+            line[_INDEX[key]] = value
+    return line
+
+
+def _with_match(line: list[Any], match: dict[str, Any]) -> list[Any]:
     registration = match["registration"]
     matched = match["matched"]
-    return {**base, "tier": match["tier"], "score": match["score"],
-            "reasons": ", ".join(match["reasons"]), "matched_role": matched["role"],
-            "matched_position": matched["position"], "matched_field": matched["field"],
-            "value_as_registered": matched["value_as_registered"],
-            "registration_number": registration["registration_number"],
-            "registration_kind": registration["kind"],
-            "registration_status": registration["status"],
-            "registered_at": registration["registered_at"]}
+    values = [match["tier"], match["score"], ", ".join(match["reasons"]), matched["role"],
+              matched["position"], matched["field"], matched["value_as_registered"],
+              registration["registration_number"], registration["kind"],
+              registration["status"], registration["registered_at"]]
+    return [*line[:_FIRST_MATCH_SLOT], *("" if v is None else v for v in values),
+            *line[_FIRST_MATCH_SLOT + len(_MATCH_KEYS):]]
 
 
-def lines(row: StoredRow, job_status: str) -> Iterator[dict[str, Any]]:
-    """The CSV/XLSX lines of one input row."""
+def line_values(row: StoredRow, job_status: str) -> Iterator[list[Any]]:
+    """The CSV/XLSX lines of one input row, as values in column order (``KEYS``);
+    an absent value is an empty string."""
     status = row_status(row, job_status)
     notes = _joined(row.notes)
-    base: dict[str, Any] = {"row": row.row, "row_status": status,
-                            "duplicate_of": row.duplicate_of}
     if status != "done" or row.result is None:
-        yield {**base, "query_value": "; ".join(c.value for c in row.criteria),
-               "message": " | ".join(m for m in (_status_message(row, status), notes) if m)}
+        yield _line(row=row.row, row_status=status, duplicate_of=row.duplicate_of,
+                    query_value="; ".join(c.value for c in row.criteria),
+                    message=" | ".join(m for m in (_status_message(row, status), notes) if m))
         return
-    base["registry_current_as_of"] = row.result.get("registry_current_as_of")
+    current_as_of = row.result.get("registry_current_as_of")
     for found in row.result["criteria"]:
-        line = {**base, "criterion": found["criterion"], "column": found["column"],
-                "query_value": found["value"], "exact_count": found["exact"]["count"],
-                "close_count": found["close"]["count"],
-                "close_left_out": found["close"]["left_out"], "message": notes}
+        line = _line(row=row.row, row_status=status, duplicate_of=row.duplicate_of,
+                     registry_current_as_of=current_as_of, criterion=found["criterion"],
+                     column=found["column"], query_value=found["value"],
+                     exact_count=found["exact"]["count"], close_count=found["close"]["count"],
+                     close_left_out=found["close"]["left_out"], message=notes)
         matches = found["exact"]["results"] + found["close"]["results"]
         if not matches:
-            yield {**line, "tier": "none",
-                   "message": " | ".join(m for m in (_text("no_match"), notes) if m)}
+            line[_INDEX["tier"]] = "none"
+            line[_INDEX["message"]] = " | ".join(m for m in (_text("no_match"), notes) if m)
+            yield line
         for match in matches:
-            yield _match_line(line, match)
+            yield _with_match(line, match)
 
 
 def json_object(row: StoredRow, job_status: str) -> dict[str, Any]:
@@ -146,8 +163,7 @@ def csv_chunks(rows: Iterable[StoredRow], job_status: str) -> Iterator[bytes]:
     buffer.write("\ufeff")
     writer.writerow(HEADER)
     for count, row in enumerate(rows, start=1):
-        for line in lines(row, job_status):
-            writer.writerow(["" if line.get(key) is None else line[key] for key in KEYS])
+        writer.writerows(line_values(row, job_status))
         if count % 500 == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
@@ -197,8 +213,8 @@ def write_xlsx(rows: Iterable[StoredRow], job_status: str, summary: list[tuple[s
     sheet = book.create_sheet("Kết quả - Results")
     sheet.append(HEADER)
     for row in rows:
-        for line in lines(row, job_status):
-            sheet.append([cell(sheet, line.get(key)) for key in KEYS])
+        for line in line_values(row, job_status):
+            sheet.append([cell(sheet, None if value == "" else value) for value in line])
     about = book.create_sheet("Tóm tắt - Summary")
     for label, value in summary:
         about.append([cell(about, label), cell(about, value)])
