@@ -1,99 +1,105 @@
-"""Doc-value fields that carry what classification needs, packed into keywords.
+"""One binary doc value that carries what classification needs.
 
 A candidate's whole registration lives in ``_source``; reading and filtering it is
 most of what fetching thousands of candidates costs. Classification and ranking need
-only the matched values, their positions and a summary, so each document also carries
-them as doc values, and candidate retrieval reads those instead:
+only the values the criterion matches, their positions and a summary, so each document
+also carries them packed into one binary doc value (``packed``), and candidate
+retrieval reads that instead. A binary doc value is read by its offset; keyword doc
+values (mapping versions 2 and 3) look every value up in a terms dictionary, which was
+most of Elasticsearch's time per hit.
 
-* ``summary``: registration id, content hash, registration number, kind, status and
-  registration time (so a candidate needs two doc-value fields, not four);
-* ``grantor_values``: per grantor, its position, party type, name and ID number;
-* ``asset_values``: per asset, its position, type, chassis, engine and plate numbers.
+The value is UTF-8 text in three groups separated by GS (``\\x1d``):
 
-Values are joined with the ASCII unit separator; positions are zero-padded so the
-sorted doc values keep registration order. ``unpack`` rebuilds the partial registration
-the classifier reads (``query.search.registered_values``).
+* the summary: registration id, content hash, registration number, kind, status and
+  registration time;
+* the grantors in registration order, separated by RS (``\\x1e``), each its party type,
+  name and ID number;
+* the assets likewise, each its type, chassis, engine and plate numbers.
+
+Fields are separated by US (``\\x1f``); an absent field is empty; the three separators
+inside a value become spaces. Elasticsearch returns it base64-encoded.
 """
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-SEPARATOR = "\x1f"
+FIELD = "packed"
+UNIT = "\x1f"
+RECORD = "\x1e"
+GROUP = "\x1d"
 GRANTOR_FIELDS = ("party_type", "name", "id_number")
 ASSET_FIELDS = ("asset_type", "chassis_number", "engine_number", "plate_number")
 SUMMARY_FIELDS = ("registration_number", "kind", "status", "registered_at")
-#: The doc-value fields a candidate needs, per criterion.
-FIELDS_FOR = {"debtor_name": "grantor_values", "id_number": "grantor_values",
-              "chassis_number": "asset_values", "engine_number": "asset_values",
-              "plate_number": "asset_values"}
-_LISTS = (("grantors", "grantor_values", GRANTOR_FIELDS), ("assets", "asset_values", ASSET_FIELDS))
+_SEPARATORS = str.maketrans({UNIT: " ", RECORD: " ", GROUP: " "})
 
 
 def _text(part: object) -> str:
     if part is None:
         return ""
     text = part if isinstance(part, str) else str(part)
-    return text.replace(SEPARATOR, " ") if SEPARATOR in text else text
+    if UNIT in text or RECORD in text or GROUP in text:
+        return text.translate(_SEPARATORS)
+    return text
 
 
 def _join(parts: Sequence[object]) -> str:
-    return SEPARATOR.join([_text(p) for p in parts])
+    return UNIT.join([_text(p) for p in parts])
+
+
+def _items(items: Sequence[Mapping[str, Any]], keys: tuple[str, ...]) -> str:
+    # one item has len(keys) - 1 separators, so only an empty list packs to ""
+    return RECORD.join([_join([item.get(k) for k in keys]) for item in items])
 
 
 def pack(registration: Mapping[str, Any], registration_id: int, content_hash: str
-         ) -> dict[str, Any]:
-    """The packed fields of one registration (added to its document)."""
-    packed: dict[str, Any] = {"summary": _join(
-        [registration_id, content_hash, *[registration.get(k) for k in SUMMARY_FIELDS]])}
-    for list_name, field_name, keys in _LISTS:
-        packed[field_name] = [_join([f"{i:04d}", *[item.get(k) for k in keys]])
-                              for i, item in enumerate(registration.get(list_name, ()))]
-    return packed
+         ) -> dict[str, str]:
+    """The packed field of one registration (added to its document), base64-encoded as
+    Elasticsearch takes binary values."""
+    summary = _join([registration_id, content_hash,
+                     *[registration.get(k) for k in SUMMARY_FIELDS]])
+    text = GROUP.join([summary, _items(registration.get("grantors", ()), GRANTOR_FIELDS),
+                       _items(registration.get("assets", ()), ASSET_FIELDS)])
+    return {FIELD: base64.b64encode(text.encode("utf-8")).decode("ascii")}
 
 
 @dataclass(frozen=True, slots=True)
 class Unpacked:
     registration_id: int
     content_hash: str
-    #: The partial registration: the summary and the list the criterion reads.
-    registration: dict[str, Any]
+    #: Registration number, kind, status and registration time.
+    summary: dict[str, Any]
+    #: Packed grantors and assets, in registration order (see :func:`item_parts`).
+    grantors: tuple[str, ...]
+    assets: tuple[str, ...]
 
 
-def _items(values: Sequence[str], keys: tuple[str, ...]) -> list[dict[str, Any]]:
-    # doc values come sorted, and the zero-padded position leads each value
-    items = []
-    for value in values:
-        parts = value.split(SEPARATOR)
-        items.append({k: v for k, v in zip(keys, parts[1:], strict=True) if v})
-    return items
-
-
-def unpack_summary(fields: Mapping[str, Sequence[Any]]) -> Unpacked:
-    """The registration id, content hash and summary (number, kind, status, time)."""
-    registration_id, content_hash, number, kind, status, registered_at = \
-        fields["summary"][0].split(SEPARATOR)
+def unpack(value: str) -> Unpacked:
+    """The packed field as Elasticsearch returns it (base64)."""
+    summary, grantors, assets = base64.b64decode(value).decode("utf-8").split(GROUP)
+    registration_id, content_hash, number, kind, status, registered_at = summary.split(UNIT)
     return Unpacked(int(registration_id), content_hash,
                     {"registration_number": number, "kind": kind, "status": status,
-                     "registered_at": registered_at})
+                     "registered_at": registered_at},
+                    tuple(grantors.split(RECORD)) if grantors else (),
+                    tuple(assets.split(RECORD)) if assets else ())
 
 
-def item_parts(values: Sequence[str]) -> Iterator[list[str]]:
-    """Each packed grantor or asset split into its position and fields (see the
-    ``*_FIELDS`` tuples for their order); empty strings are absent values."""
-    for value in values:
-        yield value.split(SEPARATOR)
+def item_parts(items: Sequence[str]) -> Iterator[list[str]]:
+    """Each packed grantor or asset split into its fields (in the order of
+    ``GRANTOR_FIELDS`` or ``ASSET_FIELDS``); an empty string is an absent value."""
+    for item in items:
+        yield item.split(UNIT)
 
 
-def unpack(fields: Mapping[str, Sequence[Any]]) -> Unpacked:
-    """The registration id, content hash and partial registration the packed doc values
-    hold (empty values are absent)."""
-    found = unpack_summary(fields)
-    registration = found.registration
-    for list_name, field_name, keys in _LISTS:
-        values = fields.get(field_name)
-        if values is not None:
-            registration[list_name] = _items(values, keys)
-    return found
+def registration_of(found: Unpacked) -> dict[str, Any]:
+    """The partial registration the packed value holds (absent values left out)."""
+    registration = dict(found.summary)
+    for list_name, items, keys in (("grantors", found.grantors, GRANTOR_FIELDS),
+                                   ("assets", found.assets, ASSET_FIELDS)):
+        registration[list_name] = [{k: v for k, v in zip(keys, parts, strict=True) if v}
+                                   for parts in item_parts(items)]
+    return registration

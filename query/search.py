@@ -9,7 +9,7 @@ says how many it left out.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -89,30 +89,32 @@ def registered_values(criterion: str, registration: dict[str, Any]
         yield "registration", 0, "registration_number", registration["registration_number"], None
 
 
-#: Where each criterion's value sits in a packed item: (role, field, index of the value,
-#: index of the party type or None); index 0 is the position.
+#: Where each criterion's value sits in a packed grantor or asset: (role, field, list,
+#: index of the value, index of the party type or None).
 _PACKED_AT = {
-    "debtor_name": ("grantor", "name", 1 + packed.GRANTOR_FIELDS.index("name"), 1),
-    "id_number": ("grantor", "id_number", 1 + packed.GRANTOR_FIELDS.index("id_number"), 1),
-    **{name: ("asset", name, 1 + packed.ASSET_FIELDS.index(name), None)
+    "debtor_name": ("grantor", "name", "grantors", packed.GRANTOR_FIELDS.index("name"), 0),
+    "id_number": ("grantor", "id_number", "grantors",
+                  packed.GRANTOR_FIELDS.index("id_number"), 0),
+    **{name: ("asset", name, "assets", packed.ASSET_FIELDS.index(name), None)
        for name in SERIAL_FIELDS},
 }
 
 
-def packed_values(criterion: str, summary: dict[str, Any], items: Sequence[str]
+def packed_values(criterion: str, found: packed.Unpacked
                   ) -> list[tuple[str, int, str, str, str | None]]:
     """What :func:`registered_values` yields for the registration, read from its packed
-    summary and grantors or assets."""
+    doc value."""
     if criterion == "registration_number":
-        return [("registration", 0, "registration_number", summary["registration_number"],
-                 None)]
-    role, field_name, at, type_at = _PACKED_AT[criterion]
-    found = []
-    for parts in packed.item_parts(items):
+        return [("registration", 0, "registration_number",
+                 found.summary["registration_number"], None)]
+    role, field_name, list_name, at, type_at = _PACKED_AT[criterion]
+    values = []
+    items = found.grantors if list_name == "grantors" else found.assets
+    for position, parts in enumerate(packed.item_parts(items)):
         if parts[at]:
-            found.append((role, int(parts[0]), field_name, parts[at],
-                          (parts[type_at] or None) if type_at is not None else None))
-    return found
+            values.append((role, position, field_name, parts[at],
+                           (parts[type_at] or None) if type_at is not None else None))
+    return values
 
 
 Verdicts = dict[tuple[str, str | None], Any]
@@ -158,12 +160,9 @@ def fetched_fields(criterion: str, whole: bool) -> dict[str, Any]:
     reports (``mappings.packed``): no ``_source`` to read and filter."""
     if whole:
         return {"_source": ["registration_id", "content_hash", "registration"]}
-    fields = ["summary"]
-    if criterion in packed.FIELDS_FOR:
-        fields.append(packed.FIELDS_FOR[criterion])
     # No stored fields at all: not even ``_id``, whose loading would decompress the
     # stored-fields block holding the hit's ``_source``.
-    return {"stored_fields": "_none_", "docvalue_fields": fields}
+    return {"stored_fields": "_none_", "docvalue_fields": [packed.FIELD]}
 
 
 def candidate_query(candidate_plan: CandidatePlan, include_deleted: bool,
@@ -193,8 +192,8 @@ class Candidate:
     registration: dict[str, Any]
     content_hash: str
     exact_candidate: bool
-    #: Packed candidates: the packed grantors or assets (``mappings.packed``).
-    packed_items: Sequence[str] | None = None
+    #: Packed candidates: what the packed doc value holds (``mappings.packed``).
+    unpacked: packed.Unpacked | None = None
 
 
 #: The parts of a response candidates are read from (``filter_path``): Elasticsearch
@@ -203,7 +202,7 @@ HIT_PARTS = ["took", "hits.hits._source", "hits.hits.fields", "hits.hits.matched
 
 
 class IndexOutdatedError(RuntimeError):
-    """The index predates the packed doc values (mapping version 1)."""
+    """The index predates the packed doc value (mapping versions before 4)."""
 
 
 def _candidate(hit: Mapping[str, Any]) -> Candidate:
@@ -212,13 +211,12 @@ def _candidate(hit: Mapping[str, Any]) -> Candidate:
         source = hit["_source"]
         return Candidate(int(source["registration_id"]), source["registration"],
                          source.get("content_hash", ""), exact)
-    fields = hit.get("fields", {})
-    if "summary" not in fields:
+    value = hit.get("fields", {}).get(packed.FIELD)
+    if not value:
         raise IndexOutdatedError(
-            "the index has no packed doc values: rebuild it (`regsearch index rebuild`)")
-    found = packed.unpack_summary(fields)
-    return Candidate(found.registration_id, found.registration, found.content_hash, exact,
-                     fields.get("grantor_values") or fields.get("asset_values") or ())
+            "the index has no packed doc value: rebuild it (`regsearch index rebuild`)")
+    found = packed.unpack(value[0])
+    return Candidate(found.registration_id, found.summary, found.content_hash, exact, found)
 
 
 def candidates_of(response: Mapping[str, Any]) -> list[Candidate]:
@@ -247,8 +245,8 @@ class Collector:
                 self.limited = True
                 return False
             self.close_taken += 1
-        values = None if candidate.packed_items is None else packed_values(
-            self.criterion, candidate.registration, candidate.packed_items)
+        values = None if candidate.unpacked is None else packed_values(
+            self.criterion, candidate.unpacked)
         match = best_match(self.criterion, self.value, self.party_type,
                            candidate.registration_id, candidate.registration, self._verdicts,
                            self.whole, values)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mappings.packed import pack, unpack, unpack_summary
+from mappings.packed import pack, registration_of, unpack
 from query.search import packed_values, registered_values
 
 CRITERIA = ("debtor_name", "id_number", "chassis_number", "engine_number", "plate_number",
@@ -25,42 +26,33 @@ registration = st.fixed_dictionaries({
     "kind": st.sampled_from(["mortgage", "pledge"]),
     "status": st.sampled_from(["in_force", "deleted"]),
     "registered_at": st.just("2024-03-01T09:00:00+07:00"),
-    "grantors": st.lists(party, min_size=1, max_size=12),
+    "grantors": st.lists(party, max_size=12),
     "assets": st.lists(asset, max_size=12),
 })
 
 
-def _as_doc_values(packed: dict[str, Any]) -> dict[str, list[Any]]:
-    """What Elasticsearch returns: each field a list, keyword values sorted and distinct."""
-    out: dict[str, list[Any]] = {"summary": [packed["summary"]]}
-    for name in ("grantor_values", "asset_values"):
-        if packed[name]:
-            out[name] = sorted(set(packed[name]))
-    return out
-
-
 def _cleaned(value: str | None) -> str | None:
-    return value.replace("\x1f", " ") if value else None
+    if not value:
+        return None
+    return value.replace("\x1f", " ").replace("\x1e", " ").replace("\x1d", " ")
 
 
 @given(registration, st.integers(min_value=1, max_value=2**62),
        st.text("0123456789abcdef", min_size=64, max_size=64))
 def test_every_criterion_sees_the_same_values_at_the_same_positions(
         reg: dict[str, Any], registration_id: int, content_hash: str) -> None:
-    found = unpack(_as_doc_values(pack(reg, registration_id, content_hash)))
+    found = unpack(pack(reg, registration_id, content_hash)["packed"])
     assert (found.registration_id, found.content_hash) == (registration_id, content_hash)
-    back = found.registration
+    back = registration_of(found)
     for key in ("registration_number", "kind", "status", "registered_at"):
         assert back[key] == reg[key]
-    doc_values = _as_doc_values(pack(reg, registration_id, content_hash))
-    summary = unpack_summary(doc_values).registration
+    assert (len(back["grantors"]), len(back["assets"])) == (len(reg["grantors"]),
+                                                             len(reg["assets"]))
     for criterion in CRITERIA:
         expected = [(role, pos, field, _cleaned(value), kind)
                     for role, pos, field, value, kind in registered_values(criterion, reg)]
         assert list(registered_values(criterion, back)) == expected
-        items = doc_values.get("grantor_values" if criterion in ("debtor_name", "id_number")
-                               else "asset_values", [])
-        assert packed_values(criterion, summary, items) == expected
+        assert packed_values(criterion, found) == expected
 
 
 def test_a_known_registration() -> None:
@@ -70,12 +62,12 @@ def test_a_known_registration() -> None:
                          "id_number": "001190012345"},
                         {"party_type": "organization", "name": "Công ty TNHH Á Đông"}],
            "assets": [{"asset_type": "motor_vehicle", "chassis_number": "RLHJC5218HY012345"}]}
-    packed = pack(reg, 7, "ab" * 32)
-    assert packed["summary"].split("\x1f") == [
-        "7", "ab" * 32, "2024-0000000001", "mortgage", "in_force", "2024-03-01T09:00:00+07:00"]
-    assert packed["grantor_values"] == ["0000\x1findividual\x1fNguyễn Văn An\x1f001190012345",
-                                        "0001\x1forganization\x1fCông ty TNHH Á Đông\x1f"]
-    back = unpack(_as_doc_values(packed)).registration
-    assert back["grantors"] == [reg["grantors"][0], reg["grantors"][1]]
-    assert back["assets"] == [{"asset_type": "motor_vehicle",
-                               "chassis_number": "RLHJC5218HY012345"}]
+    value = pack(reg, 7, "ab" * 32)["packed"]
+    assert base64.b64decode(value).decode("utf-8") == "\x1d".join([
+        "\x1f".join(["7", "ab" * 32, "2024-0000000001", "mortgage", "in_force",
+                     "2024-03-01T09:00:00+07:00"]),
+        "individual\x1fNguyễn Văn An\x1f001190012345\x1eorganization\x1fCông ty TNHH Á Đông\x1f",
+        "motor_vehicle\x1fRLHJC5218HY012345\x1f\x1f"])
+    back = registration_of(unpack(value))
+    assert back["grantors"] == reg["grantors"]
+    assert back["assets"] == reg["assets"]
