@@ -64,6 +64,8 @@ class Resources:
         self.redis.close()
 
 
-def get_resources(request: Request) -> Resources:
+async def get_resources(request: Request) -> Resources:
+    """An accessor, so ``async``: FastAPI runs a plain ``def`` dependency in its thread
+    pool, a hop per request for nothing."""
     resources: Resources = request.app.state.resources
     return resources
