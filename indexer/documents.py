@@ -59,13 +59,16 @@ def build(registration_id: int, registration: dict[str, Any], lsn: str) -> dict[
     }
     for source_field, prefix in SERIAL_FIELDS:
         exact: set[str] = set()
+        close: set[str] = set()
         reversed_forms: set[str] = set()
         for asset in registration.get("assets", []):
             value = asset.get(source_field)
             if value:
                 serial_keys = keys.serial_index_keys(value)
                 exact.update(serial_keys.exact)
+                close.update(serial_keys.close)
                 reversed_forms.update(serial_keys.reversed)
         doc[f"{prefix}_exact"] = sorted(exact)
+        doc[f"{prefix}_close"] = sorted(close)
         doc[f"{prefix}_reversed"] = sorted(reversed_forms)
     return doc

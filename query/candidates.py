@@ -4,7 +4,7 @@ Candidate retrieval only has to be complete; the pair classifier decides. The
 keys come from ``normalizers.keys``, the same functions the indexer used, so a
 registration the contract calls exact shares an exact key with the query, and
 one it calls close shares a close key or is reached by the listed server-side
-query (``fuzzy`` with one edit, ``prefix`` on a reversed serial).
+query (``prefix`` on a reversed serial).
 """
 
 from __future__ import annotations
@@ -18,9 +18,7 @@ from normalizers.identifiers import identifier_form
 #: The registration fields each serial criterion is matched against.
 SERIAL_FIELDS = {"chassis_number": "chassis", "engine_number": "engine", "plate_number": "plate"}
 
-MIN_CLOSE_SERIAL = 6
 MIN_SUFFIX = 8
-MIN_CLOSE_ID = 8
 
 
 @dataclass
@@ -46,21 +44,13 @@ def plan(criterion: str, value: str, party_type: str | None) -> CandidatePlan:
     if criterion == "id_number":
         id_keys = keys.id_query_keys(value)
         close = _terms("id_close", id_keys.close)
-        if len(id_keys.normalised) >= MIN_CLOSE_ID:
-            close.append({"fuzzy": {"id_exact": {"value": id_keys.normalised, "fuzziness": 1,
-                                                 "transpositions": True, "prefix_length": 0,
-                                                 "max_expansions": 1000}}})
         return CandidatePlan(exact=_terms("id_exact", id_keys.exact), close=close,
                              normalised=id_keys.normalised)
     if criterion in SERIAL_FIELDS:
         prefix = SERIAL_FIELDS[criterion]
         serial = keys.serial_query_keys(value)
         form = serial.normalised
-        close = []
-        if len(form) >= MIN_CLOSE_SERIAL:
-            close.append({"fuzzy": {f"{prefix}_exact": {
-                "value": form, "fuzziness": 1, "transpositions": True, "prefix_length": 0,
-                "max_expansions": 1000}}})
+        close = _terms(f"{prefix}_close", serial.close)
         if len(form) >= MIN_SUFFIX:
             close.append({"prefix": {f"{prefix}_reversed": form[::-1]}})
             close.extend(_terms(f"{prefix}_exact", serial.tails))

@@ -50,9 +50,15 @@ def test_empty_names_have_no_keys() -> None:
 def test_id_keys() -> None:
     index = id_index_keys("0101234567-001")
     assert index.exact == {"0101234567001", "0101234567"}
-    assert index.close == {"z:101234567001"}
+    deletions = {f"d:{form[:i]}{form[i + 1:]}"
+                 for form in ("0101234567001", "0101234567") for i in range(len(form))}
+    assert index.close == {"z:101234567001"} | deletions
     query = id_query_keys("0101234567001")
     assert query.exact == {"0101234567001"}
+    # a query gets the deletion keys of its own form only (not of a parent)
+    own = "0101234567001"
+    assert {k for k in query.close if k.startswith("d:")} == {
+        "d:" + own[:i] + own[i + 1:] for i in range(len(own))}
     assert id_query_keys("1234567").close == frozenset()
     assert id_index_keys("--").exact == frozenset()
 
