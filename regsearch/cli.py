@@ -244,19 +244,11 @@ def api_serve(
     workers: int = typer.Option(1, min=1, help="uvicorn worker processes."),
 ) -> None:
     """Serve the HTTP API."""
-    import uvicorn
-
+    from api.serve import serve
     from regsearch.settings import get_settings
 
     settings = get_settings()
-    uvicorn.run(
-        "api.app:create_app",
-        factory=True,
-        host=host or settings.api_host,
-        port=port or settings.api_port,
-        log_level="info",
-        workers=workers,
-    )
+    serve(host or settings.api_host, port or settings.api_port, workers)
 
 
 # --- matching --------------------------------------------------------------------
