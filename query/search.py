@@ -47,7 +47,6 @@ class Match:
         return _CRITERION_OF_FIELD.get(self.field, self.field)
 
 
-
 def ranked(matches: Iterable[Match]) -> list[Match]:
     """Exact before close, higher score first, then newest first (two stable sorts:
     registration times are ISO strings in one time zone, so they sort as text)."""
