@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import tempfile
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Final
@@ -125,20 +126,29 @@ def line_values(row: StoredRow, job_status: str) -> Iterator[list[Any]]:
                     query_value="; ".join(c.value for c in row.criteria),
                     message=" | ".join(m for m in (_status_message(row, status), notes) if m))
         return
-    current_as_of = row.result.get("registry_current_as_of")
     for found in row.result["criteria"]:
-        line = _line(row=row.row, row_status=status, duplicate_of=row.duplicate_of,
-                     registry_current_as_of=current_as_of, criterion=found["criterion"],
-                     column=found["column"], query_value=found["value"],
-                     exact_count=found["exact"]["count"], close_count=found["close"]["count"],
-                     close_left_out=found["close"]["left_out"], message=notes)
+        line = _criterion_line(row, found, notes)
         matches = found["exact"]["results"] + found["close"]["results"]
         if not matches:
-            line[_INDEX["tier"]] = "none"
-            line[_INDEX["message"]] = " | ".join(m for m in (_text("no_match"), notes) if m)
             yield line
         for match in matches:
             yield _with_match(line, match)
+
+
+def _criterion_line(row: StoredRow, found: dict[str, Any], notes: str) -> list[Any]:
+    """A done row's line for one criterion, without a match's columns; for a criterion
+    without a match, the line that says so."""
+    assert row.result is not None
+    line = _line(row=row.row, row_status="done", duplicate_of=row.duplicate_of,
+                 registry_current_as_of=row.result.get("registry_current_as_of"),
+                 criterion=found["criterion"], column=found["column"],
+                 query_value=found["value"], exact_count=found["exact"]["count"],
+                 close_count=found["close"]["count"],
+                 close_left_out=found["close"]["left_out"], message=notes)
+    if not found["exact"]["results"] and not found["close"]["results"]:
+        line[_INDEX["tier"]] = "none"
+        line[_INDEX["message"]] = " | ".join(m for m in (_text("no_match"), notes) if m)
+    return line
 
 
 def json_object(row: StoredRow, job_status: str) -> dict[str, Any]:
@@ -156,19 +166,77 @@ def json_object(row: StoredRow, job_status: str) -> dict[str, Any]:
     return obj
 
 
+class _CsvFields:
+    """Values → one CSV line's text without its line end, quoted exactly as ``csv.writer``
+    quotes them (each field on its own, so lines can be put together from parts)."""
+
+    def __init__(self) -> None:
+        self.buffer = io.StringIO()
+        self.writer = csv.writer(self.buffer)
+
+    def __call__(self, values: Iterable[Any]) -> str:
+        self.writer.writerow(values)
+        text = self.buffer.getvalue()
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        return text[:-2]  # the writer's "\r\n"
+
+
+_FRAGMENTS_KEPT: Final = 4096
+
+
+class _CsvLines:
+    """The CSV lines of rows. A match's columns are rendered once per match list: rows
+    that asked the same lookup share its lists (``store.iter_rows``), and a loan book
+    asks the same common names many times."""
+
+    def __init__(self) -> None:
+        self.fields = _CsvFields()
+        # id of a match list → (the list, kept so that the id stays its own; its lines)
+        self.fragments: OrderedDict[int, tuple[list[Any], list[str]]] = OrderedDict()
+
+    def _matches(self, matches: list[dict[str, Any]]) -> list[str]:
+        found = self.fragments.get(id(matches))
+        if found is not None and found[0] is matches:
+            self.fragments.move_to_end(id(matches))
+            return found[1]
+        blank = [""] * len(KEYS)
+        rendered = [self.fields(_with_match(blank, match)[
+            _FIRST_MATCH_SLOT:_FIRST_MATCH_SLOT + len(_MATCH_KEYS)]) for match in matches]
+        self.fragments[id(matches)] = (matches, rendered)
+        if len(self.fragments) > _FRAGMENTS_KEPT:
+            self.fragments.popitem(last=False)
+        return rendered
+
+    def row(self, row: StoredRow, job_status: str, out: list[str]) -> None:
+        """Append the row's lines, the same text ``csv.writer`` gives for ``line_values``."""
+        if row_status(row, job_status) != "done" or row.result is None:
+            out.extend(f"{self.fields(line)}\r\n" for line in line_values(row, job_status))
+            return
+        notes = _joined(row.notes)
+        for found in row.result["criteria"]:
+            line = _criterion_line(row, found, notes)
+            exact = found["exact"]["results"]
+            close = found["close"]["results"]
+            if not exact and not close:
+                out.append(f"{self.fields(line)}\r\n")
+                continue
+            before = self.fields(line[:_FIRST_MATCH_SLOT])
+            after = self.fields(line[_FIRST_MATCH_SLOT + len(_MATCH_KEYS):])
+            for fragment in (*self._matches(exact), *self._matches(close)):
+                out.append(f"{before},{fragment},{after}\r\n")
+
+
 def csv_chunks(rows: Iterable[StoredRow], job_status: str) -> Iterator[bytes]:
     """UTF-8 with a byte order mark, so that Excel shows Vietnamese correctly."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    buffer.write("\ufeff")
-    writer.writerow(HEADER)
+    lines = _CsvLines()
+    out = ["\ufeff", f"{lines.fields(HEADER)}\r\n"]
     for count, row in enumerate(rows, start=1):
-        writer.writerows(line_values(row, job_status))
+        lines.row(row, job_status, out)
         if count % 500 == 0:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode("utf-8")
+            yield "".join(out).encode("utf-8")
+            out = []
+    yield "".join(out).encode("utf-8")
 
 
 def json_objects(rows: Iterable[StoredRow], job_status: str) -> Iterator[dict[str, Any]]:

@@ -20,7 +20,7 @@ from elasticsearch import ApiError, Elasticsearch, TransportError
 
 from api import watermark
 from api.batch import store
-from api.batch.results import lookup_of, row_result
+from api.batch.results import lookup_key, lookup_of, lookup_result, row_result
 from api.errors import ServiceUnavailableError
 from query.multi import Lookup, search_many
 from query.search import SearchOutcome
@@ -101,20 +101,25 @@ def _search(resources: WorkerResources, lookups: list[Lookup], include_deleted: 
 
 
 def run_chunk(resources: WorkerResources, job_id: uuid.UUID, chunk: int) -> ChunkOutcome:
-    """Search every row of the chunk and write the results in one transaction."""
+    """Search the chunk's lookups the job has not searched yet and write the new lookups
+    with the rows' results in one transaction."""
     with resources.pool.connection() as conn:
         work = store.claim_chunk(conn, job_id, chunk, worker_name())
-    if work is None:
-        return "skipped"
+        if work is None:
+            return "skipped"
+        keys = {lookup: lookup_key(lookup) for row in work.rows for lookup in map(
+            lookup_of, row.criteria)}
+        known = store.known_lookups(conn, job_id, list(keys.values())) if keys else set()
     mark, _ = watermark.read(resources.es, resources.settings)
-    lookups = [lookup_of(c) for row in work.rows for c in row.criteria]
-    outcomes, failed = _search(resources, lookups, work.include_deleted)
-    results = [(row.row, row_result(row.criteria, outcomes, failed, row.duplicate_of,
-                                    mark.registry_current_as_of)) for row in work.rows]
+    todo = [lookup for lookup, key in keys.items() if key not in known]
+    outcomes, failed = _search(resources, todo, work.include_deleted)
+    lookups = {keys[lookup]: lookup_result(outcome) for lookup, outcome in outcomes.items()}
+    results = [(row.row, row_result(row.criteria, failed, row.duplicate_of))
+               for row in work.rows]
     errors = sum(1 for _, result in results if result["error"])
     with resources.pool.connection() as conn:
-        store.write_chunk(conn, job_id, chunk, results, errors, mark.registry_current_as_of,
-                          resources.settings,
+        store.write_chunk(conn, job_id, chunk, lookups, results, errors,
+                          mark.registry_current_as_of, resources.settings,
                           registry_lsn=mark.applied_lsn if mark.registry_current_as_of else None)
     return "done"
 

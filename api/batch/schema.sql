@@ -71,6 +71,19 @@ CREATE TABLE IF NOT EXISTS batch_results (
     PRIMARY KEY (job_id, row_number)
 );
 
+-- What each distinct lookup of a job found (criterion, value as written, party type; the
+-- key is api.batch.results.lookup_key), searched once: the rows that ask it refer to it
+-- from their result. The watermark it was searched at is kept as the text the results
+-- show (ISO 8601, as the indexer state gives it).
+CREATE TABLE IF NOT EXISTS batch_lookups (
+    job_id      uuid        NOT NULL REFERENCES batch_jobs (id) ON DELETE CASCADE,
+    key         text        NOT NULL,
+    result      json        NOT NULL,
+    registry_current_as_of text,
+    registry_lsn text,
+    PRIMARY KEY (job_id, key)
+);
+
 -- The certificate issued for a whole batch (at most one: issuing again returns it). The
 -- number is in `certificates` (certify/schema.sql), inserted in the same transaction.
 CREATE TABLE IF NOT EXISTS batch_certificates (

@@ -16,7 +16,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import uuid
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
@@ -24,10 +25,11 @@ from typing import Any
 
 import orjson
 import psycopg
-from psycopg.types.json import Jsonb, set_json_loads
+from psycopg.types.json import Json, Jsonb, set_json_loads
 
 from api import accounts
 from api.batch.report import FileReport
+from api.batch.results import expanded, lookup_refs
 from api.batch.rows import Criterion
 from regsearch.settings import Settings
 
@@ -57,7 +59,8 @@ class JobFinishedError(Exception):
 def _schema_exists(conn: Conn) -> bool:
     """Every table and column of ``schema.sql`` is there (the newest ones are checked)."""
     found = conn.execute(
-        "SELECT to_regclass('batch_certificates') IS NOT NULL AND EXISTS (SELECT 1 FROM"
+        "SELECT to_regclass('batch_certificates') IS NOT NULL"
+        " AND to_regclass('batch_lookups') IS NOT NULL AND EXISTS (SELECT 1 FROM"
         " pg_attribute WHERE attrelid = to_regclass('batch_chunks') AND attname ="
         " 'registry_lsn' AND NOT attisdropped)").fetchone()
     return bool(found and found[0])
@@ -177,25 +180,66 @@ def _lock_open_chunk(conn: Conn, job_id: uuid.UUID, chunk: int) -> bool:
     return state is not None and state[0] == "queued"
 
 
-def write_chunk(conn: Conn, job_id: uuid.UUID, chunk: int, results: list[tuple[int, Any]],
+def known_lookups(conn: Conn, job_id: uuid.UUID, keys: list[str]) -> set[str]:
+    """Which of the lookups (``results.lookup_key``) the job has searched already."""
+    found = conn.execute("SELECT key FROM batch_lookups WHERE job_id = %s AND key = ANY(%s)",
+                         (job_id, keys)).fetchall()
+    return {str(r[0]) for r in found}
+
+
+Mark = tuple[str | None, str | None]
+
+
+def earliest(marks: Iterable[Mark]) -> Mark:
+    """The earliest of watermarks (commit time as ISO text, log position); unknown if any
+    is unknown."""
+    chosen: Mark | None = None
+    for mark in marks:
+        if mark[0] is None:
+            return None, None
+        if chosen is None or (datetime.fromisoformat(mark[0])
+                              < datetime.fromisoformat(str(chosen[0]))):
+            chosen = mark
+    return chosen or (None, None)
+
+
+def write_chunk(conn: Conn, job_id: uuid.UUID, chunk: int,
+                lookups: Mapping[str, dict[str, Any]], results: list[tuple[int, dict[str, Any]]],
                 row_errors: int, registry_current_as_of: str | None, settings: Settings,
                 registry_lsn: str | None = None) -> bool:
-    """Write a chunk's results in one transaction; False when there was nothing to write
-    (the chunk was written before, or the job was cancelled meanwhile). The watermark
-    (commit time and log position) is the one read before the chunk was searched."""
+    """Write a chunk's new lookups and its rows' results in one transaction; False when
+    there was nothing to write (the chunk was written before, or the job was cancelled
+    meanwhile). ``registry_current_as_of`` and ``registry_lsn`` are the watermark read
+    before the chunk was searched; the chunk and its rows get the earliest watermark of
+    the lookups they use (some may have been searched by earlier chunks)."""
     with conn.transaction():
         if not _lock_open_chunk(conn, job_id, chunk):
             return False
+        with conn.cursor() as cur:
+            # chunks of a job are written one at a time (the job row is locked above)
+            cur.executemany(
+                "INSERT INTO batch_lookups (job_id, key, result, registry_current_as_of,"
+                " registry_lsn) VALUES (%s, %s, %s, %s, %s) ON CONFLICT (job_id, key) DO NOTHING",
+                [(job_id, key, Json(lookups[key], dumps=orjson.dumps), registry_current_as_of,
+                  registry_lsn) for key in sorted(lookups)])
+        used = sorted({key for _, result in results for key in lookup_refs(result)})
+        marks: list[Mark] = [(registry_current_as_of, registry_lsn)]
+        if used:
+            marks += conn.execute(
+                "SELECT DISTINCT registry_current_as_of, registry_lsn FROM batch_lookups"
+                " WHERE job_id = %s AND key = ANY(%s)", (job_id, used)).fetchall()
+        as_of, lsn = earliest(marks)
         with conn.cursor() as cur:
             cur.executemany(
                 "INSERT INTO batch_results (job_id, row_number, result) VALUES (%s, %s, %s)"
                 " ON CONFLICT (job_id, row_number) DO UPDATE SET result = EXCLUDED.result,"
                 " written_at = now()",
-                [(job_id, row, Jsonb(result, dumps=orjson.dumps)) for row, result in results])
+                [(job_id, row, Jsonb({**result, "registry_current_as_of": as_of},
+                                     dumps=orjson.dumps)) for row, result in results])
         conn.execute("UPDATE batch_chunks SET state = 'done', done_at = now(), row_errors = %s,"
                      " registry_current_as_of = %s, registry_lsn = %s, error = NULL"
                      " WHERE job_id = %s AND chunk = %s",
-                     (row_errors, registry_current_as_of, registry_lsn, job_id, chunk))
+                     (row_errors, as_of, lsn, job_id, chunk))
         _finish_if_complete(conn, job_id, settings)
     return True
 
@@ -362,10 +406,61 @@ class StoredRow:
     result: dict[str, Any] | None
 
 
-def iter_rows(conn: Conn, job_id: uuid.UUID) -> Iterator[StoredRow]:
-    """Every row of the job in file order (a server-side cursor: any size)."""
+class _LookupCache:
+    """Parsed lookup results of one job, least recently used dropped first; bounded by
+    the number of matches held. Rows asking the same lookup get the same objects."""
+
+    def __init__(self, max_matches: int) -> None:
+        self.max_matches = max_matches
+        self.held = 0
+        self.entries: OrderedDict[str, tuple[dict[str, Any], int]] = OrderedDict()
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        found = self.entries.get(key)
+        if found is None:
+            return None
+        self.entries.move_to_end(key)
+        return found[0]
+
+    def put(self, key: str, value: dict[str, Any]) -> None:
+        weight = 1 + sum(len(value.get(tier, {}).get("results", ())) for tier in ("exact", "close"))
+        self.entries[key] = (value, weight)
+        self.held += weight
+        while self.held > self.max_matches and len(self.entries) > 1:
+            _, (_, dropped) = self.entries.popitem(last=False)
+            self.held -= dropped
+
+
+#: Matches of parsed lookups ``iter_rows`` keeps for rows further on (about 1 KB each).
+LOOKUP_CACHE_MATCHES = 200_000
+_ROWS_PER_FETCH = 2000
+
+
+def _lookups(conn: Conn, job_id: uuid.UUID, keys: set[str], cache: _LookupCache
+             ) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    missing = []
+    for key in keys:
+        value = cache.get(key)
+        if value is None:
+            missing.append(key)
+        else:
+            found[key] = value
+    if missing:
+        for key, text in conn.execute(
+                "SELECT key, result::text FROM batch_lookups WHERE job_id = %s"
+                " AND key = ANY(%s)", (job_id, missing)):
+            found[key] = orjson.loads(text)
+            cache.put(key, found[key])
+    return found
+
+
+def iter_rows(conn: Conn, job_id: uuid.UUID,
+              lookup_cache_matches: int = LOOKUP_CACHE_MATCHES) -> Iterator[StoredRow]:
+    """Every row of the job in file order, each result with its lookups' tiers in place
+    (a server-side cursor: any size)."""
+    cache = _LookupCache(lookup_cache_matches)
     with conn.transaction(), conn.cursor(name=f"batch_rows_{job_id.hex}") as cur:
-        cur.itersize = 2000
         set_json_loads(orjson.loads, cur)  # results are big: decode them with orjson
         # Each row's result and chunk are looked up by their whole keys (correlated
         # subqueries): a join let the planner, with statistics taken before a big job's
@@ -380,9 +475,12 @@ def iter_rows(conn: Conn, job_id: uuid.UUID) -> Iterator[StoredRow]:
             " (SELECT res.result FROM batch_results res WHERE res.job_id = r.job_id"
             "  AND res.row_number = r.row_number)"
             " FROM batch_rows r WHERE r.job_id = %s ORDER BY r.row_number", (job_id,))
-        for r in cur:
-            yield StoredRow(int(r[0]), [Criterion.from_dict(c) for c in r[1]], r[2], r[3], r[4],
-                            r[5], r[6], r[7])
+        while batch := cur.fetchmany(_ROWS_PER_FETCH):
+            keys = {key for r in batch if r[7] for key in lookup_refs(r[7])}
+            lookups = _lookups(conn, job_id, keys, cache) if keys else {}
+            for r in batch:
+                yield StoredRow(int(r[0]), [Criterion.from_dict(c) for c in r[1]], r[2], r[3],
+                                r[4], r[5], r[6], expanded(r[7], lookups) if r[7] else None)
 
 
 # --- certificates ---------------------------------------------------------------------

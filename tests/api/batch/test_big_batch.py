@@ -177,6 +177,21 @@ def test_killed_workers_lose_no_row_and_write_none_twice(batch_stack: BatchStack
             "SELECT chunk, attempts FROM batch_chunks WHERE job_id = %s AND chunk = ANY(%s)",
             (big_job.batch_id, big_job.killed_chunks)).fetchall())
         assert all(attempts[chunk] >= 2 for chunk in big_job.killed_chunks), attempts
+        # each distinct lookup was searched and stored once; every row refers to its own
+        lookups = conn.execute("SELECT count(*) FROM batch_lookups WHERE job_id = %s",
+                               (big_job.batch_id,)).fetchone()
+        asked = conn.execute(
+            "SELECT count(*), count(DISTINCT (c->>'criterion', c->>'party_type', c->>'value'))"
+            " FROM batch_rows r, jsonb_array_elements(r.criteria) c"
+            " WHERE r.job_id = %s AND r.chunk IS NOT NULL", (big_job.batch_id,)).fetchone()
+        assert asked is not None and lookups is not None
+        assert lookups[0] == asked[1] < asked[0]
+        dangling = conn.execute(
+            "SELECT count(*) FROM batch_results r, jsonb_array_elements(r.result->'criteria') c"
+            " WHERE r.job_id = %s AND NOT EXISTS (SELECT 1 FROM batch_lookups l"
+            " WHERE l.job_id = r.job_id AND l.key = c->>'lookup')",
+            (big_job.batch_id,)).fetchone()
+        assert dangling == (0,)
         states = conn.execute("SELECT state, count(*) FROM batch_chunks WHERE job_id = %s"
                               " GROUP BY state", (big_job.batch_id,)).fetchall()
         assert states == [("done", final["progress"]["chunks_total"])]

@@ -1,0 +1,99 @@
+"""The CSV export puts lines together from parts; the text must be what ``csv.writer``
+gives for ``line_values`` (the lines the XLSX export also writes), whatever the values."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from api.batch.export import HEADER, csv_chunks, line_values
+from api.batch.rows import Criterion
+from api.batch.store import StoredRow
+
+#: Text with what CSV must quote: separators, quotes, line ends, and Vietnamese.
+TEXT = st.text(alphabet=st.sampled_from(list('ab ,"\r\nĐứ;|')), max_size=8)
+
+
+@st.composite
+def matches(draw: st.DrawFn) -> dict[str, Any]:
+    return {"tier": draw(st.sampled_from(["exact", "close"])),
+            "score": draw(st.floats(0, 1, allow_nan=False)),
+            "reasons": draw(st.lists(TEXT, max_size=2)),
+            "matched": {"role": "grantor", "position": draw(st.integers(0, 3)),
+                        "field": "name", "value_as_registered": draw(TEXT)},
+            "registration": {"registration_number": draw(TEXT), "kind": "mortgage",
+                             "status": draw(st.sampled_from(["in_force", "deleted"])),
+                             "registered_at": draw(st.none() | TEXT)}}
+
+
+@st.composite
+def tiers(draw: st.DrawFn) -> dict[str, Any]:
+    exact = draw(st.lists(matches(), max_size=3))
+    close = draw(st.lists(matches(), max_size=3))
+    return {"normalised": draw(TEXT), "exact": {"count": len(exact), "results": exact},
+            "close": {"count": len(close) + 2, "shown": len(close), "left_out": 2,
+                      "results": close}}
+
+
+NOTE = {"rule": "legacy_encoding", "message_vi": "Mã cũ, đã chuyển", "message_en": "Legacy, fixed",
+        "field": "name"}
+
+
+@st.composite
+def stored_rows(draw: st.DrawFn) -> list[StoredRow]:
+    """Rows in file order; done rows share tier objects as ``store.iter_rows`` gives them."""
+    shared = draw(st.lists(tiers(), min_size=1, max_size=3))
+    rows = []
+    for number in range(1, draw(st.integers(1, 6)) + 1):
+        criteria = [Criterion("debtor_name", draw(TEXT), draw(TEXT), "individual")
+                    for _ in range(draw(st.integers(1, 2)))]
+        kind = draw(st.sampled_from(["done", "done", "invalid", "error", "pending"]))
+        notes = draw(st.sampled_from([[], [NOTE]]))
+        problems = [NOTE] if kind == "invalid" else []
+        result: dict[str, Any] | None = None
+        if kind == "done":
+            result = {"criteria": [{**c.as_dict(), **draw(st.sampled_from(shared))}
+                                   for c in criteria],
+                      "duplicate_of": None, "error": None,
+                      "registry_current_as_of": draw(st.none() | TEXT)}
+        elif kind == "error":
+            result = {"criteria": [], "duplicate_of": None, "error": {"reference": "abc"},
+                      "registry_current_as_of": None}
+        rows.append(StoredRow(number, criteria, problems, notes,
+                              draw(st.none() | st.integers(1, 5)), "done", None, result))
+    return rows
+
+
+@settings(max_examples=300)
+@given(stored_rows(), st.sampled_from(["done", "running", "cancelled"]))
+def test_csv_is_the_csv_writer_text_of_the_lines(rows: list[StoredRow], job_status: str
+                                                 ) -> None:
+    expected = io.StringIO()
+    expected.write("\ufeff")
+    writer = csv.writer(expected)
+    writer.writerow(HEADER)
+    for row in rows:
+        writer.writerows(line_values(row, job_status))
+    assert b"".join(csv_chunks(rows, job_status)).decode("utf-8") == expected.getvalue()
+
+
+def test_rows_sharing_a_lookup_get_its_matches_each_with_their_own_row() -> None:
+    shared = {"normalised": "nguyen van tu", "exact": {"count": 1, "results": [
+        {"tier": "exact", "score": 1.0, "reasons": ["exact"],
+         "matched": {"role": "grantor", "position": 0, "field": "name",
+                     "value_as_registered": "Nguyễn Văn Tú"},
+         "registration": {"registration_number": "2024-1", "kind": "mortgage",
+                          "status": "in_force", "registered_at": "2024-03-01T09:00:00+07:00"}}]},
+        "close": {"count": 0, "shown": 0, "left_out": 0, "results": []}}
+    criterion = Criterion("debtor_name", "Nguyễn Văn Tú", "Họ và tên", "individual")
+    rows = [StoredRow(n, [criterion], [], [], None, "done", None,
+                      {"criteria": [{**criterion.as_dict(), **shared}], "duplicate_of": None,
+                       "error": None, "registry_current_as_of": "2026-11-23T07:00:00+00:00"})
+            for n in (3, 9)]
+    lines = list(csv.reader(io.StringIO(b"".join(csv_chunks(rows, "done")).decode("utf-8"))))
+    assert [line[0] for line in lines[1:]] == ["3", "9"]
+    assert {line[11] for line in lines[1:]} == {"Nguyễn Văn Tú"}
