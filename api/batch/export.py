@@ -105,14 +105,18 @@ def _line(**values: Any) -> list[Any]:
     return line
 
 
-def _with_match(line: list[Any], match: dict[str, Any]) -> list[Any]:
+def _match_values(match: dict[str, Any]) -> tuple[Any, ...]:
+    """A match's values for its columns (``_MATCH_KEYS``, in order)."""
     registration = match["registration"]
     matched = match["matched"]
-    values = [match["tier"], match["score"], ", ".join(match["reasons"]), matched["role"],
-              matched["position"], matched["field"], matched["value_as_registered"],
-              registration["registration_number"], registration["kind"],
-              registration["status"], registration["registered_at"]]
-    return [*line[:_FIRST_MATCH_SLOT], *("" if v is None else v for v in values),
+    return (match["tier"], match["score"], ", ".join(match["reasons"]), matched["role"],
+            matched["position"], matched["field"], matched["value_as_registered"],
+            registration["registration_number"], registration["kind"],
+            registration["status"], registration["registered_at"])
+
+
+def _with_match(line: list[Any], match: dict[str, Any]) -> list[Any]:
+    return [*line[:_FIRST_MATCH_SLOT], *("" if v is None else v for v in _match_values(match)),
             *line[_FIRST_MATCH_SLOT + len(_MATCH_KEYS):]]
 
 
@@ -182,6 +186,42 @@ class _CsvFields:
         return text[:-2]  # the writer's "\r\n"
 
 
+def _csv_field(value: Any) -> str:
+    """One field as ``csv.writer`` writes it (minimal quoting): the common case of a match's
+    columns without the writer's per-line overhead."""
+    text = "" if value is None else value if isinstance(value, str) else repr(value)
+    if '"' in text:
+        return '"' + text.replace('"', '""') + '"'
+    if "," in text or "\n" in text or "\r" in text:
+        return f'"{text}"'
+    return text
+
+
+_FEW_KEPT: Final = 10_000
+
+
+class _FewValues(dict[Any, str]):
+    """Text fields with few distinct values (tier, reasons, kind, ...) quoted once (text
+    only: as keys, 0, 0.0 and False are one)."""
+
+    def __missing__(self, value: Any) -> str:
+        if len(self) >= _FEW_KEPT:
+            self.clear()
+        text = self[value] = _csv_field(value)
+        return text
+
+
+def _match_fields(match: dict[str, Any], few: _FewValues) -> str:
+    """A match's columns (``_match_values``) as CSV text."""
+    registration = match["registration"]
+    matched = match["matched"]
+    return (f'{few[match["tier"]]},{_csv_field(match["score"])},{few[", ".join(match["reasons"])]},'
+            f'{few[matched["role"]]},{_csv_field(matched["position"])},{few[matched["field"]]},'
+            f'{_csv_field(matched["value_as_registered"])},'
+            f'{_csv_field(registration["registration_number"])},{few[registration["kind"]]},'
+            f'{few[registration["status"]]},{_csv_field(registration["registered_at"])}')
+
+
 _FRAGMENTS_KEPT: Final = 4096
 
 
@@ -192,6 +232,7 @@ class _CsvLines:
 
     def __init__(self) -> None:
         self.fields = _CsvFields()
+        self.few = _FewValues()
         # id of a match list → (the list, kept so that the id stays its own; its lines)
         self.fragments: OrderedDict[int, tuple[list[Any], list[str]]] = OrderedDict()
 
@@ -200,9 +241,8 @@ class _CsvLines:
         if found is not None and found[0] is matches:
             self.fragments.move_to_end(id(matches))
             return found[1]
-        blank = [""] * len(KEYS)
-        rendered = [self.fields(_with_match(blank, match)[
-            _FIRST_MATCH_SLOT:_FIRST_MATCH_SLOT + len(_MATCH_KEYS)]) for match in matches]
+        few = self.few
+        rendered = [_match_fields(match, few) for match in matches]
         self.fragments[id(matches)] = (matches, rendered)
         if len(self.fragments) > _FRAGMENTS_KEPT:
             self.fragments.popitem(last=False)
