@@ -23,6 +23,7 @@ inside a value become spaces. Elasticsearch returns it base64-encoded.
 from __future__ import annotations
 
 import base64
+import binascii
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -66,7 +67,7 @@ def pack(registration: Mapping[str, Any], registration_id: int, content_hash: st
     return {FIELD: base64.b64encode(text.encode("utf-8")).decode("ascii")}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: its __init__ is 5x cheaper (read millions a batch)
 class Unpacked:
     registration_id: int
     content_hash: str
@@ -79,7 +80,7 @@ class Unpacked:
 
 def unpack(value: str) -> Unpacked:
     """The packed field as Elasticsearch returns it (base64)."""
-    summary, grantors, assets = base64.b64decode(value).decode("utf-8").split(GROUP)
+    summary, grantors, assets = binascii.a2b_base64(value).decode("utf-8").split(GROUP)
     registration_id, content_hash, number, kind, status, registered_at = summary.split(UNIT)
     return Unpacked(int(registration_id), content_hash,
                     {"registration_number": number, "kind": kind, "status": status,

@@ -27,7 +27,9 @@ _CRITERION_OF_FIELD = {"name": "debtor_name", "id_number": "id_number"}
 REGISTRATION_SUMMARY = packed.SUMMARY_FIELDS
 
 
-@dataclass(frozen=True)
+# Not frozen: a frozen dataclass's __init__ costs 1.2 µs against 0.2 µs, and a batch makes
+# millions of these. Treat them as values all the same.
+@dataclass(slots=True)
 class Match:
     tier: str
     score: float
@@ -184,7 +186,7 @@ def request_body(criterion: str, candidate_plan: CandidatePlan, include_deleted:
             "track_total_hits": False, **fetched_fields(criterion, whole)}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Candidate:
     registration_id: int
     #: The whole registration, or (packed candidates) its summary only.
