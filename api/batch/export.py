@@ -17,7 +17,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Final
 
+from api.batch.csv_parts import CsvLookup, FewValues, match_fields, match_values
 from api.batch.messages import Message, texts
+from api.batch.results import LOOKUP_REF
 from api.batch.store import StoredRow
 
 #: (key, Vietnamese, English) of every CSV/XLSX column, in order.
@@ -105,18 +107,8 @@ def _line(**values: Any) -> list[Any]:
     return line
 
 
-def _match_values(match: dict[str, Any]) -> tuple[Any, ...]:
-    """A match's values for its columns (``_MATCH_KEYS``, in order)."""
-    registration = match["registration"]
-    matched = match["matched"]
-    return (match["tier"], match["score"], ", ".join(match["reasons"]), matched["role"],
-            matched["position"], matched["field"], matched["value_as_registered"],
-            registration["registration_number"], registration["kind"],
-            registration["status"], registration["registered_at"])
-
-
 def _with_match(line: list[Any], match: dict[str, Any]) -> list[Any]:
-    return [*line[:_FIRST_MATCH_SLOT], *("" if v is None else v for v in _match_values(match)),
+    return [*line[:_FIRST_MATCH_SLOT], *("" if v is None else v for v in match_values(match)),
             *line[_FIRST_MATCH_SLOT + len(_MATCH_KEYS):]]
 
 
@@ -139,17 +131,25 @@ def line_values(row: StoredRow, job_status: str) -> Iterator[list[Any]]:
             yield _with_match(line, match)
 
 
-def _criterion_line(row: StoredRow, found: dict[str, Any], notes: str) -> list[Any]:
+def _criterion_line(row: StoredRow, found: dict[str, Any], notes: str,
+                    tiers: CsvLookup | None = None) -> list[Any]:
     """A done row's line for one criterion, without a match's columns; for a criterion
-    without a match, the line that says so."""
+    without a match, the line that says so. Counts from ``tiers`` when given (stored CSV
+    parts), else from the criterion's result."""
     assert row.result is not None
+    if tiers is None:
+        exact, close = found["exact"], found["close"]
+        counts = (exact["count"], close["count"], close["left_out"])
+        matched = bool(exact["results"] or close["results"])
+    else:
+        counts = (tiers.exact_count, tiers.close_count, tiers.close_left_out)
+        matched = bool(tiers.lines)
     line = _line(row=row.row, row_status="done", duplicate_of=row.duplicate_of,
                  registry_current_as_of=row.result.get("registry_current_as_of"),
                  criterion=found["criterion"], column=found["column"],
-                 query_value=found["value"], exact_count=found["exact"]["count"],
-                 close_count=found["close"]["count"],
-                 close_left_out=found["close"]["left_out"], message=notes)
-    if not found["exact"]["results"] and not found["close"]["results"]:
+                 query_value=found["value"], exact_count=counts[0], close_count=counts[1],
+                 close_left_out=counts[2], message=notes)
+    if not matched:
         line[_INDEX["tier"]] = "none"
         line[_INDEX["message"]] = " | ".join(m for m in (_text("no_match"), notes) if m)
     return line
@@ -186,42 +186,6 @@ class _CsvFields:
         return text[:-2]  # the writer's "\r\n"
 
 
-def _csv_field(value: Any) -> str:
-    """One field as ``csv.writer`` writes it (minimal quoting): the common case of a match's
-    columns without the writer's per-line overhead."""
-    text = "" if value is None else value if isinstance(value, str) else repr(value)
-    if '"' in text:
-        return '"' + text.replace('"', '""') + '"'
-    if "," in text or "\n" in text or "\r" in text:
-        return f'"{text}"'
-    return text
-
-
-_FEW_KEPT: Final = 10_000
-
-
-class _FewValues(dict[Any, str]):
-    """Text fields with few distinct values (tier, reasons, kind, ...) quoted once (text
-    only: as keys, 0, 0.0 and False are one)."""
-
-    def __missing__(self, value: Any) -> str:
-        if len(self) >= _FEW_KEPT:
-            self.clear()
-        text = self[value] = _csv_field(value)
-        return text
-
-
-def _match_fields(match: dict[str, Any], few: _FewValues) -> str:
-    """A match's columns (``_match_values``) as CSV text."""
-    registration = match["registration"]
-    matched = match["matched"]
-    return (f'{few[match["tier"]]},{_csv_field(match["score"])},{few[", ".join(match["reasons"])]},'
-            f'{few[matched["role"]]},{_csv_field(matched["position"])},{few[matched["field"]]},'
-            f'{_csv_field(matched["value_as_registered"])},'
-            f'{_csv_field(registration["registration_number"])},{few[registration["kind"]]},'
-            f'{few[registration["status"]]},{_csv_field(registration["registered_at"])}')
-
-
 _FRAGMENTS_KEPT: Final = 4096
 
 
@@ -232,7 +196,7 @@ class _CsvLines:
 
     def __init__(self) -> None:
         self.fields = _CsvFields()
-        self.few = _FewValues()
+        self.few = FewValues()
         # id of a match list → (the list, kept so that the id stays its own; its lines)
         self.fragments: OrderedDict[int, tuple[list[Any], list[str]]] = OrderedDict()
 
@@ -242,7 +206,7 @@ class _CsvLines:
             self.fragments.move_to_end(id(matches))
             return found[1]
         few = self.few
-        rendered = [_match_fields(match, few) for match in matches]
+        rendered = [match_fields(match, few) for match in matches]
         self.fragments[id(matches)] = (matches, rendered)
         if len(self.fragments) > _FRAGMENTS_KEPT:
             self.fragments.popitem(last=False)
@@ -255,6 +219,10 @@ class _CsvLines:
             return
         notes = _joined(row.notes)
         for found in row.result["criteria"]:
+            stored = row.csv_lookups.get(found.get(LOOKUP_REF, ""))
+            if stored is not None:
+                self._stored(row, found, notes, stored, out)
+                continue
             line = _criterion_line(row, found, notes)
             exact = found["exact"]["results"]
             close = found["close"]["results"]
@@ -265,6 +233,18 @@ class _CsvLines:
             after = self.fields(line[_FIRST_MATCH_SLOT + len(_MATCH_KEYS):])
             for fragment in (*self._matches(exact), *self._matches(close)):
                 out.append(f"{before},{fragment},{after}\r\n")
+
+
+    def _stored(self, row: StoredRow, found: dict[str, Any], notes: str, stored: CsvLookup,
+                out: list[str]) -> None:
+        """A criterion's lines from its lookup's stored CSV parts."""
+        line = _criterion_line(row, found, notes, stored)
+        if not stored.lines:
+            out.append(f"{self.fields(line)}\r\n")
+            return
+        before = self.fields(line[:_FIRST_MATCH_SLOT])
+        after = self.fields(line[_FIRST_MATCH_SLOT + len(_MATCH_KEYS):])
+        out.extend([f"{before},{fragment},{after}\r\n" for fragment in stored.lines])
 
 
 def csv_chunks(rows: Iterable[StoredRow], job_status: str) -> Iterator[bytes]:

@@ -20,6 +20,7 @@ from elasticsearch import ApiError, Elasticsearch, TransportError
 
 from api import watermark
 from api.batch import store
+from api.batch.csv_parts import FewValues, lookup_lines
 from api.batch.results import lookup_key, lookup_of, lookup_result, row_result
 from api.errors import ServiceUnavailableError
 from query.multi import Lookup, search_many
@@ -113,7 +114,11 @@ def run_chunk(resources: WorkerResources, job_id: uuid.UUID, chunk: int) -> Chun
     mark, _ = watermark.read(resources.es, resources.settings)
     todo = [lookup for lookup, key in keys.items() if key not in known]
     outcomes, failed = _search(resources, todo, work.include_deleted)
-    lookups = {keys[lookup]: lookup_result(outcome) for lookup, outcome in outcomes.items()}
+    few = FewValues()
+    lookups = {}
+    for lookup, outcome in outcomes.items():
+        result = lookup_result(outcome)
+        lookups[keys[lookup]] = store.NewLookup(result, lookup_lines(result, few))
     results = [(row.row, row_result(row.criteria, failed, row.duplicate_of))
                for row in work.rows]
     errors = sum(1 for _, result in results if result["error"])

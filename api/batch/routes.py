@@ -181,9 +181,10 @@ def batch_certificate(batch_id: uuid.UUID, http: Request,
     return JSONResponse(status_code=200 if found.existing else 201, content=body)
 
 
-def _rows(resources: Resources, batch_id: uuid.UUID) -> Iterator[store.StoredRow]:
+def _rows(resources: Resources, batch_id: uuid.UUID, csv_parts: bool = False
+          ) -> Iterator[store.StoredRow]:
     with resources.pool.connection() as conn:
-        yield from store.iter_rows(conn, batch_id)
+        yield from store.iter_rows(conn, batch_id, csv_parts=csv_parts)
 
 
 def _summary(status: BatchStatus) -> list[tuple[str, Any]]:
@@ -214,7 +215,7 @@ def batch_results(
     status = _status(resources, batch_id, caller)
     name = f"batch-{batch_id}.{format}"
     disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
-    rows = _rows(resources, batch_id)
+    rows = _rows(resources, batch_id, csv_parts=format == "csv")
     if format == "xlsx":
         path = export.write_xlsx(rows, status.status, _summary(status))
         return FileResponse(path, media_type=_MEDIA_TYPES["xlsx"], headers=disposition,

@@ -81,8 +81,10 @@ CREATE TABLE IF NOT EXISTS batch_lookups (
     result      json        NOT NULL,
     registry_current_as_of text,
     registry_lsn text,
+    csv         json,       -- api.batch.csv_parts.lookup_lines: its CSV lines' match columns
     PRIMARY KEY (job_id, key)
 );
+ALTER TABLE batch_lookups ADD COLUMN IF NOT EXISTS csv json;
 
 -- The certificate issued for a whole batch (at most one: issuing again returns it). The
 -- number is in `certificates` (certify/schema.sql), inserted in the same transaction.

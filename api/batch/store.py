@@ -28,6 +28,7 @@ import psycopg
 from psycopg.types.json import Json, Jsonb, set_json_loads
 
 from api import accounts
+from api.batch.csv_parts import CSV_FORMAT, CsvLookup, FewValues
 from api.batch.report import FileReport
 from api.batch.results import expanded, lookup_refs
 from api.batch.rows import Criterion
@@ -60,7 +61,9 @@ def _schema_exists(conn: Conn) -> bool:
     """Every table and column of ``schema.sql`` is there (the newest ones are checked)."""
     found = conn.execute(
         "SELECT to_regclass('batch_certificates') IS NOT NULL"
-        " AND to_regclass('batch_lookups') IS NOT NULL AND EXISTS (SELECT 1 FROM"
+        " AND EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid ="
+        " to_regclass('batch_lookups') AND attname = 'csv' AND NOT attisdropped)"
+        " AND EXISTS (SELECT 1 FROM"
         " pg_attribute WHERE attrelid = to_regclass('batch_chunks') AND attname ="
         " 'registry_lsn' AND NOT attisdropped)").fetchone()
     return bool(found and found[0])
@@ -203,8 +206,17 @@ def earliest(marks: Iterable[Mark]) -> Mark:
     return chosen or (None, None)
 
 
+@dataclass(frozen=True)
+class NewLookup:
+    """A lookup a chunk searched: its result and its CSV parts
+    (``csv_parts.lookup_lines``)."""
+
+    result: dict[str, Any]
+    csv: list[Any]
+
+
 def write_chunk(conn: Conn, job_id: uuid.UUID, chunk: int,
-                lookups: Mapping[str, dict[str, Any]], results: list[tuple[int, dict[str, Any]]],
+                lookups: Mapping[str, NewLookup], results: list[tuple[int, dict[str, Any]]],
                 row_errors: int, registry_current_as_of: str | None, settings: Settings,
                 registry_lsn: str | None = None) -> bool:
     """Write a chunk's new lookups and its rows' results in one transaction; False when
@@ -218,9 +230,11 @@ def write_chunk(conn: Conn, job_id: uuid.UUID, chunk: int,
         with conn.cursor() as cur:
             # chunks of a job are written one at a time (the job row is locked above)
             cur.executemany(
-                "INSERT INTO batch_lookups (job_id, key, result, registry_current_as_of,"
-                " registry_lsn) VALUES (%s, %s, %s, %s, %s) ON CONFLICT (job_id, key) DO NOTHING",
-                [(job_id, key, Json(lookups[key], dumps=orjson.dumps), registry_current_as_of,
+                "INSERT INTO batch_lookups (job_id, key, result, csv, registry_current_as_of,"
+                " registry_lsn) VALUES (%s, %s, %s, %s, %s, %s)"
+                " ON CONFLICT (job_id, key) DO NOTHING",
+                [(job_id, key, Json(lookups[key].result, dumps=orjson.dumps),
+                  Json(lookups[key].csv, dumps=orjson.dumps), registry_current_as_of,
                   registry_lsn) for key in sorted(lookups)])
         used = sorted({key for _, result in results for key in lookup_refs(result)})
         marks: list[Mark] = [(registry_current_as_of, registry_lsn)]
@@ -404,6 +418,9 @@ class StoredRow:
     chunk_state: str | None
     chunk_error: str | None
     result: dict[str, Any] | None
+    #: ``iter_rows(csv_parts=True)``: the CSV parts of the lookups ``result`` refers to
+    #: (the result is then not expanded).
+    csv_lookups: Mapping[str, CsvLookup] = dataclasses.field(default_factory=dict)
 
 
 class _LookupCache:
@@ -413,17 +430,16 @@ class _LookupCache:
     def __init__(self, max_matches: int) -> None:
         self.max_matches = max_matches
         self.held = 0
-        self.entries: OrderedDict[str, tuple[dict[str, Any], int]] = OrderedDict()
+        self.entries: OrderedDict[str, tuple[Any, int]] = OrderedDict()
 
-    def get(self, key: str) -> dict[str, Any] | None:
+    def get(self, key: str) -> Any:
         found = self.entries.get(key)
         if found is None:
             return None
         self.entries.move_to_end(key)
         return found[0]
 
-    def put(self, key: str, value: dict[str, Any]) -> None:
-        weight = 1 + sum(len(value.get(tier, {}).get("results", ())) for tier in ("exact", "close"))
+    def put(self, key: str, value: Any, weight: int) -> None:
         self.entries[key] = (value, weight)
         self.held += weight
         while self.held > self.max_matches and len(self.entries) > 1:
@@ -436,9 +452,11 @@ LOOKUP_CACHE_MATCHES = 200_000
 _ROWS_PER_FETCH = 2000
 
 
-def _lookups(conn: Conn, job_id: uuid.UUID, keys: set[str], cache: _LookupCache
-             ) -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = {}
+def _lookups(conn: Conn, job_id: uuid.UUID, keys: set[str], cache: _LookupCache,
+             csv_parts: bool) -> dict[str, Any]:
+    """Each lookup's result, or with ``csv_parts`` its ``CsvLookup`` (rendered from the
+    result when not stored in the current format)."""
+    found: dict[str, Any] = {}
     missing = []
     for key in keys:
         value = cache.get(key)
@@ -446,19 +464,35 @@ def _lookups(conn: Conn, job_id: uuid.UUID, keys: set[str], cache: _LookupCache
             missing.append(key)
         else:
             found[key] = value
-    if missing:
+    if not missing:
+        return found
+    if not csv_parts:
         for key, text in conn.execute(
                 "SELECT key, result::text FROM batch_lookups WHERE job_id = %s"
                 " AND key = ANY(%s)", (job_id, missing)):
             found[key] = orjson.loads(text)
-            cache.put(key, found[key])
+            cache.put(key, found[key], _matches_of(found[key]))
+        return found
+    few = FewValues()
+    for key, lines, result in conn.execute(
+            "SELECT key, csv::text, CASE WHEN csv IS NULL OR csv->>0 <> %s THEN result::text"
+            " END FROM batch_lookups WHERE job_id = %s AND key = ANY(%s)",
+            (str(CSV_FORMAT), job_id, missing)):
+        parts = CsvLookup.of_stored(orjson.loads(lines)) if result is None else None
+        found[key] = parts or CsvLookup.of_result(orjson.loads(result), few)
+        cache.put(key, found[key], 1 + len(found[key].lines))
     return found
 
 
-def iter_rows(conn: Conn, job_id: uuid.UUID,
+def _matches_of(result: dict[str, Any]) -> int:
+    return 1 + sum(len(result.get(tier, {}).get("results", ())) for tier in ("exact", "close"))
+
+
+def iter_rows(conn: Conn, job_id: uuid.UUID, csv_parts: bool = False,
               lookup_cache_matches: int = LOOKUP_CACHE_MATCHES) -> Iterator[StoredRow]:
-    """Every row of the job in file order, each result with its lookups' tiers in place
-    (a server-side cursor: any size)."""
+    """Every row of the job in file order (a server-side cursor: any size), each result
+    with its lookups' tiers in place; with ``csv_parts``, the result as stored and the
+    CSV parts of its lookups (``StoredRow.csv_lookups``), for the CSV export."""
     cache = _LookupCache(lookup_cache_matches)
     with conn.transaction(), conn.cursor(name=f"batch_rows_{job_id.hex}") as cur:
         set_json_loads(orjson.loads, cur)  # results are big: decode them with orjson
@@ -477,10 +511,15 @@ def iter_rows(conn: Conn, job_id: uuid.UUID,
             " FROM batch_rows r WHERE r.job_id = %s ORDER BY r.row_number", (job_id,))
         while batch := cur.fetchmany(_ROWS_PER_FETCH):
             keys = {key for r in batch if r[7] for key in lookup_refs(r[7])}
-            lookups = _lookups(conn, job_id, keys, cache) if keys else {}
+            lookups = _lookups(conn, job_id, keys, cache, csv_parts) if keys else {}
             for r in batch:
-                yield StoredRow(int(r[0]), [Criterion.from_dict(c) for c in r[1]], r[2], r[3],
-                                r[4], r[5], r[6], expanded(r[7], lookups) if r[7] else None)
+                criteria = [Criterion.from_dict(c) for c in r[1]]
+                if csv_parts:
+                    yield StoredRow(int(r[0]), criteria, r[2], r[3], r[4], r[5], r[6], r[7],
+                                    lookups)
+                else:
+                    yield StoredRow(int(r[0]), criteria, r[2], r[3], r[4], r[5], r[6],
+                                    expanded(r[7], lookups) if r[7] else None)
 
 
 # --- certificates ---------------------------------------------------------------------

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from typing import Any
 
+import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from api.batch.csv_parts import CSV_FORMAT, CsvLookup, lookup_lines
 from api.batch.export import HEADER, csv_chunks, line_values
 from api.batch.rows import Criterion
 from api.batch.store import StoredRow
@@ -79,6 +82,32 @@ def test_csv_is_the_csv_writer_text_of_the_lines(rows: list[StoredRow], job_stat
     for row in rows:
         writer.writerows(line_values(row, job_status))
     assert b"".join(csv_chunks(rows, job_status)).decode("utf-8") == expected.getvalue()
+    # the same rows as the CSV export reads them: results referring to their lookups,
+    # whose CSV parts the workers stored (``lookup_lines``)
+    stored = [_referring(row) for row in rows]
+    assert b"".join(csv_chunks(stored, job_status)).decode("utf-8") == expected.getvalue()
+
+
+def _referring(row: StoredRow) -> StoredRow:
+    """``row`` with each done criterion referring to its lookup's stored CSV parts."""
+    if row.result is None or not row.result["criteria"]:
+        return row
+    criteria: list[dict[str, Any]] = []
+    parts: dict[str, CsvLookup] = {}
+    for number, found in enumerate(row.result["criteria"]):
+        tiers = {k: found[k] for k in ("normalised", "exact", "close")}
+        key = f"k{number}"
+        found_parts = CsvLookup.of_stored(orjson.loads(orjson.dumps(lookup_lines(tiers))))
+        assert found_parts is not None
+        parts[key] = found_parts
+        criteria.append({**{k: v for k, v in found.items() if k not in tiers}, "lookup": key})
+    return replace(row, result={**row.result, "criteria": criteria}, csv_lookups=parts)
+
+
+def test_csv_parts_stored_in_another_format_are_not_used() -> None:
+    assert CsvLookup.of_stored([CSV_FORMAT + 1, 0, 0, 0]) is None
+    assert CsvLookup.of_stored([]) is None
+    assert CsvLookup.of_stored([CSV_FORMAT, 1, 2, 1, "a,b"]) == CsvLookup(1, 2, 1, ["a,b"])
 
 
 def test_rows_sharing_a_lookup_get_its_matches_each_with_their_own_row() -> None:

@@ -36,9 +36,9 @@ def test_the_lookup_cache_keeps_the_most_recently_used_within_its_matches() -> N
     cache = _LookupCache(max_matches=10)
     big: dict[str, Any] = {"exact": {"results": [{}] * 6}, "close": {"results": []}}
     small: dict[str, Any] = {"exact": {"results": [{}]}, "close": {"results": [{}]}}
-    cache.put("big", big)
-    cache.put("small", small)
+    cache.put("big", big, 7)
+    cache.put("small", small, 3)
     assert cache.get("big") is big  # now the most recent
-    cache.put("other", dict(small))
+    cache.put("other", dict(small), 3)
     assert cache.get("small") is None and cache.get("big") is big
     assert cache.held <= 10
