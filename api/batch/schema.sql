@@ -74,17 +74,23 @@ CREATE TABLE IF NOT EXISTS batch_results (
 -- What each distinct lookup of a job found (criterion, value as written, party type; the
 -- key is api.batch.results.lookup_key), searched once: the rows that ask it refer to it
 -- from their result. The watermark it was searched at is kept as the text the results
--- show (ISO 8601, as the indexer state gives it).
+-- show (ISO 8601, as the indexer state gives it). A job's lookups hold its matches (about
+-- 800 MB for 100,000 rows of a loan book): compressed with lz4, several times cheaper
+-- than the default pglz.
 CREATE TABLE IF NOT EXISTS batch_lookups (
     job_id      uuid        NOT NULL REFERENCES batch_jobs (id) ON DELETE CASCADE,
     key         text        NOT NULL,
-    result      json        NOT NULL,
+    result      json        COMPRESSION lz4 NOT NULL,
     registry_current_as_of text,
     registry_lsn text,
-    csv         json,       -- api.batch.csv_parts.lookup_lines: its CSV lines' match columns
+    -- api.batch.csv_parts.lookup_lines as JSON text: its CSV lines' match columns
+    csv         text        COMPRESSION lz4,
     PRIMARY KEY (job_id, key)
 );
-ALTER TABLE batch_lookups ADD COLUMN IF NOT EXISTS csv json;
+-- The first shape of the table (2026-11-23) had no csv column, then a json one.
+ALTER TABLE batch_lookups ADD COLUMN IF NOT EXISTS csv text COMPRESSION lz4;
+ALTER TABLE batch_lookups ALTER COLUMN csv TYPE text, ALTER COLUMN csv SET COMPRESSION lz4,
+    ALTER COLUMN result SET COMPRESSION lz4;
 
 -- The certificate issued for a whole batch (at most one: issuing again returns it). The
 -- number is in `certificates` (certify/schema.sql), inserted in the same transaction.

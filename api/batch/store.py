@@ -62,7 +62,8 @@ def _schema_exists(conn: Conn) -> bool:
     found = conn.execute(
         "SELECT to_regclass('batch_certificates') IS NOT NULL"
         " AND EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid ="
-        " to_regclass('batch_lookups') AND attname = 'csv' AND NOT attisdropped)"
+        " to_regclass('batch_lookups') AND attname = 'csv' AND atttypid = 'text'::regtype"
+        " AND NOT attisdropped)"
         " AND EXISTS (SELECT 1 FROM"
         " pg_attribute WHERE attrelid = to_regclass('batch_chunks') AND attname ="
         " 'registry_lsn' AND NOT attisdropped)").fetchone()
@@ -234,7 +235,7 @@ def write_chunk(conn: Conn, job_id: uuid.UUID, chunk: int,
                 " registry_lsn) VALUES (%s, %s, %s, %s, %s, %s)"
                 " ON CONFLICT (job_id, key) DO NOTHING",
                 [(job_id, key, Json(lookups[key].result, dumps=orjson.dumps),
-                  Json(lookups[key].csv, dumps=orjson.dumps), registry_current_as_of,
+                  orjson.dumps(lookups[key].csv).decode("utf-8"), registry_current_as_of,
                   registry_lsn) for key in sorted(lookups)])
         used = sorted({key for _, result in results for key in lookup_refs(result)})
         marks: list[Mark] = [(registry_current_as_of, registry_lsn)]
@@ -475,9 +476,9 @@ def _lookups(conn: Conn, job_id: uuid.UUID, keys: set[str], cache: _LookupCache,
         return found
     few = FewValues()
     for key, lines, result in conn.execute(
-            "SELECT key, csv::text, CASE WHEN csv IS NULL OR csv->>0 <> %s THEN result::text"
-            " END FROM batch_lookups WHERE job_id = %s AND key = ANY(%s)",
-            (str(CSV_FORMAT), job_id, missing)):
+            "SELECT key, csv, CASE WHEN csv IS NULL OR NOT starts_with(csv, %s)"
+            " THEN result::text END FROM batch_lookups WHERE job_id = %s AND key = ANY(%s)",
+            (f"[{CSV_FORMAT},", job_id, missing)):
         parts = CsvLookup.of_stored(orjson.loads(lines)) if result is None else None
         found[key] = parts or CsvLookup.of_result(orjson.loads(result), few)
         cache.put(key, found[key], 1 + len(found[key].lines))
