@@ -15,7 +15,7 @@ from prometheus_client import (
     generate_latest,
 )
 
-from api.registry_position import current_lsn
+from api.registry_position import RegistryPosition, registry_position
 from indexer import state as indexer_state
 from regsearch.settings import Settings
 
@@ -44,18 +44,32 @@ class Metrics:
         self.dead_letters = Gauge(
             "regsearch_indexer_dead_letters", "Changes that could not be indexed",
             registry=self.registry)
+        self.slot_retained_bytes = Gauge(
+            "regsearch_replication_slot_retained_bytes",
+            "Registry WAL bytes a logical replication slot holds back (from its restart"
+            " position)", ["slot"], registry=self.registry)
+        self.slot_followed = Gauge(
+            "regsearch_replication_slot_followed",
+            "1 for the slot the indexer follows (its state names it) or one a client is"
+            " streaming from", ["slot"], registry=self.registry)
+        self.slots_unfollowed = Gauge(
+            "regsearch_replication_slots_unfollowed",
+            "Logical replication slots of the registry's database nobody follows (left"
+            " behind): each keeps WAL until it is dropped", registry=self.registry)
         self.up = Gauge("regsearch_indexer_state_readable",
                         "1 when the indexer state and registry position could be read",
                         registry=self.registry)
 
     def render(self, es: Elasticsearch, settings: Settings) -> tuple[bytes, str]:
+        position: RegistryPosition | None = None
         try:
             current = indexer_state.load(es, settings.replication_slot)
-            head = current_lsn(settings)
+            position = registry_position(settings)
         except Exception:
             current = None
-            head = 0
-        if current is None:
+        self._slots(position, current.stream_slot if current is not None else None)
+        head = position.head_lsn if position is not None else 0
+        if current is None or position is None:
             self.up.set(0)
         else:
             self.up.set(1)
@@ -67,3 +81,19 @@ class Metrics:
             self.events_rate.set(current.events_per_second)
             self.dead_letters.set(current.dead_letters)
         return generate_latest(self.registry), CONTENT_TYPE_LATEST
+
+    def _slots(self, position: RegistryPosition | None, followed: str | None) -> None:
+        """Only the slots there are now (a dropped slot's series goes away). The indexer
+        reads its slot with SQL functions, so PostgreSQL shows it active only while a
+        read runs: its state says which slot it follows."""
+        self.slot_retained_bytes.clear()
+        self.slot_followed.clear()
+        if position is None:
+            return
+        unfollowed = 0
+        for found in position.slots:
+            is_followed = found.active or found.name == followed
+            unfollowed += not is_followed
+            self.slot_retained_bytes.labels(found.name).set(found.retained_bytes)
+            self.slot_followed.labels(found.name).set(1 if is_followed else 0)
+        self.slots_unfollowed.set(unfollowed)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
+from indexer import state as indexer_state
 from tests.api.test_search_end_to_end import REGISTRATION, commit, numbers
 from tests.conftest import wait_until
 
@@ -14,7 +17,7 @@ pytestmark = pytest.mark.services
 
 
 def _value(text: str, name: str) -> float:
-    match = re.search(rf"^{name} ([0-9.e+-]+)$", text, re.MULTILINE)
+    match = re.search(rf"^{re.escape(name)} ([0-9.e+-]+)$", text, re.MULTILINE)
     assert match, f"{name} missing from /metrics"
     return float(match.group(1))
 
@@ -36,3 +39,28 @@ def test_metrics_show_lag_events_and_dead_letters(api_client: TestClient) -> Non
     assert _value(text, "regsearch_indexer_events_applied_total") >= 1
     assert _value(text, "regsearch_indexer_dead_letters") == 0
     assert 'regsearch_search_requests_total{criterion="debtor_name",status="200"}' in text
+
+
+def test_metrics_show_a_replication_slot_nobody_reads(api_client: TestClient,
+                                                      settings: Any, es_client: Any) -> None:
+    """A slot left behind keeps the registry's WAL: /metrics names it with what it holds."""
+    stale = "regsearch_left_behind"
+    with psycopg.connect(settings.pg_dsn, autocommit=True) as conn:
+        conn.execute("SELECT pg_create_logical_replication_slot(%s, 'pgoutput')", (stale,))
+        try:
+            commit(REGISTRATION)  # WAL written after the slot's restart position
+            text = api_client.get("/metrics").text
+        finally:
+            conn.execute("SELECT pg_drop_replication_slot(%s)", (stale,))
+        text_after = api_client.get("/metrics").text
+    label = f'{{slot="{stale}"}}'
+    assert _value(text, f"regsearch_replication_slot_followed{label}") == 0
+    assert _value(text, f"regsearch_replication_slot_retained_bytes{label}") > 0
+    assert _value(text, "regsearch_replication_slots_unfollowed") == 1
+    # the slot the indexer follows is not counted
+    current = indexer_state.load(es_client, settings.replication_slot)
+    assert current is not None
+    own = f'{{slot="{current.stream_slot}"}}'
+    assert _value(text, f"regsearch_replication_slot_followed{own}") == 1
+    assert stale not in text_after
+    assert _value(text_after, "regsearch_replication_slots_unfollowed") == 0
