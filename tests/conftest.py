@@ -50,7 +50,7 @@ def es_client(settings: Any) -> Iterator[Any]:
     client.close()
 
 
-def _drop_slot(conn: Any, slot: str) -> None:
+def drop_slot(conn: Any, slot: str) -> None:
     """Drop a slot, ending the session that still holds it: a previous test's indexer
     exits before PostgreSQL has always noticed that its backend is gone."""
     import psycopg
@@ -75,7 +75,7 @@ def _reset_registry(settings: Any) -> None:
             "SELECT slot_name FROM pg_replication_slots WHERE database = %s",
             (service_env.TEST_DB,),
         ).fetchall():
-            _drop_slot(conn, slot)
+            drop_slot(conn, slot)
         for db in (service_env.TEST_DB, service_env.TEST_APP_DB):
             conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{db}"')

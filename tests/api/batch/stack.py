@@ -19,7 +19,7 @@ from typing import Any
 import psycopg
 import redis
 
-from tests.conftest import REPO, wait_until
+from tests.conftest import REPO, drop_slot, wait_until
 
 REGISTRY_DB = "regsearch_batch_test"
 APP_DB = "regsearch_app_batch_test"
@@ -72,7 +72,8 @@ def drop_slots() -> None:
     with psycopg.connect(os.environ["REGSEARCH_ADMIN_DSN"], autocommit=True) as conn:
         for (slot,) in conn.execute("SELECT slot_name FROM pg_replication_slots"
                                     " WHERE database = %s", (REGISTRY_DB,)).fetchall():
-            conn.execute("SELECT pg_drop_replication_slot(%s)", (slot,))
+            # a previous run's indexer may still hold it for a moment
+            drop_slot(conn, slot)
 
 
 def reset(es: Any) -> None:
