@@ -9,8 +9,9 @@ a plate; one to three criteria a row; a few duplicates), creates a customer acco
 starts the workers (``celery -A api.batch.worker worker --concurrency 1``, one process
 each) and the API (``regsearch api``, one uvicorn worker, on its own port), uploads the
 file over HTTP (upload, validation, queueing), follows the batch to the end and
-downloads the results as CSV into a file, as a bank's client would. Prints rows per second
-and the time of each stage. The workers use their own queue (``--queue``) so that a
+downloads the results as CSV into a file, as a bank's client would. The API must find the
+index ready (``/readyz``): run the benchmark indexer (``regsearch indexer`` with the same
+profile) beside it. Prints rows per second and the time of each stage. The workers use their own queue (``--queue``) so that a
 worker already running elsewhere does not take part.
 """
 
