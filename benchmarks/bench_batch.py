@@ -11,8 +11,9 @@ each) and the API (``regsearch api``, one uvicorn worker, on its own port), uplo
 file over HTTP (upload, validation, queueing), follows the batch to the end and
 downloads the results as CSV into a file, as a bank's client would. The API must find the
 index ready (``/readyz``): run the benchmark indexer (``regsearch indexer`` with the same
-profile) beside it. Prints rows per second and the time of each stage. The workers use their own queue (``--queue``) so that a
-worker already running elsewhere does not take part.
+profile) beside it. Prints rows per second and the time of each stage. The workers use
+their own queue (``--queue``) so that a worker already running elsewhere does not take
+part.
 """
 
 from __future__ import annotations
