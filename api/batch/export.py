@@ -11,14 +11,13 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Final
 
 import orjson
 
-from api.batch.csv_parts import CsvLookup, FewValues, match_fields, match_values
+from api.batch.csv_parts import CsvLookup, FewValues, match_values
 from api.batch.messages import Message, texts
 from api.batch.results import LOOKUP_REF
 from api.batch.store import StoredRow
@@ -187,31 +186,14 @@ class _CsvFields:
         return text[:-2]  # the writer's "\r\n"
 
 
-_FRAGMENTS_KEPT: Final = 4096
-
-
 class _CsvLines:
-    """The CSV lines of rows. A match's columns are rendered once per match list: rows
-    that asked the same lookup share its lists (``store.iter_rows``), and a loan book
-    asks the same common names many times."""
+    """The CSV lines of rows: each criterion's columns around each match's columns, the
+    latter as the workers stored them with the lookup (``csv_parts``), or rendered here
+    from the criterion's result (results stored before)."""
 
     def __init__(self) -> None:
         self.fields = _CsvFields()
         self.few = FewValues()
-        # id of a match list → (the list, kept so that the id stays its own; its lines)
-        self.fragments: OrderedDict[int, tuple[list[Any], list[str]]] = OrderedDict()
-
-    def _matches(self, matches: list[dict[str, Any]]) -> list[str]:
-        found = self.fragments.get(id(matches))
-        if found is not None and found[0] is matches:
-            self.fragments.move_to_end(id(matches))
-            return found[1]
-        few = self.few
-        rendered = [match_fields(match, few) for match in matches]
-        self.fragments[id(matches)] = (matches, rendered)
-        if len(self.fragments) > _FRAGMENTS_KEPT:
-            self.fragments.popitem(last=False)
-        return rendered
 
     def row(self, row: StoredRow, job_status: str, out: list[str]) -> None:
         """Append the row's lines, the same text ``csv.writer`` gives for ``line_values``."""
@@ -220,32 +202,16 @@ class _CsvLines:
             return
         notes = _joined(row.notes)
         for found in row.result["criteria"]:
-            stored = row.csv_lookups.get(found.get(LOOKUP_REF, ""))
-            if stored is not None:
-                self._stored(row, found, notes, stored, out)
-                continue
-            line = _criterion_line(row, found, notes)
-            exact = found["exact"]["results"]
-            close = found["close"]["results"]
-            if not exact and not close:
+            parts = row.csv_lookups.get(found.get(LOOKUP_REF, ""))
+            if parts is None:
+                parts = CsvLookup.of_result(found, self.few)
+            line = _criterion_line(row, found, notes, parts)
+            if not parts.lines:
                 out.append(f"{self.fields(line)}\r\n")
                 continue
             before = self.fields(line[:_FIRST_MATCH_SLOT])
             after = self.fields(line[_FIRST_MATCH_SLOT + len(_MATCH_KEYS):])
-            for fragment in (*self._matches(exact), *self._matches(close)):
-                out.append(f"{before},{fragment},{after}\r\n")
-
-
-    def _stored(self, row: StoredRow, found: dict[str, Any], notes: str, stored: CsvLookup,
-                out: list[str]) -> None:
-        """A criterion's lines from its lookup's stored CSV parts."""
-        line = _criterion_line(row, found, notes, stored)
-        if not stored.lines:
-            out.append(f"{self.fields(line)}\r\n")
-            return
-        before = self.fields(line[:_FIRST_MATCH_SLOT])
-        after = self.fields(line[_FIRST_MATCH_SLOT + len(_MATCH_KEYS):])
-        out.extend([f"{before},{fragment},{after}\r\n" for fragment in stored.lines])
+            out.extend([f"{before},{fragment},{after}\r\n" for fragment in parts.lines])
 
 
 def csv_chunks(rows: Iterable[StoredRow], job_status: str) -> Iterator[bytes]:

@@ -425,8 +425,9 @@ class StoredRow:
 
 
 class _LookupCache:
-    """Parsed lookup results of one job, least recently used dropped first; bounded by
-    the number of matches held. Rows asking the same lookup get the same objects."""
+    """One job's lookups as read (results, or ``CsvLookup`` for the CSV export), least
+    recently used dropped first; bounded by the number of matches held. Rows asking the
+    same lookup get the same objects."""
 
     def __init__(self, max_matches: int) -> None:
         self.max_matches = max_matches
