@@ -38,7 +38,8 @@ class FewValues(dict[Any, str]):
 
 
 def match_fields(match: dict[str, Any], few: FewValues) -> str:
-    """A match's columns (``match_values``) as CSV text."""
+    """A match's columns (``match_values``, field for field: the export's property test
+    compares the two) as CSV text."""
     registration = match["registration"]
     matched = match["matched"]
     return (f'{few[match["tier"]]},{csv_field(match["score"])},{few[", ".join(match["reasons"])]},'
@@ -49,7 +50,8 @@ def match_fields(match: dict[str, Any], few: FewValues) -> str:
 
 
 #: Version of the match columns stored with each lookup (``lookup_lines``): lines stored
-#: in another version are rendered again from the lookup's result.
+#: in another version are rendered again from the lookup's result. Bump it whenever
+#: ``match_values`` or the quoting changes.
 CSV_FORMAT: Final = 1
 
 
