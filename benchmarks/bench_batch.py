@@ -140,7 +140,7 @@ def _account_key(settings: Settings, rows: int) -> str:
 
 
 def run(rows: int, workers: int, seed: int, queue: str, poll_s: float,
-        concurrency: int = 1, port: int = 8120) -> None:
+        concurrency: int = 1, port: int = 8120, keep: bool = False) -> None:
     from benchmarks.bench_latency import Api
 
     os.environ["REGSEARCH_BATCH_QUEUE"] = queue  # the API started here publishes there
@@ -203,6 +203,16 @@ def run(rows: int, workers: int, seed: int, queue: str, poll_s: float,
           f" {rows / (finished - built):.1f} upload to done")
     print(f"end to end, upload to CSV saved: {exported - built:.1f} s")
     saved.unlink()
+    if not keep:
+        _delete_job(settings, batch["id"])
+
+
+def _delete_job(settings: Settings, job_id: str) -> None:
+    """The benchmark's job leaves the service database (its rows, chunks, lookups and
+    results go with it): each run starts from the same batch store. Measured: with four
+    earlier 100,000-row jobs kept, the same run took 180-184 s instead of 143-157 s."""
+    with psycopg.connect(settings.app_dsn, autocommit=True) as conn:
+        conn.execute("DELETE FROM batch_jobs WHERE id = %s", (job_id,))
 
 
 def main() -> None:
@@ -215,8 +225,11 @@ def main() -> None:
     parser.add_argument("--queue", default="regsearch-batch-bench")
     parser.add_argument("--poll", type=float, default=2.0, help="Seconds between status polls.")
     parser.add_argument("--port", type=int, default=8120, help="Port of the API started here.")
+    parser.add_argument("--keep", action="store_true",
+                        help="Keep the job in the service database afterwards.")
     args = parser.parse_args()
-    run(args.rows, args.workers, args.seed, args.queue, args.poll, args.concurrency, args.port)
+    run(args.rows, args.workers, args.seed, args.queue, args.poll, args.concurrency, args.port,
+        args.keep)
 
 
 if __name__ == "__main__":
