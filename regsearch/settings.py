@@ -101,6 +101,11 @@ class Settings(BaseSettings):
     batch_restore_interval_s: float = 10.0
     #: Largest file accepted by POST /v1/batches.
     batch_max_upload_bytes: int = 64 * 1024 * 1024
+    #: Days a finished batch (its rows, results and the borrowers' data in them) is kept
+    #: before the workers delete it; 0 keeps every batch. A certified batch is kept.
+    batch_retention_days: int = 90
+    #: Seconds between the workers' deletions of batches past their retention.
+    batch_purge_interval_s: float = 3600.0
     #: The API the ``regsearch batch`` client talks to; empty: http://api_host:api_port.
     api_url: str = ""
 

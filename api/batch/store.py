@@ -300,6 +300,19 @@ def _close_job(conn: Conn, job_id: uuid.UUID, status: str, settings: Settings) -
                  (status, searched, fee.amount_vnd, fee.free_ground, job_id))
 
 
+def purge_finished(conn: Conn, older_than_days: int) -> int:
+    """Delete the batches finished more than ``older_than_days`` days ago, with their rows,
+    chunks, lookups and results; how many. A batch with a certificate is kept: the
+    certificate links to it. The usage ledger keeps its record."""
+    with conn.transaction():
+        deleted = conn.execute(
+            "DELETE FROM batch_jobs j WHERE j.status IN ('done', 'failed', 'cancelled')"
+            " AND j.finished_at < now() - make_interval(days => %s)"
+            " AND NOT EXISTS (SELECT 1 FROM batch_certificates c WHERE c.job_id = j.id)",
+            (older_than_days,))
+        return deleted.rowcount
+
+
 def republish_candidates(conn: Conn, stale_after_s: float, queue_empty: bool,
                          unpublished_after_s: float = 30.0) -> list[tuple[uuid.UUID, int]]:
     """Open chunks the broker may not hold: never published (the API stopped between

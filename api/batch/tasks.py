@@ -112,6 +112,27 @@ def sweep(app: Celery) -> int:
     return len(found)
 
 
+def purge(app: Celery) -> int:
+    """Delete the batches past their retention (``batch_retention_days``); how many."""
+    settings: Settings = app.regsearch_settings
+    if settings.batch_retention_days <= 0:
+        return 0
+    with psycopg.connect(settings.app_dsn, autocommit=True) as conn:
+        store.ensure_schema(conn)
+        deleted = store.purge_finished(conn, settings.batch_retention_days)
+    if deleted:
+        log.info("deleted %d batches finished over %d days ago", deleted,
+                 settings.batch_retention_days)
+    return deleted
+
+
+def _purge_logged(app: Celery) -> None:
+    try:
+        purge(app)
+    except Exception:  # the next round tries again
+        log.exception("batch purge failed")
+
+
 def _sweep_logged(app: Celery) -> None:
     try:
         sweep(app)
@@ -120,24 +141,29 @@ def _sweep_logged(app: Celery) -> None:
 
 
 class RecoverySweep(bootsteps.StartStopStep):  # type: ignore[misc]
-    """Runs ``sweep`` in the worker's main process at start and then periodically."""
+    """Runs ``sweep`` in the worker's main process at start and then periodically, and
+    ``purge`` likewise on its own, longer interval."""
 
     requires = ("celery.worker.components:Timer",)
 
     def __init__(self, worker: Any, **kwargs: Any) -> None:
         super().__init__(worker, **kwargs)
-        self.timer_entry: Any = None
+        self.timer_entries: list[Any] = []
 
     def start(self, worker: Any) -> None:
         app = worker.app
+        settings: Settings = app.regsearch_settings
         _sweep_logged(app)
-        self.timer_entry = worker.timer.call_repeatedly(
-            app.regsearch_settings.batch_restore_interval_s, _sweep_logged, (app,),
-            priority=10)
+        _purge_logged(app)
+        self.timer_entries = [
+            worker.timer.call_repeatedly(settings.batch_restore_interval_s, _sweep_logged,
+                                         (app,), priority=10),
+            worker.timer.call_repeatedly(settings.batch_purge_interval_s, _purge_logged,
+                                         (app,), priority=20)]
 
     def stop(self, worker: Any) -> None:
-        if self.timer_entry is not None:
-            self.timer_entry.cancel()
+        for entry in self.timer_entries:
+            entry.cancel()
 
 
 def create_app(settings: Settings) -> Celery:
