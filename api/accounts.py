@@ -100,8 +100,23 @@ def authenticate(conn: psycopg.Connection[Any], key: str | None) -> Caller:
         raise KeyRejectedError(revoked=False)
     if row[6]:
         raise KeyRejectedError(revoked=True)
+    return _caller(row)
+
+
+def _caller(row: tuple[Any, ...]) -> Caller:
+    """A caller from (id, name, role, agency_kind, max_batch_rows, max_open_batches)."""
     return Caller(account_id=int(row[0]), name=str(row[1]), role=row[2],
                   agency_kind=row[3], max_batch_rows=int(row[4]), max_open_batches=int(row[5]))
+
+
+def caller_of(conn: psycopg.Connection[Any], account_id: int) -> Caller:
+    """The account as a caller (a worker acting on the account's request)."""
+    row = conn.execute(
+        "SELECT id, name, role, agency_kind, max_batch_rows, max_open_batches FROM accounts"
+        " WHERE id = %s", (account_id,)).fetchone()
+    if row is None:
+        raise LookupError(f"no account {account_id}")
+    return _caller(row)
 
 
 def fee_for(caller: Caller, kind: str, settings: Settings, rows: int = 1) -> Fee:

@@ -106,6 +106,10 @@ class Settings(BaseSettings):
     batch_retention_days: int = 90
     #: Seconds between the workers' deletions of batches past their retention.
     batch_purge_interval_s: float = 3600.0
+    #: Batches of at most this many rows are certified in the request (201); bigger ones by
+    #: a worker (202, then ``GET /v1/batches/{id}/certificate``): a 100,000-row batch's
+    #: certificate takes minutes to render and sign.
+    batch_certificate_inline_rows: int = 2000
     #: The API the ``regsearch batch`` client talks to; empty: http://api_host:api_port.
     api_url: str = ""
 

@@ -10,6 +10,10 @@ Decisions (``docs/batch.md``):
   ``GET /v1/batches/{id}/results?format=jsonl`` export), whose SHA-256 it prints;
 * one certificate per batch: asking again returns the one issued, not charged again
   (the job row is locked while issuing, so two requests at once issue one);
+* a batch of more than ``batch_certificate_inline_rows`` rows is certified by a worker
+  (Celery task ``regsearch.batch.issue_certificate``): the request answers 202 at once,
+  and ``GET /v1/batches/{id}/certificate`` says when the certificate is there (a
+  100,000-row batch takes minutes, longer than clients and proxies wait);
 * the fee is ``fee_for(caller, "batch_certificate")`` (agencies free), in the usage
   ledger as ``kind = 'certificate'``, ``criterion = 'batch'``, reference = its number.
 """
@@ -17,15 +21,17 @@ Decisions (``docs/batch.md``):
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from psycopg_pool import ConnectionPool
 
 from api import accounts
 from api.batch import export, store
 from api.batch.certificate_summary import BatchSummary
 from api.issuing import requester_of, snapshot_fee
-from api.resources import Resources
 from certify import store as certificate_store
 from certify.batch_render import render_batch_pdf
 from certify.batch_snapshot import (
@@ -38,6 +44,8 @@ from certify.batch_snapshot import (
 )
 from certify.from_search import SEARCH_LOGIC_VERSION
 from certify.issue import issue
+from certify.signing import SigningKey
+from regsearch.settings import Settings
 
 #: ``certificates.criterion`` and the ledger's ``criterion`` of a batch certificate.
 BATCH_CRITERION = "batch"
@@ -102,13 +110,65 @@ def _check(job: store.JobStatus, summary: BatchSummary) -> None:
         raise RuntimeError(f"batch {job.id}: rows {counts} differ from the job's {stored}")
 
 
-def issue_for_batch(resources: Resources, caller: accounts.Caller, job_id: uuid.UUID,
-                    client: str | None) -> BatchCertificate:
-    """The batch's certificate, issued now or before. Raises ``store.JobNotFoundError``
-    (not the caller's batch) and ``NotCertifiableError``."""
-    settings = resources.settings
-    signer = resources.signer()
-    with resources.pool.connection() as conn:
+@dataclass(frozen=True)
+class Pending:
+    """A certificate a worker is issuing (the batch is bigger than
+    ``batch_certificate_inline_rows``)."""
+
+    job_id: uuid.UUID
+    requested_at: datetime
+    #: The task is to be published: a new request, or one asked again after a failure.
+    publish: bool
+    #: The log reference of the last attempt, when it failed for good.
+    failure: str | None = None
+
+
+def _issue(conn: store.Conn, settings: Settings, key: SigningKey, caller: accounts.Caller,
+           job: store.JobStatus, client: str | None) -> BatchCertificate:
+    """Issue the job's certificate in the caller's transaction, the job row locked."""
+    job_id = job.id
+    searched_range = _searched_range(conn, job_id)
+    data, summary = _results(conn, job_id)
+    _check(job, summary)
+    fee = accounts.fee_for(caller, "batch_certificate", settings)
+    attached = AttachedFile(
+        name=results_name(job_id), media_type=RESULTS_MEDIA_TYPE, size=len(data),
+        sha256=certificate_store.sha256(data), lines=summary.total)
+
+    def build(number: str, issued_at: datetime) -> BatchCertificateSnapshot:
+        assert job.finished_at is not None
+        return BatchCertificateSnapshot(
+            number=number, issued_at=issued_at, requester=requester_of(caller),
+            fee=snapshot_fee(fee, settings), search_logic_version=SEARCH_LOGIC_VERSION,
+            include_deleted=job.include_deleted,
+            batch=BatchInfo(id=str(job_id), file_name=job.file_name,
+                            file_format=job.file_format,  # type: ignore[arg-type]
+                            submitted_at=job.created_at, finished_at=job.finished_at),
+            registry_current_as_of=searched_range, counts=summary.counts(),
+            by_criterion=summary.by_criterion(),
+            rows_with_matches=tuple(summary.lines),
+            error_rows=tuple(summary.error_rows), results_file=attached)
+
+    def render(snapshot: BatchCertificateSnapshot) -> bytes:
+        return render_batch_pdf(snapshot, data, verify_base_url=settings.public_base_url)
+
+    issued = issue(conn, key, build=build, render=render, account_id=caller.account_id,
+                   criterion=BATCH_CRITERION, fee_vnd=fee.amount_vnd)
+    store.link_certificate(conn, job_id, issued.number)
+    accounts.record_usage(conn, caller, "certificate", fee, criterion=BATCH_CRITERION,
+                          reference=issued.number, rows=summary.counts().searched,
+                          client=client)
+    return BatchCertificate(issued.snapshot, issued.content_hash, False)
+
+
+def issue_for_batch(pool: ConnectionPool, settings: Settings, signer: Callable[[], SigningKey],
+                    caller: accounts.Caller, job_id: uuid.UUID, client: str | None
+                    ) -> BatchCertificate | Pending:
+    """The batch's certificate, issued now or before; or, for a batch of more than
+    ``batch_certificate_inline_rows`` rows, the request a worker issues it from (publish
+    the task when ``Pending.publish``). Raises ``store.JobNotFoundError`` (not the caller's
+    batch) and ``NotCertifiableError``."""
+    with pool.connection() as conn:
         store.ensure_schema(conn)  # (the certificates table: at start, ``Resources.open``)
         with conn.transaction():
             status = store.lock_job(conn, job_id, caller.account_id)
@@ -118,39 +178,56 @@ def issue_for_batch(resources: Resources, caller: accounts.Caller, job_id: uuid.
             if status != "done":
                 raise NotCertifiableError(_REFUSALS.get(status, "batch_not_finished"), status)
             job = store.job_status(conn, job_id, caller.account_id)
-            searched_range = _searched_range(conn, job_id)
-            data, summary = _results(conn, job_id)
-            _check(job, summary)
-            fee = accounts.fee_for(caller, "batch_certificate", settings)
-            attached = AttachedFile(
-                name=results_name(job_id), media_type=RESULTS_MEDIA_TYPE, size=len(data),
-                sha256=certificate_store.sha256(data), lines=summary.total)
+            if job.rows_total <= settings.batch_certificate_inline_rows:
+                return _issue(conn, settings, signer(), caller, job, client)
+            publish = store.request_certificate(conn, job_id, caller.account_id, client)
+            request = store.certificate_request(conn, job_id)
+            assert request is not None
+            return Pending(job_id, request.requested_at, publish)
 
-            def build(number: str, issued_at: datetime) -> BatchCertificateSnapshot:
-                assert job.finished_at is not None
-                return BatchCertificateSnapshot(
-                    number=number, issued_at=issued_at, requester=requester_of(caller),
-                    fee=snapshot_fee(fee, settings), search_logic_version=SEARCH_LOGIC_VERSION,
-                    include_deleted=job.include_deleted,
-                    batch=BatchInfo(id=str(job_id), file_name=job.file_name,
-                                    file_format=job.file_format,  # type: ignore[arg-type]
-                                    submitted_at=job.created_at, finished_at=job.finished_at),
-                    registry_current_as_of=searched_range, counts=summary.counts(),
-                    by_criterion=summary.by_criterion(),
-                    rows_with_matches=tuple(summary.lines),
-                    error_rows=tuple(summary.error_rows), results_file=attached)
 
-            def render(snapshot: BatchCertificateSnapshot) -> bytes:
-                return render_batch_pdf(snapshot, data, verify_base_url=settings.public_base_url)
+def certificate_state(pool: ConnectionPool, caller: accounts.Caller, job_id: uuid.UUID
+                      ) -> BatchCertificate | Pending | None:
+    """The batch's certificate if issued, its request while a worker issues it, or None
+    when none was asked for. Raises ``store.JobNotFoundError``."""
+    with pool.connection() as conn:
+        store.ensure_schema(conn)
+        store.job_status(conn, job_id, caller.account_id)
+        number = store.certificate_of(conn, job_id)
+        if number is not None:
+            return _existing(conn, number)
+        request = store.certificate_request(conn, job_id)
+        if request is None:
+            return None
+        return Pending(job_id, request.requested_at, False, request.failure)
 
-            issued = issue(conn, signer.key, build=build, render=render,
-                           account_id=caller.account_id, criterion=BATCH_CRITERION,
-                           fee_vnd=fee.amount_vnd)
-            store.link_certificate(conn, job_id, issued.number)
-            accounts.record_usage(conn, caller, "certificate", fee, criterion=BATCH_CRITERION,
-                                  reference=issued.number, rows=summary.counts().searched,
-                                  client=client)
-    return BatchCertificate(issued.snapshot, issued.content_hash, False)
+
+def issue_requested(pool: ConnectionPool, settings: Settings, key: SigningKey,
+                    job_id: uuid.UUID) -> str | None:
+    """A worker's part: issue the requested certificate of the job; its number, or None
+    when there is neither a request nor a certificate (the batch was deleted)."""
+    with pool.connection() as conn:
+        store.ensure_schema(conn)
+        with conn.transaction():
+            request = store.certificate_request(conn, job_id)
+            if request is None:
+                return store.certificate_of(conn, job_id)
+            status = store.lock_job(conn, job_id, request.account_id)
+            number = store.certificate_of(conn, job_id)
+            if number is not None:  # issued by another worker while this one waited
+                return number
+            if status != "done":
+                raise RuntimeError(f"batch {job_id} is {status}: its certificate was asked "
+                                   "for when it was done")
+            caller = accounts.caller_of(conn, request.account_id)
+            job = store.job_status(conn, job_id, caller.account_id)
+            return _issue(conn, settings, key, caller, job, request.client).snapshot.number
+
+
+def record_failure(pool: ConnectionPool, job_id: uuid.UUID, reference: str) -> None:
+    """The worker could not issue the certificate; asking again tries again."""
+    with pool.connection() as conn:
+        store.certificate_failed(conn, job_id, reference)
 
 
 def response_body(found: BatchCertificate, links: dict[str, str]) -> dict[str, Any]:

@@ -43,9 +43,12 @@ def _json(response: httpx.Response) -> Any:
 
 
 class BatchClient:
-    def __init__(self, http: httpx.Client, api_key: str) -> None:
+    def __init__(self, http: httpx.Client, api_key: str, poll_s: float | None = None) -> None:
         self.http = http
         self.headers = {"x-api-key": api_key}
+        #: Seconds between checks of a certificate a worker issues; None: the API's
+        #: ``Retry-After``.
+        self.poll_s = poll_s
 
     def submit(self, path: Path, validate_only: bool = False,
                include_deleted: bool = False) -> dict[str, Any]:
@@ -69,11 +72,28 @@ class BatchClient:
                                                     headers=self.headers))
         return body
 
-    def certificate(self, batch_id: str) -> dict[str, Any]:
-        """Issue the batch's certificate (or get the one issued before)."""
-        body: dict[str, Any] = _json(self.http.post(f"/v1/batches/{batch_id}/certificate",
-                                                    headers=self.headers, timeout=600))
-        return body
+    def certificate(self, batch_id: str, wait_s: float = 3600) -> tuple[dict[str, Any], bool]:
+        """Issue the batch's certificate (or get the one issued before): its description,
+        and whether it was issued for this request (charged now). A big batch's is issued
+        by a worker: the API answers 202 and this asks again until it is there."""
+        path = f"/v1/batches/{batch_id}/certificate"
+        response = self.http.post(path, headers=self.headers, timeout=600)
+        body: dict[str, Any] = _json(response)
+        if response.status_code != 202:
+            return body, not body["existing"]
+        deadline = time.monotonic() + wait_s
+        while response.status_code == 202:
+            if time.monotonic() > deadline:
+                raise BatchApiError(504, {"error": {
+                    "message_vi": f"Văn bản chứng nhận chưa được cấp sau {wait_s:.0f} giây; "
+                                  "hãy chạy lại lệnh sau.",
+                    "message_en": f"The certificate was not issued within {wait_s:.0f} s; run "
+                                  "the command again later."}})
+            time.sleep(self.poll_s if self.poll_s is not None
+                       else float(response.headers.get("Retry-After", "5")))
+            response = self.http.get(path, headers=self.headers, timeout=600)
+            body = _json(response)
+        return body, True
 
     def save_certificate(self, number: str, out: Path) -> Path:
         """The signed PDF of certificate ``number``, written to ``out``."""
@@ -184,15 +204,15 @@ def run_submit(client: BatchClient, path: Path, wait_for_end: bool, validate_onl
 def run_certificate(client: BatchClient, batch_id: str, out: Path | None, stream: TextIO) -> int:
     """``regsearch batch certificate``: issue (or fetch) the certificate and save its PDF."""
     try:
-        body = client.certificate(batch_id)
+        body, issued_now = client.certificate(batch_id)
         path = client.save_certificate(body["number"], out or Path(f"{body['number']}.pdf"))
     except BatchApiError as exc:
         stream.write(f"{exc}\n")
         return 2
     rows = body["rows"]
     fee = ("miễn phí / free" if body["fee_vnd"] == 0 else f"{body['fee_vnd']} VND")
-    issued = ("đã cấp trước đó, không tính phí lại / issued before, not charged again"
-              if body["existing"] else f"phí / fee: {fee}")
+    issued = (f"phí / fee: {fee}" if issued_now
+              else "đã cấp trước đó, không tính phí lại / issued before, not charged again")
     stream.write(
         f"Văn bản chứng nhận / certificate: {body['number']} ({issued})\n"
         f"Dòng/rows: {rows['total']}, khớp chính xác/exact {rows['with_exact']}, "

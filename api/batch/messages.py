@@ -106,6 +106,16 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Part of the batch could not be searched because of a system error (status failed): "
         "no certificate can be issued for the whole batch. Send the file again in a new batch; "
         "you were not charged."),
+    "batch_certificate_not_requested": (
+        "Chưa có yêu cầu cấp văn bản chứng nhận cho lô này. Gửi POST tới cùng địa chỉ để yêu "
+        "cầu.",
+        "No certificate has been asked for this batch. POST to the same address to ask for "
+        "one."),
+    "batch_certificate_failed": (
+        "Không cấp được văn bản chứng nhận cho lô do lỗi hệ thống (mã tham chiếu {reference}). "
+        "Gửi lại yêu cầu (POST) để thử lại; bạn chưa bị tính phí.",
+        "The batch's certificate could not be issued because of a system error (reference "
+        "{reference}). Ask again (POST) to retry; you were not charged."),
     "batch_watermark_unknown": (
         "Không xác định được thời điểm dữ liệu đăng ký mà một số dòng của lô được tra cứu: "
         "không thể chứng nhận. Hãy gửi lại tệp trong một lô mới; yêu cầu này không bị tính phí.",

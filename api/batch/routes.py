@@ -9,7 +9,9 @@
 * ``POST /v1/batches/{id}/cancel`` or ``DELETE /v1/batches/{id}``: stop the
   remaining chunks; rows already searched keep their results.
 * ``POST /v1/batches/{id}/certificate``: one signed certificate for the whole finished
-  batch (``api.batch.certificate``), downloaded and verified like any certificate.
+  batch (``api.batch.certificate``), downloaded and verified like any certificate; a big
+  batch's is issued by a worker (202), and ``GET /v1/batches/{id}/certificate`` says when
+  it is there.
 
 A batch belongs to the account that sent it; others get 404.
 """
@@ -157,8 +159,32 @@ def delete_batch(batch_id: uuid.UUID, resources: Resources = Depends(get_resourc
     return _cancel(resources, batch_id, caller)
 
 
+#: Seconds a client is asked to wait before asking again about a certificate being issued.
+CERTIFICATE_RETRY_AFTER_S = 10
+
+
+def _certificate_answer(resources: Resources,
+                        found: certificate.BatchCertificate | certificate.Pending
+                        ) -> JSONResponse:
+    if isinstance(found, certificate.Pending):
+        if found.failure is not None:
+            raise _problem(500, "batch_certificate_failed", reference=found.failure)
+        path = f"/v1/batches/{found.job_id}/certificate"
+        return JSONResponse(
+            status_code=202, headers={"Location": path,
+                                      "Retry-After": str(CERTIFICATE_RETRY_AFTER_S)},
+            content={"state": "issuing", "batch_id": str(found.job_id),
+                     "requested_at": found.requested_at.isoformat(),
+                     "retry_after_s": CERTIFICATE_RETRY_AFTER_S, "links": {"status": path}})
+    body = certificate.response_body(found, links(resources.settings, found.snapshot.number,
+                                                  found.content_hash))
+    return JSONResponse(status_code=200 if found.existing else 201, content=body)
+
+
 @router.post("/v1/batches/{batch_id}/certificate", status_code=201,
              responses={200: {"description": "The certificate issued before (not charged again)"},
+                        202: {"description": "A worker is issuing it (big batch): GET the same "
+                                             "address until it answers 200"},
                         404: {"description": "No such batch of this account"},
                         409: {"description": "The batch has not finished, or cannot be "
                                              "certified (cancelled, failed)"}})
@@ -168,17 +194,45 @@ def batch_certificate(batch_id: uuid.UUID, http: Request,
     """Cấp văn bản chứng nhận cho cả lô / one certificate for the whole finished batch.
 
     201 with its number, counts, fee and links when issued now; 200 with the same when it
-    was issued before (never charged twice). ``GET /v1/certificates/{number}.pdf`` gives
-    the signed PDF, with every row's full result attached."""
+    was issued before (never charged twice). A batch of more than
+    ``batch_certificate_inline_rows`` rows is certified by a worker: 202 with ``Location``
+    and ``Retry-After``; ``GET`` that address until it answers 200.
+    ``GET /v1/certificates/{number}.pdf`` gives the signed PDF, with every row's full
+    result attached."""
     try:
-        found = certificate.issue_for_batch(resources, caller, batch_id, client_address(http))
+        found = certificate.issue_for_batch(resources.pool, resources.settings,
+                                            lambda: resources.signer().key, caller, batch_id,
+                                            client_address(http))
     except store.JobNotFoundError as exc:
         raise _problem(404, "batch_not_found") from exc
     except certificate.NotCertifiableError as exc:
         raise _problem(409, exc.code, status=exc.status) from exc
-    body = certificate.response_body(found, links(resources.settings, found.snapshot.number,
-                                                  found.content_hash))
-    return JSONResponse(status_code=200 if found.existing else 201, content=body)
+    if isinstance(found, certificate.Pending) and found.publish:
+        try:
+            tasks.publish_certificate(tasks.producer_app(resources.settings), batch_id)
+        except Exception:
+            log.exception("certificate of batch %s requested but not published; the "
+                          "recovery sweep will", batch_id)
+    return _certificate_answer(resources, found)
+
+
+@router.get("/v1/batches/{batch_id}/certificate",
+            responses={200: {"description": "The certificate, issued"},
+                       202: {"description": "A worker is issuing it; ask again later"},
+                       404: {"description": "No such batch of this account, or no "
+                                            "certificate asked for"},
+                       500: {"description": "The worker could not issue it; POST again"}})
+def batch_certificate_state(batch_id: uuid.UUID, resources: Resources = Depends(get_resources),
+                            caller: accounts.Caller = Depends(require_account)) -> JSONResponse:
+    """Văn bản chứng nhận của lô / the batch's certificate: 200 when issued, 202 while a
+    worker issues it."""
+    try:
+        found = certificate.certificate_state(resources.pool, caller, batch_id)
+    except store.JobNotFoundError as exc:
+        raise _problem(404, "batch_not_found") from exc
+    if found is None:
+        raise _problem(404, "batch_certificate_not_requested")
+    return _certificate_answer(resources, found)
 
 
 def _rows(resources: Resources, batch_id: uuid.UUID, csv_parts: bool = False

@@ -99,3 +99,18 @@ CREATE TABLE IF NOT EXISTS batch_certificates (
     number      text        NOT NULL UNIQUE,
     created_at  timestamptz NOT NULL DEFAULT now()
 );
+
+-- A certificate asked for a batch too big to issue in the request
+-- (`batch_certificate_inline_rows`): a worker issues it (task
+-- `regsearch.batch.issue_certificate`) and deletes the request in the transaction that
+-- stores the certificate. `failure` holds the log reference of an attempt that could not
+-- be done; asking again clears it and publishes the task again.
+CREATE TABLE IF NOT EXISTS batch_certificate_requests (
+    job_id       uuid        PRIMARY KEY REFERENCES batch_jobs (id) ON DELETE CASCADE,
+    account_id   bigint      NOT NULL REFERENCES accounts (id),
+    client       text,
+    requested_at timestamptz NOT NULL DEFAULT now(),
+    published_at timestamptz NOT NULL DEFAULT now(),
+    failure      text,
+    failed_at    timestamptz
+);

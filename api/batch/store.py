@@ -61,6 +61,7 @@ def _schema_exists(conn: Conn) -> bool:
     """Every table and column of ``schema.sql`` is there (the newest ones are checked)."""
     found = conn.execute(
         "SELECT to_regclass('batch_certificates') IS NOT NULL"
+        " AND to_regclass('batch_certificate_requests') IS NOT NULL"
         " AND EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid ="
         " to_regclass('batch_lookups') AND attname = 'csv' AND atttypid = 'text'::regtype"
         " AND NOT attisdropped)"
@@ -560,6 +561,60 @@ def certificate_of(conn: Conn, job_id: uuid.UUID) -> str | None:
 def link_certificate(conn: Conn, job_id: uuid.UUID, number: str) -> None:
     conn.execute("INSERT INTO batch_certificates (job_id, number) VALUES (%s, %s)",
                  (job_id, number))
+    conn.execute("DELETE FROM batch_certificate_requests WHERE job_id = %s", (job_id,))
+
+
+@dataclass(frozen=True)
+class CertificateRequest:
+    """A certificate a worker is to issue (``batch_certificate_requests``)."""
+
+    job_id: uuid.UUID
+    account_id: int
+    client: str | None
+    requested_at: datetime
+    #: The log reference of the last attempt, when it failed for good.
+    failure: str | None
+
+
+def request_certificate(conn: Conn, job_id: uuid.UUID, account_id: int | None,
+                        client: str | None) -> bool:
+    """Record that the job's certificate is to be issued by a worker; True when the task
+    must be published (a new request, or one whose last attempt failed)."""
+    row = conn.execute(
+        "INSERT INTO batch_certificate_requests (job_id, account_id, client)"
+        " VALUES (%s, %s, %s) ON CONFLICT (job_id) DO UPDATE"
+        " SET failure = NULL, failed_at = NULL, published_at = now(), client = excluded.client"
+        " WHERE batch_certificate_requests.failure IS NOT NULL"
+        " RETURNING job_id", (job_id, account_id, client)).fetchone()
+    return row is not None
+
+
+def certificate_request(conn: Conn, job_id: uuid.UUID) -> CertificateRequest | None:
+    row = conn.execute("SELECT job_id, account_id, client, requested_at, failure"
+                       " FROM batch_certificate_requests WHERE job_id = %s",
+                       (job_id,)).fetchone()
+    if row is None:
+        return None
+    return CertificateRequest(row[0], int(row[1]), row[2], row[3], row[4])
+
+
+def certificate_failed(conn: Conn, job_id: uuid.UUID, reference: str) -> None:
+    conn.execute("UPDATE batch_certificate_requests SET failure = %s, failed_at = now()"
+                 " WHERE job_id = %s", (reference, job_id))
+
+
+def stale_certificate_requests(conn: Conn, stale_after_s: float) -> list[uuid.UUID]:
+    """Requests not done nor failed, published more than ``stale_after_s`` ago (the broker
+    lost the task, or the API stopped before publishing it), and whose job no worker is
+    issuing now (a worker holds the job row's lock while it issues). Marked published now."""
+    rows = conn.execute(
+        "UPDATE batch_certificate_requests r SET published_at = now()"
+        " WHERE r.job_id IN (SELECT j.id FROM batch_jobs j JOIN batch_certificate_requests q"
+        " ON q.job_id = j.id WHERE q.failure IS NULL"
+        " AND q.published_at < now() - make_interval(secs => %s)"
+        " FOR UPDATE OF j SKIP LOCKED)"
+        " RETURNING r.job_id", (stale_after_s,)).fetchall()
+    return [r[0] for r in rows]
 
 
 @dataclass(frozen=True)

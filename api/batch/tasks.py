@@ -29,16 +29,20 @@ import psycopg
 import redis
 from celery import Celery, bootsteps
 
-from api.batch import process, store
+from api.batch import certificate, process, store
+from api.signer import load_signer
+from certify.signing import SigningKey
 from regsearch import gc_tuning
 from regsearch.settings import Settings
 
 log = logging.getLogger("regsearch.batch")
 
 TASK_NAME = "regsearch.batch.process_chunk"
+CERTIFICATE_TASK_NAME = "regsearch.batch.issue_certificate"
 _RETRY_CAP_S = 60
 
 _resources: dict[int, process.WorkerResources] = {}
+_signing_keys: dict[int, SigningKey] = {}
 _producers: dict[tuple[str, str], Celery] = {}
 
 
@@ -83,6 +87,42 @@ def _process_chunk(task: Any, job_id: str, chunk: int) -> str:
     return "failed"
 
 
+def _signing_key(settings: Settings) -> SigningKey:
+    found = _signing_keys.get(id(settings))
+    if found is None:
+        found = _signing_keys[id(settings)] = load_signer(settings).key
+    return found
+
+
+def _issue_certificate(task: Any, job_id: str) -> str:
+    """Issue a requested batch certificate; retry while a service is down; record an
+    attempt that cannot be done (asking again tries again)."""
+    settings: Settings = task.app.regsearch_settings
+    try:
+        number = certificate.issue_requested(_worker_resources(settings).pool, settings,
+                                             _signing_key(settings), uuid.UUID(job_id))
+        log.info("batch %s: certificate %s", job_id, number)
+        return number or "none"
+    except Exception as exc:
+        if process.is_transient(exc):
+            _retry(task, exc)
+        reference = uuid.uuid4().hex[:12]
+        log.exception("certificate of batch %s failed, reference %s", job_id, reference)
+    try:
+        certificate.record_failure(_worker_resources(settings).pool, uuid.UUID(job_id),
+                                   reference)
+    except Exception as exc:
+        if process.is_transient(exc):
+            _retry(task, exc)
+        raise
+    return "failed"
+
+
+def publish_certificate(app: Celery, job_id: uuid.UUID) -> None:
+    """Put a batch certificate's request on the queue."""
+    app.tasks[CERTIFICATE_TASK_NAME].apply_async(args=[str(job_id)])
+
+
 def publish(app: Celery, job_id: uuid.UUID, chunks: list[int]) -> None:
     """Put the chunks on the queue."""
     task = app.tasks[TASK_NAME]
@@ -92,7 +132,8 @@ def publish(app: Celery, job_id: uuid.UUID, chunks: list[int]) -> None:
 
 
 def sweep(app: Celery) -> int:
-    """Publish again the open chunks the broker may have lost; how many."""
+    """Publish again the open chunks and certificate requests the broker may have lost;
+    how many."""
     settings: Settings = app.regsearch_settings
     stale_after = settings.batch_visibility_timeout_s + 2 * settings.batch_restore_interval_s
     client = redis.Redis.from_url(broker_url(settings), socket_timeout=5)
@@ -103,13 +144,17 @@ def sweep(app: Celery) -> int:
     with psycopg.connect(settings.app_dsn, autocommit=True) as conn:
         store.ensure_schema(conn)
         found = store.republish_candidates(conn, stale_after, queue_empty)
+        requests = store.stale_certificate_requests(conn, stale_after)
     by_job: dict[uuid.UUID, list[int]] = {}
     for job_id, chunk in found:
         by_job.setdefault(job_id, []).append(chunk)
     for job_id, chunks in by_job.items():
         log.warning("republishing %d chunks of batch %s", len(chunks), job_id)
         publish(app, job_id, chunks)
-    return len(found)
+    for job_id in requests:
+        log.warning("republishing the certificate request of batch %s", job_id)
+        publish_certificate(app, job_id)
+    return len(found) + len(requests)
 
 
 def purge(app: Celery) -> int:
@@ -189,6 +234,9 @@ def create_app(settings: Settings) -> Celery:
     app.regsearch_settings = settings
     app.task(name=TASK_NAME, bind=True, acks_late=True, reject_on_worker_lost=True,
              ignore_result=True, max_retries=None)(_process_chunk)
+    app.task(name=CERTIFICATE_TASK_NAME, bind=True, acks_late=True,
+             reject_on_worker_lost=True, ignore_result=True,
+             max_retries=None)(_issue_certificate)
     app.steps["worker"].add(RecoverySweep)
     return app
 

@@ -44,8 +44,10 @@ class BatchStack:
                 max_batch_rows=max_batch_rows, max_open_batches=max_open_batches)
             return accounts.issue_key(conn, account_id)
 
-    def start_workers(self, *names: str) -> list[stack.Child]:
-        started = [stack.worker(self.log_dir, name) for name in names]
+    def start_workers(self, *names: str, env: dict[str, str] | None = None
+                      ) -> list[stack.Child]:
+        """Workers with the stack's settings (and ``env`` on top)."""
+        started = [stack.worker(self.log_dir, name, env) for name in names]
         self.workers += started
         stack.wait_ready(*started)
         return started

@@ -120,14 +120,16 @@ def caught_up(es: Any) -> bool:
 class Child:
     """A child process in its own process group, logging to a file."""
 
-    def __init__(self, args: list[str], log_path: Path) -> None:
-        self.args, self.log_path = args, log_path
+    def __init__(self, args: list[str], log_path: Path, env: dict[str, str] | None = None
+                 ) -> None:
+        self.args, self.log_path, self.env = args, log_path, env or {}
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Child:
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(self.args, stdout=log, stderr=subprocess.STDOUT,
-                                            cwd=REPO, env=child_env(), start_new_session=True)
+                                            cwd=REPO, env={**child_env(), **self.env},
+                                            start_new_session=True)
         return self
 
     @property
@@ -164,12 +166,12 @@ def indexer(log_dir: Path) -> Child:
                  log_dir / "indexer.log").start()
 
 
-def worker(log_dir: Path, name: str) -> Child:
+def worker(log_dir: Path, name: str, env: dict[str, str] | None = None) -> Child:
     celery = str(Path(sys.executable).parent / "celery")
     return Child([celery, "-A", "api.batch.worker", "worker", "--concurrency", "1",
                   "--loglevel", "INFO", "--hostname", f"{name}@%h", "--without-gossip",
                   "--without-mingle", "--without-heartbeat", "-Q", QUEUE],
-                 log_dir / f"{name}.log").start()
+                 log_dir / f"{name}.log", env).start()
 
 
 def pool_pids(parent: int) -> list[int]:
