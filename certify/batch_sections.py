@@ -7,11 +7,14 @@ rows renders in time linear in its rows.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.enums import TA_JUSTIFY
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer, Table
 
 from certify.batch_snapshot import BatchCertificateSnapshot, RowLine, SearchedAt
@@ -129,46 +132,92 @@ def counts_section(snapshot: BatchCertificateSnapshot, st: Styles) -> list[Flowa
     return flow
 
 
-def _numbers(line: RowLine) -> str:
-    text = ", ".join(esc(number) for number in line.exact_registrations) or "–"
+def _plain(pair: Bilingual) -> str:
+    """What ``bi`` shows, as plain text (the English in brackets)."""
+    if not pair.en:
+        return pair.vi
+    return f"{pair.vi} ({pair.en})" if pair.vi else pair.en
+
+
+def _numbers_text(line: RowLine) -> str:
+    text = ", ".join(line.exact_registrations) or "–"
     more = line.exact_registrations_total - len(line.exact_registrations)
     if more:
-        text += f" {bi(_b('more_numbers').format(n=more))}"
+        text += " " + _plain(_b("more_numbers").format(n=more))
     return text
 
 
-def _criterion_cell(line: RowLine) -> str:
-    text = bi(label("field", _FIELD[line.criterion]))
+def _criterion_text(line: RowLine) -> str:
+    text = _plain(label("field", _FIELD[line.criterion]))
     if line.party_type:
-        text += f"<br/>{esc(label('party_type', line.party_type).vi)}"
+        text += "\n" + label("party_type", line.party_type).vi
     return text
 
 
-def _line_cells(line: RowLine, st: Styles) -> list[Paragraph]:
-    row = str(line.row)
+Cell = Paragraph | str
+
+_PADDING = 12.0
+"""A cell's left and right padding together (ReportLab's default, 6 + 6)."""
+
+
+@functools.lru_cache(maxsize=4096)
+def _broken(text: str, font: str, size: float, width: float) -> str | None:
+    """``text`` broken at spaces into lines that fit ``width`` (its own line breaks kept),
+    as one string to draw; None when a word alone is wider (a paragraph must split it)."""
+    lines = [part for paragraph in text.split("\n")
+             for part in simpleSplit(paragraph, font, size, width) or [""]]
+    if any(stringWidth(part, font, size) > width for part in lines):
+        return None
+    return "\n".join(lines)
+
+
+def _cell(text: str, column: int, font: str, st: Styles) -> Cell:
+    """Plain text when it breaks at spaces, else a paragraph (which splits long words)."""
+    found = _broken(text, font, st.small.fontSize, _WIDTHS_ALL[column] - _PADDING)
+    if found is not None:
+        return found
+    markup = esc(text).replace("\n", "<br/>")
+    return Paragraph(markup if font == st.small.fontName else f"<b>{markup}</b>", st.small)
+
+
+def _line_cells(line: RowLine, st: Styles) -> list[Cell]:
+    """A row's cells, as plain strings drawn in the table's fonts wherever the text breaks
+    at spaces: a big batch lists tens of thousands of rows, and a paragraph's line breaking
+    costs far more than drawing strings."""
+    regular, bold = st.small.fontName, st.heading.fontName
+    row: Cell = str(line.row)
     if line.duplicate_of is not None:
         same = _b("duplicate_of").format(row=line.duplicate_of)
-        row += f'<br/><font size="6.5">{bi(same)}</font>'
-    exact = f"<b>{line.exact_count}</b>" if line.exact_count else "0"
-    return [Paragraph(row, st.small), Paragraph(_criterion_cell(line), st.small),
-            Paragraph(f"<b>{esc(line.value_as_entered)}</b>", st.small),
-            Paragraph(exact, st.small), Paragraph(str(line.close_count), st.small),
-            Paragraph(_numbers(line), st.small)]
+        row = Paragraph(f'{line.row}<br/><font size="6.5">{bi(same)}</font>', st.small)
+    return [row, _cell(_criterion_text(line), 1, regular, st),
+            _cell(line.value_as_entered, _VALUE_COLUMN, bold, st),
+            str(line.exact_count), str(line.close_count),
+            _cell(_numbers_text(line), 5, regular, st)]
 
 
 _WIDTHS = [38.0, 68.0, 120.0, 40.0, 40.0]
+_WIDTHS_ALL = [*_WIDTHS, FRAME_WIDTH - sum(_WIDTHS)]
+_VALUE_COLUMN = 2
+_EXACT_COLUMN = 3
 _FIELD = {"debtor_name": "name", "id_number": "id_number", "chassis_number": "chassis_number",
           "engine_number": "engine_number", "plate_number": "plate_number",
           "registration_number": "registration_number"}
 
 
 def _block(lines: tuple[RowLine, ...], header: list[Paragraph], st: Styles) -> Table:
-    widths = [*_WIDTHS, FRAME_WIDTH - sum(_WIDTHS)]
+    small = st.small
     style: list[Any] = [
         ("GRID", (0, 0), (-1, -1), 0.4, _GRID), ("BACKGROUND", (0, 0), (-1, 0), _HEAD),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
-    return Table([header, *(_line_cells(line, st) for line in lines)], colWidths=widths,
+        ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        # the plain-string cells look like the paragraphs beside them
+        ("FONT", (0, 1), (-1, -1), small.fontName, small.fontSize, small.leading),
+        ("TEXTCOLOR", (0, 1), (-1, -1), small.textColor),
+        ("FONTNAME", (_VALUE_COLUMN, 1), (_VALUE_COLUMN, -1), st.heading.fontName)]
+    # an exact match is in bold, as the heading font
+    style += [("FONTNAME", (_EXACT_COLUMN, i), (_EXACT_COLUMN, i), st.heading.fontName)
+              for i, line in enumerate(lines, start=1) if line.exact_count]
+    return Table([header, *(_line_cells(line, st) for line in lines)], colWidths=_WIDTHS_ALL,
                  repeatRows=1, splitInRow=1, style=style)
 
 
