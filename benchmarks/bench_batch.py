@@ -9,7 +9,9 @@ a plate; one to three criteria a row; a few duplicates), creates a customer acco
 starts the workers (``celery -A api.batch.worker worker --concurrency 1``, one process
 each) and the API (``regsearch api``, one uvicorn worker, on its own port), uploads the
 file over HTTP (upload, validation, queueing), follows the batch to the end and
-downloads the results as CSV into a file, as a bank's client would. The API must find the
+downloads the results as CSV into a file, as a bank's client would; with
+``--certificate``, then asks for the batch's certificate and waits until a worker has
+issued it. The API must find the
 index ready (``/readyz``): run the benchmark indexer (``regsearch indexer`` with the same
 profile) beside it. Prints rows per second and the time of each stage. The workers use
 their own queue (``--queue``) so that a worker already running elsewhere does not take
@@ -140,7 +142,8 @@ def _account_key(settings: Settings, rows: int) -> str:
 
 
 def run(rows: int, workers: int, seed: int, queue: str, poll_s: float,
-        concurrency: int = 1, port: int = 8120, keep: bool = False) -> None:
+        concurrency: int = 1, port: int = 8120, keep: bool = False,
+        certificate: bool = False) -> None:
     from benchmarks.bench_latency import Api
 
     os.environ["REGSEARCH_BATCH_QUEUE"] = queue  # the API started here publishes there
@@ -185,6 +188,8 @@ def run(rows: int, workers: int, seed: int, queue: str, poll_s: float,
                 for part in download.iter_bytes():
                     out.write(part)
             exported = time.perf_counter()
+            if certificate:
+                issued = _certificate(client, batch["id"], children, work)
     finally:
         stop_workers(children)
     with saved.open(encoding="utf-8-sig", newline="") as handle:
@@ -203,8 +208,56 @@ def run(rows: int, workers: int, seed: int, queue: str, poll_s: float,
           f" {rows / (finished - built):.1f} upload to done")
     print(f"end to end, upload to CSV saved: {exported - built:.1f} s")
     saved.unlink()
-    if not keep:
+    if certificate:
+        print(f"certificate: {issued['number']}, {issued['rows_listed']:,} rows listed;"
+              f" request answered in {issued['answer_s']:.2f} s (HTTP {issued['status']}),"
+              f" issued by a worker {issued['issued_s']:.1f} s after the request, signed PDF"
+              f" {issued['pdf_bytes']:,} bytes; peak memory of a worker process"
+              f" {issued['worker_peak_mb']:,} MB")
+    if certificate:  # certificates are never deleted, nor the batch they refer to
+        print(f"the certified batch {batch['id']} stays in the service database")
+    elif not keep:
         _delete_job(settings, batch["id"])
+
+
+def _peak_rss_mb(workers: list[subprocess.Popen[bytes]]) -> int:
+    """The largest peak resident memory (VmHWM) of the workers' pool processes."""
+    peak = 0
+    for worker in workers:
+        children = subprocess.run(["pgrep", "-P", str(worker.pid)], capture_output=True,
+                                  text=True, check=False).stdout.split()
+        for pid in children:
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            for line in status.splitlines():
+                if line.startswith("VmHWM:"):
+                    peak = max(peak, int(line.split()[1]) // 1024)
+    return peak
+
+
+def _certificate(client: httpx.Client, job_id: str, workers: list[subprocess.Popen[bytes]],
+                 work: Path) -> dict[str, Any]:
+    """Ask for the batch's certificate as a bank's client does (POST, then GET until it is
+    there), download the signed PDF; the times, its size and the workers' peak memory."""
+    path = f"/v1/batches/{job_id}/certificate"
+    asked = time.perf_counter()
+    response = client.post(path)
+    answered = time.perf_counter()
+    status = response.status_code
+    while response.status_code == 202:
+        time.sleep(1.0)
+        response = client.get(path)
+    if response.status_code not in (200, 201):
+        raise SystemExit(f"certificate refused: {response.status_code} {response.text[:500]}")
+    issued = time.perf_counter()
+    body: dict[str, Any] = response.json()
+    pdf = client.get(f"/v1/certificates/{body['number']}.pdf")
+    pdf.raise_for_status()
+    (work / "certificate.pdf").write_bytes(pdf.content)
+    return {**body, "status": status, "answer_s": answered - asked, "issued_s": issued - asked,
+            "pdf_bytes": len(pdf.content), "worker_peak_mb": _peak_rss_mb(workers)}
 
 
 def _delete_job(settings: Settings, job_id: str) -> None:
@@ -227,9 +280,11 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8120, help="Port of the API started here.")
     parser.add_argument("--keep", action="store_true",
                         help="Keep the job in the service database afterwards.")
+    parser.add_argument("--certificate", action="store_true",
+                        help="Then ask for the batch's certificate and wait until it is issued.")
     args = parser.parse_args()
     run(args.rows, args.workers, args.seed, args.queue, args.poll, args.concurrency, args.port,
-        args.keep)
+        args.keep, args.certificate)
 
 
 if __name__ == "__main__":
