@@ -144,8 +144,11 @@ def _core_word(token: NameToken) -> CoreWord:
 
 
 def expand_core(core: tuple[NameToken, ...]) -> tuple[CoreWord, ...]:
-    """Core with trade-word abbreviations written out and connectors dropped."""
-    if not any(token.folded in _EXPANDABLE for token in core):
+    """Core with trade-word abbreviations written out and connectors dropped. A core of
+    connectors only keeps them: dropping them would make every such name equal to every
+    other (and leave no candidate key)."""
+    if not any(token.folded in _EXPANDABLE for token in core) or all(
+            _is_connector(token) for token in core):
         return tuple(_core_word(token) for token in core)
     words: list[CoreWord] = []
     for token in core:

@@ -47,6 +47,22 @@ def test_expanded_core_writes_out_abbreviations_and_drops_connectors() -> None:
     assert not parse_organization("Công ty TNHH Ánh Dương").abbreviated
 
 
+def test_a_core_of_connectors_only_keeps_them() -> None:
+    """Found by the key-coverage property test: "Công ty TNHH và &" and "Công ty TNHH và
+    và" both expanded to nothing, so they were close with no candidate key in common."""
+    from normalizers.keys import name_index_keys, name_query_keys
+    from query.classify import classify
+
+    assert parse_organization("Công ty TNHH và &").expanded_folded == ("va",)
+    assert parse_organization("Công ty TNHH và và").expanded_folded == ("va", "va")
+    verdict = classify("debtor_name", "Công ty TNHH và &", "Công ty TNHH và và",
+                       "organization")
+    if verdict.tier is not None:
+        index = name_index_keys("Công ty TNHH và &")
+        asked = name_query_keys("Công ty TNHH và và", "organization")
+        assert index.exact & asked.exact or index.close & asked.close
+
+
 def test_legal_forms_compatible() -> None:
     assert legal_forms_compatible("TNHH", "TNHH")
     assert legal_forms_compatible("TNHH", "CTY")
