@@ -65,6 +65,22 @@ class BatchStack:
         finally:
             client.close()
 
+    def run_to_end(self, file_name: str, data: bytes, worker: str
+                   ) -> tuple[str, str, dict[str, Any]]:
+        """A new customer's batch of ``data``, run to the end by a worker on an empty
+        broker: (key, batch id, final status)."""
+        self.stop_workers()
+        redis.Redis.from_url(self.settings.batch_broker_url).flushdb()
+        self.start_workers(worker)
+        key = self.account()
+        response = self.client.post("/v1/batches", headers={"x-api-key": key},
+                                    files={"file": (file_name, data, "text/csv")})
+        assert response.status_code == 202, response.text
+        batch_id: str = response.json()["batch"]["id"]
+        final = self.wait_finished(key, batch_id, deadline_s=180)
+        self.stop_workers()
+        return key, batch_id, final
+
     def wait_finished(self, key: str, batch_id: str, deadline_s: float = 240) -> dict[str, Any]:
         def finished() -> dict[str, Any] | None:
             body: dict[str, Any] = self.client.get(f"/v1/batches/{batch_id}",

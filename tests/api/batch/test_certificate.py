@@ -54,15 +54,8 @@ def _ledger(batch_stack: BatchStack, number: str) -> list[tuple[Any, ...]]:
 @pytest.fixture(scope="module")
 def finished(batch_stack: BatchStack) -> dict[str, Any]:
     """A customer's batch, run to the end by a real worker."""
-    batch_stack.stop_workers()
-    import redis
-
-    redis.Redis.from_url(batch_stack.settings.batch_broker_url).flushdb()
-    batch_stack.start_workers("certificate")
-    key = batch_stack.account()
-    batch_id = _submit(batch_stack, key, _upload(batch_stack))
-    final = batch_stack.wait_finished(key, batch_id, deadline_s=180)
-    batch_stack.stop_workers()
+    key, batch_id, final = batch_stack.run_to_end("danh-sách vay.csv", _upload(batch_stack),
+                                                  "certificate")
     assert final["status"] == "done", final
     return {"key": key, "batch_id": batch_id, "final": final}
 

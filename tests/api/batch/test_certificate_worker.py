@@ -40,20 +40,8 @@ def big_batch_api(batch_stack: BatchStack) -> Iterator[TestClient]:
 
 @pytest.fixture(scope="module")
 def finished(batch_stack: BatchStack) -> dict[str, Any]:
-    import redis
-
-    batch_stack.stop_workers()
-    redis.Redis.from_url(batch_stack.settings.batch_broker_url).flushdb()
-    batch_stack.start_workers("cert-chunks")
-    key = batch_stack.account()
-    response = batch_stack.client.post(
-        "/v1/batches", headers={"x-api-key": key},
-        files={"file": ("lo-lon.csv", files.simple_csv(batch_stack.corpus, ROWS, seed=23),
-                        "text/csv")})
-    assert response.status_code == 202, response.text
-    batch_id: str = response.json()["batch"]["id"]
-    final = batch_stack.wait_finished(key, batch_id, deadline_s=180)
-    batch_stack.stop_workers()
+    key, batch_id, final = batch_stack.run_to_end(
+        "lo-lon.csv", files.simple_csv(batch_stack.corpus, ROWS, seed=23), "cert-chunks")
     assert final["status"] == "done" and final["rows"]["total"] > INLINE_ROWS, final
     return {"key": key, "batch_id": batch_id}
 
