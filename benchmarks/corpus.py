@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import psycopg
-from elasticsearch import Elasticsearch
+from elasticsearch import ApiError, Elasticsearch
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from benchmarks.synthetic import generator
@@ -57,6 +57,17 @@ def reset(settings_slot: str, alias: str) -> None:
     ensure_schema()
 
 
+def _indexer_state(es: Elasticsearch, slot: str) -> state.IndexerState | None:
+    """The indexer's state, or None while it has none yet (or its index, just created,
+    has no shard allocated yet)."""
+    try:
+        return state.load(es, slot)
+    except ApiError as exc:
+        if exc.meta.status == 503:
+            return None
+        raise
+
+
 def _wait_caught_up(es: Elasticsearch, slot: str, deadline_s: float) -> float:
     settings = get_settings()
     with psycopg.connect(settings.pg_dsn) as conn:
@@ -91,7 +102,7 @@ def main() -> None:
                                stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ))
     (STATE / "bench-indexer.pid").write_text(str(indexer.pid))
     es = Elasticsearch(settings.es_url, request_timeout=60)
-    while state.load(es, settings.replication_slot) is None:
+    while _indexer_state(es, settings.replication_slot) is None:
         time.sleep(0.2)
     started = time.monotonic()
     with psycopg.connect(settings.pg_dsn) as conn, data.open(encoding="utf-8") as lines:
