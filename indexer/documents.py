@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 
+from mappings.name_value import name_value
 from mappings.packed import pack
 from normalizers import keys
 from normalizers.identifiers import identifier_form
@@ -32,7 +33,9 @@ def build(registration_id: int, registration: dict[str, Any], lsn: str) -> dict[
     name_close: set[str] = set()
     id_exact: set[str] = set()
     id_close: set[str] = set()
+    name_values: set[str] = set()
     for party in registration.get("grantors", []):
+        name_values.add(name_value(party.get("party_type"), party["name"]))
         name_keys = keys.name_index_keys(party["name"], party.get("party_type"))
         name_exact.update(name_keys.exact)
         name_close.update(name_keys.close)
@@ -52,6 +55,7 @@ def build(registration_id: int, registration: dict[str, Any], lsn: str) -> dict[
         "content_hash": digest,
         "name_exact": sorted(name_exact),
         "name_close": sorted(name_close),
+        "name_value": sorted(name_values),
         "id_exact": sorted(id_exact),
         "id_close": sorted(id_close),
         "registration": registration,
