@@ -20,6 +20,7 @@ from api.models import (
 )
 from api.problems import problem
 from api.resources import Resources, get_resources
+from query import grouped
 from query.candidates import CandidatePlan, plan
 from query.search import Match, SearchOutcome, hydrate, search
 
@@ -64,6 +65,31 @@ def whole_registrations(resources: Resources, request: SearchRequest, outcome: S
                    request.include_deleted, value, request.party_type)
 
 
+def shown_page(resources: Resources, request: SearchRequest,
+               candidate_plan: CandidatePlan) -> grouped.Page:
+    """The page of each tier the request asks for, every match read whole."""
+    criterion, value = request.criterion
+    close_cap = request.close_limit or resources.settings.close_tier_cap
+    if criterion == "debtor_name" and resources.settings.grouped_name_search:
+        found = grouped.search_page(
+            resources.es, resources.settings.index_alias, value, request.party_type,
+            candidate_plan, include_deleted=request.include_deleted,
+            exact_offset=request.exact_offset, exact_limit=request.exact_limit,
+            close_offset=request.close_offset, close_cap=close_cap)
+        if found is not None:
+            return found
+    outcome = run_search(resources, request, candidate_plan)
+    exact_page = outcome.exact[request.exact_offset: request.exact_offset + request.exact_limit]
+    shown = whole_registrations(resources, request, outcome, exact_page + outcome.close)
+    return grouped.Page(
+        normalised=outcome.normalised, exact_count=len(outcome.exact),
+        exact=[m for m in shown if m.tier == "exact"],
+        close_count=outcome.close_before + len(outcome.close) + outcome.close_left_out,
+        close=[m for m in shown if m.tier == "close"], close_before=outcome.close_before,
+        close_left_out=outcome.close_left_out, close_complete=outcome.close_complete,
+        hashes=outcome.hashes)
+
+
 @router.post("/v1/search", response_model=SearchResponse)
 def search_registrations(
     body: SearchRequest, http: Request,
@@ -75,11 +101,7 @@ def search_registrations(
     criterion, value = body.criterion
     candidate_plan = searchable_plan(body)
     mark, _ = watermark.read(resources.es, resources.settings)
-    outcome = run_search(resources, body, candidate_plan)
-    page = outcome.exact[body.exact_offset: body.exact_offset + body.exact_limit]
-    shown = whole_registrations(resources, body, outcome, page + outcome.close)
-    page = [m for m in shown if m.tier == "exact"]
-    close_shown = [m for m in shown if m.tier == "close"]
+    page = shown_page(resources, body, candidate_plan)
     fee = accounts.fee_for(caller, "search", resources.settings)
     try:
         resources.search_ledger.record(caller, fee, criterion, client_address(http))
@@ -90,16 +112,16 @@ def search_registrations(
     resources.metrics.search_seconds.labels(criterion).observe(time.perf_counter() - started)
     resources.metrics.searches.labels(criterion, "200").inc()
     answer = SearchResponse(
-        criterion=CriterionEcho(name=criterion, value=value, normalised=outcome.normalised,
+        criterion=CriterionEcho(name=criterion, value=value, normalised=page.normalised,
                                 party_type=body.party_type),
         include_deleted=body.include_deleted,
         watermark=mark,
-        exact=ExactTier(count=len(outcome.exact), offset=body.exact_offset,
-                        results=[result_model(m) for m in page]),
-        close=CloseTier(count=outcome.close_before + len(outcome.close) + outcome.close_left_out,
-                        offset=body.close_offset, shown=len(close_shown),
-                        left_out=outcome.close_left_out, complete=outcome.close_complete,
-                        results=[result_model(m) for m in close_shown]),
+        exact=ExactTier(count=page.exact_count, offset=body.exact_offset,
+                        results=[result_model(m) for m in page.exact]),
+        close=CloseTier(count=page.close_count, offset=body.close_offset,
+                        shown=len(page.close), left_out=page.close_left_out,
+                        complete=page.close_complete,
+                        results=[result_model(m) for m in page.close]),
     )
     # The model is built and checked here; serialised once (FastAPI would validate it again).
     return Response(content=answer.model_dump_json(), media_type="application/json")

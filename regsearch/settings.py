@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     close_tier_cap: int = 50
     #: Close candidates examined per search (the exact tier has no limit).
     close_candidate_limit: int = 5000
+    #: Name searches find their page by registered value (``query.grouped``: two requests
+    #: whatever the number of namesakes, close tier complete); False reads every candidate.
+    grouped_name_search: bool = True
     #: A search may report an indexer state read this long ago (seconds; 0 = read it for
     #: every search). The watermark then understates freshness by at most this much.
     watermark_max_age_s: float = 0.25
