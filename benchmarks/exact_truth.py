@@ -6,7 +6,8 @@ registration that could possibly be an exact match, and the contract's pair clas
 complete (a superset), never precise:
 
 * names: every grantor name is folded (``unidecode``, lower case, everything but ``a-z0-9``
-  removed; VNI-Windows text is also decoded first, by the generator's own decoder) and the
+  removed; VNI-Windows text is also decoded first, by the generator's own decoder, as a whole
+  and word by word, since names mix Unicode and legacy words) and the
   folded names are joined into one text. An exact match has the query's words, in order, as
   its own words (the honorific, legal-form and branch words aside), so the longest run of
   query words outside a generous list of such words, folded and concatenated, occurs in the
@@ -24,6 +25,8 @@ benchmarks share the benchmark registry) are read from the registry's tables
 from __future__ import annotations
 
 import bisect
+import itertools
+import math
 import re
 import unicodedata
 from collections import defaultdict
@@ -69,14 +72,33 @@ def folded_words(text: str) -> list[str]:
     return [w for w in words if w]
 
 
+#: Word-by-word readings of one name at most (a name of up to 6 legacy-looking words).
+_MAX_READINGS = 64
+
+
 @lru_cache(maxsize=1 << 20)
 def _name_keys(name: str) -> tuple[str, ...]:
-    """The folded name, and the folded VNI reading when the name decodes as VNI."""
+    """The folded name, its folded VNI reading when it decodes as VNI, and every reading
+    with each word as written or decoded on its own: real names mix Unicode words and
+    legacy-encoded ones ("Nguyeãn Hoàng Hoa"), and decoding the whole name would misread
+    the Unicode words ("Hoàng" as VNI is "Hồng")."""
     keys = [fold(name)]
     if not name.isascii():
         decoded = vni.decode(name)
         if decoded and decoded != name and fold(decoded) != keys[0]:
             keys.append(fold(decoded))
+        choices = []
+        for word in _WORD.findall(unicodedata.normalize("NFC", name)):
+            readings = {fold(word)}
+            word_decoded = word if word.isascii() else vni.decode(word)
+            if word_decoded and word_decoded != word:
+                readings.add(fold(word_decoded))
+            choices.append(sorted(readings))
+        if math.prod(len(c) for c in choices) <= _MAX_READINGS:
+            for reading in itertools.product(*choices):
+                joined = "".join(reading)
+                if joined not in keys:
+                    keys.append(joined)
     return tuple(keys)
 
 
