@@ -26,6 +26,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -457,6 +458,9 @@ def main() -> None:
     parser.add_argument("--breakdown-only", action="store_true",
                         help="redo only the in-process breakdown, into the saved JSON (--out)")
     args = parser.parse_args()
+    if not args.render_only and not args.breakdown_only and shutil.which("wrk") is None:
+        raise SystemExit("bench_latency: wrk, the load generator, is not installed; "
+                         "`regsearch services up` installs it (or: apt-get install -y wrk)")
     if args.render_only:
         print(render(orjson.loads(args.out.read_bytes())))
         return

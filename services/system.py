@@ -32,6 +32,7 @@ APT_PACKAGES: dict[str, str] = {
     "poppler-utils": "pdftotext",  # pdftotext / pdftoppm for certificate tests
     "fonts-dejavu-core": "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",  # Vietnamese glyphs
     "tzdata": "/usr/share/zoneinfo/Asia/Ho_Chi_Minh",  # certificate times in Vietnam time
+    "wrk": "wrk",  # the load generator of benchmarks/bench_latency.py
 }
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
