@@ -18,11 +18,14 @@ true and its page is the best of all close matches.
 * the candidates hold more distinct values than ``VALUE_LIMIT``;
 * a page reaches past the index's result window (``MAX_WINDOW``);
 * a registration in a page does not classify as its tier (it cannot, since the value
-  was classified; it is checked all the same).
+  was classified; it is checked all the same);
+* a page's search failed (the candidate-reading way then meets the same failure and it
+  is answered as any Elasticsearch failure is, or it passes).
 """
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,13 +35,14 @@ from elasticsearch import Elasticsearch
 from mappings.name_value import parse_name_value
 from query.candidates import CandidatePlan
 from query.classify import classify
-from query.search import Match, Verdicts, best_match, candidate_query
+from query.search import Match, Verdicts, best_match, candidate_query, status_filter
 
 #: Distinct registered values a search classifies at most (more: the candidate-reading way).
 VALUE_LIMIT = 5000
 #: The index's ``max_result_window``: ``from + size`` of a page may not pass it.
 MAX_WINDOW = 10000
 _CRITERION = "debtor_name"
+log = logging.getLogger("regsearch.query")
 _SORT = [{"_score": "desc"}, {"registered_at": "desc"}, {"registration_id": "asc"}]
 _SOURCE = ["registration_id", "content_hash", "registration"]
 
@@ -62,16 +66,15 @@ class Page:
     hashes: dict[int, str] = field(default_factory=dict)
 
 
+def _values(by_score: dict[float, list[str]]) -> list[str]:
+    return [value for group in by_score.values() for value in group]
+
+
 @dataclass
 class _Tiers:
-    exact: list[str] = field(default_factory=list)
-    #: score → the values of that score
+    #: score → the values of that score, for each tier
+    exact: dict[float, list[str]] = field(default_factory=lambda: defaultdict(list))
     close: dict[float, list[str]] = field(default_factory=lambda: defaultdict(list))
-    exact_scores: dict[float, list[str]] = field(default_factory=lambda: defaultdict(list))
-
-
-def _status_filter(include_deleted: bool) -> list[dict[str, Any]]:
-    return [] if include_deleted else [{"term": {"status": "in_force"}}]
 
 
 def value_request(candidate_plan: CandidatePlan, include_deleted: bool) -> dict[str, Any]:
@@ -100,8 +103,7 @@ def classify_values(values: list[str], query_value: str, party_type: str | None,
             verdict = classify(_CRITERION, name, query_value, registered_type or party_type)
             verdicts[memo_key] = verdict
         if verdict.tier == "exact":
-            tiers.exact.append(value)
-            tiers.exact_scores[verdict.score].append(value)
+            tiers.exact[verdict.score].append(value)
         elif verdict.tier == "close":
             tiers.close[verdict.score].append(value)
     return tiers
@@ -112,9 +114,9 @@ def tier_query(by_score: dict[float, list[str]], include_deleted: bool,
     """Registrations holding one of the values (none of ``excluded``), scored by the best
     value each holds: the distinct scores become weights 1, 2, … in their order, which
     float rounding cannot merge."""
-    values = [v for group in by_score.values() for v in group]
+    values = _values(by_score)
     base: dict[str, Any] = {"bool": {
-        "filter": [*_status_filter(include_deleted), {"terms": {"name_value": values}}]}}
+        "filter": [*status_filter(include_deleted), {"terms": {"name_value": values}}]}}
     if excluded:
         base["bool"]["must_not"] = [{"terms": {"name_value": excluded}}]
     if len(by_score) == 1:
@@ -168,10 +170,11 @@ def search_page(es: Elasticsearch, index: str, value: str, party_type: str | Non
     searches: list[tuple[str, dict[str, Any]]] = []
     if tiers.exact:
         searches.append(("exact", page_request(
-            tier_query(tiers.exact_scores, include_deleted, []), exact_offset, exact_limit)))
+            tier_query(tiers.exact, include_deleted, []), exact_offset, exact_limit)))
     if tiers.close:
         searches.append(("close", page_request(
-            tier_query(tiers.close, include_deleted, tiers.exact), close_offset, close_cap)))
+            tier_query(tiers.close, include_deleted, _values(tiers.exact)), close_offset,
+            close_cap)))
     if not searches:
         return page
     body: list[dict[str, Any]] = []
@@ -179,8 +182,10 @@ def search_page(es: Elasticsearch, index: str, value: str, party_type: str | Non
         body.extend(({}, request))
     responses = es.msearch(index=index, searches=body).body["responses"]
     for (tier, _), response in zip(searches, responses, strict=True):
-        if "error" in response:
-            raise RuntimeError(f"{tier} page: {response['error']}")
+        if "error" in response:  # the candidate-reading way then meets it, or not
+            log.warning("name search by value: the %s page failed: %s", tier,
+                        response["error"])
+            return None
         matches = _matches(response, tier, value, party_type, verdicts, page.hashes)
         if matches is None:
             return None

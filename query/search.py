@@ -151,7 +151,7 @@ def best_match(criterion: str, query_value: str, party_type: str | None, reg_id:
     return best
 
 
-def _status_filter(include_deleted: bool) -> list[dict[str, Any]]:
+def status_filter(include_deleted: bool) -> list[dict[str, Any]]:
     return [] if include_deleted else [{"term": {"status": "in_force"}}]
 
 
@@ -175,7 +175,7 @@ def candidate_query(candidate_plan: CandidatePlan, include_deleted: bool,
         should.append({"bool": {"should": candidate_plan.exact, "_name": _EXACT_CLAUSE}})
     if not exact_only:
         should.extend(candidate_plan.close)
-    return {"bool": {"filter": _status_filter(include_deleted), "should": should,
+    return {"bool": {"filter": status_filter(include_deleted), "should": should,
                      "minimum_should_match": 1}}
 
 
