@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 
 from api.batch.rows import Criterion
+from api.result_values import result_values
 from query.multi import Lookup
 from query.search import REGISTRATION_SUMMARY, Match, SearchOutcome
 
@@ -41,14 +42,8 @@ def match_dict(match: Match) -> dict[str, Any]:
     """A search result (``api.models.SearchResult``, as ``model_dump`` gives it) with the
     registration's summary in place of the whole registration; built directly, since a
     batch writes millions of them."""
-    return {
-        "tier": match.tier,
-        "score": round(match.score, 4),
-        "reasons": list(match.reasons),
-        "matched": {"role": match.role, "position": match.position, "field": match.field,
-                    "value_as_registered": match.value_as_registered},
-        "registration": {key: match.registration.get(key) for key in REGISTRATION_SUMMARY},
-    }
+    return result_values(match, {key: match.registration.get(key)
+                                 for key in REGISTRATION_SUMMARY})
 
 
 def lookup_result(outcome: SearchOutcome) -> dict[str, Any]:
