@@ -1,13 +1,19 @@
 """Run the API under uvicorn, with one or several worker processes.
 
-With several workers uvicorn binds the listening socket itself and hands it to
-them; asyncio then leaves TCP_NODELAY off on the connections (it only sets it on
-sockets created with protocol IPPROTO_TCP, and that socket says 0). A response is
-written in two parts (head, then body), so on a kept-alive connection Nagle's
-algorithm held the body until the client's delayed ACK: measured, every search took
-about 42 ms more with 2 workers than with 1 (52 ms instead of 9 ms for one client).
-Accepted sockets inherit TCP_NODELAY from the listening socket on Linux, so it is
-set there.
+Several workers: each listens on a socket of its own, all bound to the same address
+with ``SO_REUSEPORT``, so that the kernel spreads new connections over the workers.
+uvicorn's own way, one listening socket shared by every worker, let the first worker
+woken accept every connection waiting (asyncio accepts up to the backlog at a time): a
+client that opens its connections together, as a bank's connection pool or the latency
+benchmark's 8 clients do, found them all on one worker, the others idle. Measured, 8
+connections to 2 workers went 8/0 in four runs of five and 6/2 in the fifth, and one
+process (one GIL, one core) then answered everything while the second core waited.
+
+TCP_NODELAY is set on every listening socket (accepted sockets inherit it on Linux).
+asyncio leaves it off on sockets it did not create: a response is written in two parts
+(head, then body), so on a kept-alive connection Nagle's algorithm held the body until
+the client's delayed ACK: measured, every search took about 42 ms more with 2 workers than
+with 1 (52 ms instead of 9 ms for one client).
 """
 
 from __future__ import annotations
@@ -18,6 +24,62 @@ import uvicorn
 from uvicorn.supervisors import Multiprocess
 
 APP = "api.app:create_app"
+BACKLOG = 2048
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket listening on ``host:port`` that other workers' sockets may share."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.create_server((host, port), family=family, backlog=BACKLOG,
+                                reuse_port=True)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
+
+
+class SpreadWorkers(Multiprocess):
+    """uvicorn's supervisor (start, health checks, restarts, signals), except that each
+    worker it starts gets a listening socket of its own.
+
+    uvicorn hands ``self.sockets`` to every worker it starts; here reading it binds a new
+    socket. The supervisor closes its copy once the worker has started (the worker
+    holds its own), so a worker that dies takes its socket out of the group and the
+    kernel stops sending it connections."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        self._port = config.port
+        self._handed: list[socket.socket] = []
+        super().__init__(config, sockets=[])
+
+    @property
+    def sockets(self) -> list[socket.socket]:
+        sock = listening_socket(self.config.host, self._port)
+        self._port = sock.getsockname()[1]  # port 0: every worker on the port first given
+        self._handed.append(sock)
+        return [sock]
+
+    @sockets.setter
+    def sockets(self, shared: list[socket.socket]) -> None:
+        """uvicorn's constructor stores the shared sockets; there are none here."""
+
+    @property
+    def port(self) -> int:
+        return self._port
+
+    def _close_handed(self) -> None:
+        while self._handed:
+            self._handed.pop().close()
+
+    def init_processes(self) -> None:
+        super().init_processes()
+        self._close_handed()
+
+    def keep_subprocess_alive(self) -> None:
+        super().keep_subprocess_alive()
+        self._close_handed()
+
+    def restart_all(self) -> None:
+        super().restart_all()
+        self._close_handed()
 
 
 def serve(host: str, port: int, workers: int) -> None:
@@ -26,6 +88,4 @@ def serve(host: str, port: int, workers: int) -> None:
     if workers <= 1:
         uvicorn.Server(config).run()
         return
-    sock = config.bind_socket()
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    Multiprocess(config, sockets=[sock]).run()
+    SpreadWorkers(config).run()

@@ -1,29 +1,121 @@
-"""Several API workers share a listening socket with TCP_NODELAY set (accepted sockets
-inherit it), so a kept-alive connection never waits for the client's delayed ACK."""
+"""Several API workers: each listens on a socket of its own (``SO_REUSEPORT``, TCP_NODELAY
+inherited by accepted sockets), so connections opened together reach every worker."""
 
 from __future__ import annotations
 
+import http.client
+import os
 import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
+import uvicorn
+from uvicorn.supervisors import multiprocess
 
 from api import serve
 
+ROOT = Path(__file__).resolve().parents[2]
 
-def test_the_shared_socket_of_several_workers_has_nodelay(
+
+def test_sockets_of_one_port_each_with_nodelay() -> None:
+    first = serve.listening_socket("127.0.0.1", 0)
+    port = first.getsockname()[1]
+    second = serve.listening_socket("127.0.0.1", port)
+    try:
+        for sock in (first, second):
+            assert sock.getsockname()[1] == port
+            assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
+            assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT) == 1
+    finally:
+        first.close()
+        second.close()
+
+
+def test_each_worker_gets_its_own_socket_and_the_supervisor_lets_go(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: dict[str, Any] = {}
+    handed: list[socket.socket] = []
 
-    class Recorder:
+    class Started:
         def __init__(self, config: Any, sockets: list[socket.socket]) -> None:
-            seen["workers"] = config.workers
-            seen["nodelay"] = [s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
-                               for s in sockets]
+            handed.extend(sockets)
+            self.seen = [(s.getsockname()[1], s.getsockopt(socket.IPPROTO_TCP,
+                                                           socket.TCP_NODELAY))
+                         for s in sockets]
 
-        def run(self) -> None:
-            seen["ran"] = True
+        def start(self) -> None:
+            pass
 
-    monkeypatch.setattr(serve, "Multiprocess", Recorder)
-    serve.serve("127.0.0.1", 0, workers=2)
-    assert seen == {"workers": 2, "nodelay": [1], "ran": True}
+    monkeypatch.setattr(multiprocess, "Process", Started)
+    config = uvicorn.Config(serve.APP, factory=True, host="127.0.0.1", port=0, workers=3)
+    supervisor = serve.SpreadWorkers(config)
+    supervisor.init_processes()
+    seen = [p.seen for p in supervisor.processes]  # type: ignore[attr-defined]
+    assert len(handed) == 3 and len({id(s) for s in handed}) == 3
+    assert seen == [[(supervisor.port, 1)]] * 3
+    assert all(s.fileno() == -1 for s in handed)  # the workers hold them now
+
+
+PROBE_APP = """
+import os
+
+async def app(scope, receive, send):
+    if scope["type"] != "http":
+        return
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [(b"content-type", b"text/plain")]})
+    await send({"type": "http.response.body", "body": str(os.getpid()).encode()})
+"""
+
+SERVER = """
+import sys, uvicorn
+from api.serve import SpreadWorkers
+if __name__ == "__main__":
+    config = uvicorn.Config("probe_app:app", host="127.0.0.1", port=int(sys.argv[1]),
+                            workers=2, log_level="warning")
+    SpreadWorkers(config).run()
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _pid(conn: http.client.HTTPConnection) -> str:
+    conn.request("GET", "/")
+    return conn.getresponse().read().decode()
+
+
+def test_connections_opened_together_reach_both_workers(tmp_path: Path) -> None:
+    (tmp_path / "probe_app.py").write_text(PROBE_APP)
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}"}
+    server = subprocess.Popen([sys.executable, "-c", SERVER, str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:  # both workers listening
+            listening = subprocess.run(["ss", "-Htln", f"sport = :{port}"],
+                                       capture_output=True, text=True).stdout
+            if len(listening.splitlines()) == 2:
+                break
+            assert time.monotonic() < deadline, "the two workers did not start"
+            time.sleep(0.2)
+        # opened together and kept alive, as a client's connection pool does
+        pool = [http.client.HTTPConnection("127.0.0.1", port, timeout=10) for _ in range(32)]
+        for conn in pool:
+            conn.connect()
+        pids = {_pid(conn) for conn in pool}
+        for conn in pool:
+            conn.close()
+        # uvicorn's shared socket put every one of them on one worker; spread by the
+        # kernel's hash, 32 land on one worker with probability 2 ** -31
+        assert len(pids) == 2
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
