@@ -1,0 +1,178 @@
+"""What one registration of the snapshot copy costs in CPU, stage by stage.
+
+    set -a; . benchmarks/bench.env; set +a
+    .venv/bin/python -m benchmarks.bench_copy_stages --count 100000
+
+The copy (``indexer.runner.copy_snapshot``) reads the registry, builds each document
+(``indexer.copy_builders.build_batch``: normal forms, candidate keys, packed values) and
+bulk-writes it. Here the stages run one after the other, each alone on the machine, on
+the first ``--count`` registrations:
+
+1. read (this process's and PostgreSQL's CPU seconds) and build, in this process;
+2. bulk-write the same encoded documents into a throw-away index with the current
+   mapping and the copy's settings (no refresh, asynchronous translog), two requests in
+   flight as the copy keeps them; Elasticsearch's CPU seconds read from ``/proc``;
+3. the same without the candidate keys, to show what the keys cost Elasticsearch.
+
+The sum of the CPU per registration bounds the copy's rate on the machine's cores:
+``cores / (read and build + Elasticsearch)``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import queue
+import resource
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+import psycopg
+from elasticsearch import Elasticsearch
+
+import mappings
+from indexer import source
+from indexer.copy_builders import RawRow, build_batch
+from indexer.writer import Write, write_all
+from regsearch.settings import get_settings
+
+#: Fields that hold candidate keys (left out of ``_source`` like them, but not keys).
+NOT_KEYS = frozenset({"packed", "name_value"})
+BATCH = 1000
+SENDERS = 2
+
+
+def _own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _processes_cpu(marker: bytes) -> float:
+    """CPU seconds so far of the processes whose command line holds ``marker``."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if marker not in (entry / "cmdline").read_bytes():
+                continue
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2:].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def _elasticsearch_cpu() -> float:
+    """CPU seconds of the Elasticsearch server process so far."""
+    return _processes_cpu(b"org.elasticsearch.bootstrap")
+
+
+def _postgres_cpu() -> float:
+    """CPU seconds of PostgreSQL's processes so far (a backend that ended is not counted:
+    the reading connection is measured while it is open)."""
+    return _processes_cpu(b"postgres")
+
+
+def read_rows(dsn: str, count: int) -> tuple[list[RawRow], float]:
+    """The first ``count`` registry rows, and the CPU seconds PostgreSQL spent on them."""
+    rows: list[RawRow] = []
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        cpu = _postgres_cpu()
+        conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        source.prepare_session(conn)
+        for batch in source.iter_raw(conn):
+            rows.extend(batch[:count - len(rows)])
+            if len(rows) >= count:
+                break
+        conn.execute("COMMIT")
+        return rows, _postgres_cpu() - cpu
+
+
+def without_keys(document: bytes, keys: frozenset[str]) -> bytes:
+    decoded: dict[str, Any] = orjson.loads(document)
+    return orjson.dumps({k: v for k, v in decoded.items() if k not in keys})
+
+
+def index_alone(es: Elasticsearch, name: str, documents: list[tuple[int, bytes]]
+                ) -> dict[str, float]:
+    """Bulk-write ``documents`` into a new index ``name`` (deleted afterwards)."""
+    body = mappings.load("registrations", mappings.REGISTRATIONS_VERSION)
+    settings = {**body["settings"], "refresh_interval": "-1",
+                "translog": {"durability": "async"}}
+    es.options(ignore_status=404).indices.delete(index=name)
+    es.indices.create(index=name, settings=settings, mappings=body["mappings"])
+    batches: queue.SimpleQueue[list[Write]] = queue.SimpleQueue()
+    for start in range(0, len(documents), BATCH):
+        batches.put([Write(str(reg_id), 1, doc)
+                     for reg_id, doc in documents[start:start + BATCH]])
+
+    def send() -> None:
+        while True:
+            try:
+                writes = batches.get_nowait()
+            except queue.Empty:
+                return
+            if write_all(es, name, writes):
+                raise SystemExit(f"Elasticsearch refused documents in {name}")
+
+    cpu, started = _elasticsearch_cpu(), time.monotonic()
+    senders = [threading.Thread(target=send) for _ in range(SENDERS)]
+    for thread in senders:
+        thread.start()
+    for thread in senders:
+        thread.join()
+    es.indices.flush(index=name)
+    seconds, es_cpu = time.monotonic() - started, _elasticsearch_cpu() - cpu
+    es.indices.delete(index=name)
+    return {"documents_per_s": round(len(documents) / seconds),
+            "es_cpu_ms_per_document": round(1000 * es_cpu / len(documents), 3)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=100_000)
+    args = parser.parse_args()
+    settings = get_settings()
+    es = Elasticsearch(settings.es_url, request_timeout=300)
+
+    cpu, started = _own_cpu(), time.monotonic()
+    rows, postgres_cpu = read_rows(settings.pg_dsn, args.count)
+    read_cpu = _own_cpu() - cpu + postgres_cpu
+    cpu = _own_cpu()
+    built = build_batch(rows, "0/1")
+    build_cpu = _own_cpu() - cpu
+    build_wall = time.monotonic() - started
+
+    body = mappings.load("registrations", mappings.REGISTRATIONS_VERSION)
+    keys = frozenset(body["mappings"]["_source"]["excludes"]) - NOT_KEYS
+    with_keys = index_alone(es, f"{settings.index_alias}-stages-keys", built)
+    no_keys = index_alone(es, f"{settings.index_alias}-stages-nokeys",
+                          [(reg_id, without_keys(doc, keys)) for reg_id, doc in built])
+
+    n = len(rows)
+    read_ms, build_ms = 1000 * read_cpu / n, 1000 * build_cpu / n
+    per_registration = read_ms + build_ms + with_keys["es_cpu_ms_per_document"]
+    cores = os.cpu_count() or 1
+    print(json.dumps({
+        "registrations": n,
+        "cores": cores,
+        "read_cpu_ms_per_registration": round(read_ms, 3),
+        "build_cpu_ms_per_registration": round(build_ms, 3),
+        "read_and_build_per_s_one_process": round(n / build_wall),
+        "elasticsearch_alone": with_keys,
+        "elasticsearch_alone_without_candidate_keys": no_keys,
+        "cpu_ms_per_registration": round(per_registration, 3),
+        "copy_rate_bound_on_these_cores": round(cores * 1000 / per_registration),
+        "cores_needed_for_10000_per_s": round(10 * per_registration, 1),
+    }, indent=1))
+
+
+if __name__ == "__main__":
+    main()
