@@ -27,11 +27,35 @@ APP = "api.app:create_app"
 BACKLOG = 2048
 
 
+class ListenError(RuntimeError):
+    """The API cannot listen on the address asked for."""
+
+
+def _family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
+def claim(host: str, port: int) -> int:
+    """The port the workers will listen on (``port``, or a free one for 0), once it is
+    certain that nothing listens there yet. ``SO_REUSEPORT`` would let the workers join
+    any listener of the same user on that port, a second regsearch API included, and
+    share its connections without a word; a socket without it cannot bind there."""
+    try:
+        with socket.socket(_family(host), socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+            return int(probe.getsockname()[1])
+    except OSError as exc:
+        raise ListenError(f"{host}:{port}: {exc.strerror or exc}") from exc
+
+
 def listening_socket(host: str, port: int) -> socket.socket:
     """A socket listening on ``host:port`` that other workers' sockets may share."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.create_server((host, port), family=family, backlog=BACKLOG,
-                                reuse_port=True)
+    try:
+        sock = socket.create_server((host, port), family=_family(host), backlog=BACKLOG,
+                                    reuse_port=True)
+    except OSError as exc:
+        raise ListenError(f"{host}:{port}: {exc.strerror or exc}") from exc
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     return sock
 
@@ -46,14 +70,13 @@ class SpreadWorkers(Multiprocess):
     kernel stops sending it connections."""
 
     def __init__(self, config: uvicorn.Config) -> None:
-        self._port = config.port
+        self._port = claim(config.host, config.port)
         self._handed: list[socket.socket] = []
         super().__init__(config, sockets=[])
 
     @property
     def sockets(self) -> list[socket.socket]:
         sock = listening_socket(self.config.host, self._port)
-        self._port = sock.getsockname()[1]  # port 0: every worker on the port first given
         self._handed.append(sock)
         return [sock]
 

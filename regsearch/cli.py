@@ -244,11 +244,14 @@ def api_serve(
     workers: int = typer.Option(1, min=1, help="uvicorn worker processes."),
 ) -> None:
     """Serve the HTTP API."""
-    from api.serve import serve
+    from api.serve import ListenError, serve
     from regsearch.settings import get_settings
 
     settings = get_settings()
-    serve(host or settings.api_host, port or settings.api_port, workers)
+    try:
+        serve(host or settings.api_host, port or settings.api_port, workers)
+    except ListenError as exc:
+        _fail(f"Không mở được địa chỉ để phục vụ API / cannot listen for the API on {exc}")
 
 
 # --- matching --------------------------------------------------------------------

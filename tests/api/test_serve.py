@@ -35,6 +35,38 @@ def test_sockets_of_one_port_each_with_nodelay() -> None:
         second.close()
 
 
+def test_a_port_already_listened_on_is_refused_not_joined() -> None:
+    # another API (or anything) listening there, even with SO_REUSEPORT: the workers
+    # would otherwise join it and share its connections
+    taken = serve.listening_socket("127.0.0.1", 0)
+    port = taken.getsockname()[1]
+    try:
+        with pytest.raises(serve.ListenError, match=f"127.0.0.1:{port}"):
+            serve.claim("127.0.0.1", port)
+        config = uvicorn.Config(serve.APP, factory=True, host="127.0.0.1", port=port,
+                                workers=2)
+        with pytest.raises(serve.ListenError):
+            serve.SpreadWorkers(config)
+    finally:
+        taken.close()
+    assert serve.claim("127.0.0.1", port) == port  # free again
+
+
+def test_the_cli_says_in_plain_words_that_it_cannot_listen() -> None:
+    taken = serve.listening_socket("127.0.0.1", 0)
+    port = taken.getsockname()[1]
+    try:
+        done = subprocess.run([sys.executable, "-m", "regsearch.cli", "api", "--workers", "2",
+                               "--host", "127.0.0.1", "--port", str(port)],
+                              capture_output=True, text=True, timeout=60, cwd=ROOT)
+    finally:
+        taken.close()
+    assert done.returncode == 2
+    assert f"cannot listen for the API on 127.0.0.1:{port}" in done.stderr
+    assert "Không mở được" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
 def test_each_worker_gets_its_own_socket_and_the_supervisor_lets_go(
         monkeypatch: pytest.MonkeyPatch) -> None:
     handed: list[socket.socket] = []
