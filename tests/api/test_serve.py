@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import http.client
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -123,31 +125,69 @@ def _pid(conn: http.client.HTTPConnection) -> str:
     return conn.getresponse().read().decode()
 
 
-def test_connections_opened_together_reach_both_workers(tmp_path: Path) -> None:
+def _listeners(port: int) -> int:
+    listening = subprocess.run(["ss", "-Htln", f"sport = :{port}"], capture_output=True,
+                               text=True).stdout
+    return len(listening.splitlines())
+
+
+def _wait_for_listeners(port: int, count: int) -> None:
+    deadline = time.monotonic() + 30
+    while _listeners(port) != count:
+        assert time.monotonic() < deadline, f"not {count} workers listening"
+        time.sleep(0.2)
+
+
+def _pids_of_pool(port: int, size: int = 32) -> list[str]:
+    """The worker pid behind each of ``size`` connections opened together and kept
+    alive, as a client's connection pool does."""
+    pool = [http.client.HTTPConnection("127.0.0.1", port, timeout=10) for _ in range(size)]
+    for conn in pool:
+        conn.connect()
+    pids = [_pid(conn) for conn in pool]
+    for conn in pool:
+        conn.close()
+    return pids
+
+
+@pytest.fixture()
+def two_workers(tmp_path: Path) -> Iterator[int]:
     (tmp_path / "probe_app.py").write_text(PROBE_APP)
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}"}
     server = subprocess.Popen([sys.executable, "-c", SERVER, str(port)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 30
-        while True:  # both workers listening
-            listening = subprocess.run(["ss", "-Htln", f"sport = :{port}"],
-                                       capture_output=True, text=True).stdout
-            if len(listening.splitlines()) == 2:
-                break
-            assert time.monotonic() < deadline, "the two workers did not start"
-            time.sleep(0.2)
-        # opened together and kept alive, as a client's connection pool does
-        pool = [http.client.HTTPConnection("127.0.0.1", port, timeout=10) for _ in range(32)]
-        for conn in pool:
-            conn.connect()
-        pids = {_pid(conn) for conn in pool}
-        for conn in pool:
-            conn.close()
-        # uvicorn's shared socket put every one of them on one worker; spread by the
-        # kernel's hash, 32 land on one worker with probability 2 ** -31
-        assert len(pids) == 2
+        _wait_for_listeners(port, 2)
+        yield port
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_connections_opened_together_reach_both_workers(two_workers: int) -> None:
+    # uvicorn's shared socket put every one of them on one worker; spread by the
+    # kernel's hash, 32 land on one worker with probability 2 ** -31
+    assert len(set(_pids_of_pool(two_workers))) == 2
+
+
+def test_a_worker_killed_is_replaced_and_no_connection_waits_for_it(two_workers: int) -> None:
+    pids = set(_pids_of_pool(two_workers))
+    killed = int(min(pids))
+    os.kill(killed, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while Path(f"/proc/{killed}/fd").exists() and any(Path(f"/proc/{killed}/fd").iterdir()):
+        assert time.monotonic() < deadline, "the killed worker kept its sockets"
+        time.sleep(0.05)  # dead (a zombie holds no sockets)
+    # its socket went with it: every connection now reaches the live worker at once
+    # (a socket left in the group would hold about half of them unanswered)
+    assert str(killed) not in _pids_of_pool(two_workers)
+    _wait_for_listeners(two_workers, 2)  # the supervisor started a replacement
+    deadline = time.monotonic() + 30
+    while True:
+        now = set(_pids_of_pool(two_workers))
+        if len(now) == 2:
+            break
+        assert time.monotonic() < deadline, "the replacement never answered"
+        time.sleep(0.2)
+    assert str(killed) not in now
