@@ -12,7 +12,9 @@ the first ``--count`` registrations:
 2. bulk-write the same encoded documents into a throw-away index with the current
    mapping and the copy's settings (no refresh, asynchronous translog), two requests in
    flight as the copy keeps them; Elasticsearch's CPU seconds read from ``/proc``;
-3. the same without the candidate keys, to show what the keys cost Elasticsearch.
+3. the same without the candidate keys, to show what the keys cost Elasticsearch; without
+   the deletion keys of ID and serial numbers only; and with every close key replaced by
+   an 11-character hash of it (shorter terms, same number).
 
 The sum of the CPU per registration bounds the copy's rate on the machine's cores:
 ``cores / (read and build + Elasticsearch)``.
@@ -21,6 +23,8 @@ The sum of the CPU per registration bounds the copy's rate on the machine's core
 from __future__ import annotations
 
 import argparse
+import base64
+import hashlib
 import json
 import os
 import queue
@@ -42,6 +46,8 @@ from regsearch.settings import get_settings
 
 #: Fields that hold candidate keys (left out of ``_source`` like them, but not keys).
 NOT_KEYS = frozenset({"packed", "name_value"})
+#: Close keys of names (the rest of the ``*_close`` fields hold deletion keys).
+NAME_CLOSE = "name_close"
 BATCH = 1000
 SENDERS = 2
 
@@ -100,6 +106,17 @@ def without_keys(document: bytes, keys: frozenset[str]) -> bytes:
     return orjson.dumps({k: v for k, v in decoded.items() if k not in keys})
 
 
+def short_hash(key: str) -> str:
+    digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
+    return base64.urlsafe_b64encode(digest).decode()[:11]
+
+
+def hashed_close_keys(document: bytes) -> bytes:
+    decoded: dict[str, Any] = orjson.loads(document)
+    return orjson.dumps({k: [short_hash(key) for key in v] if k.endswith("_close") else v
+                         for k, v in decoded.items()})
+
+
 def index_alone(es: Elasticsearch, name: str, documents: list[tuple[int, bytes]]
                 ) -> dict[str, float]:
     """Bulk-write ``documents`` into a new index ``name`` (deleted afterwards)."""
@@ -155,6 +172,12 @@ def main() -> None:
     with_keys = index_alone(es, f"{settings.index_alias}-stages-keys", built)
     no_keys = index_alone(es, f"{settings.index_alias}-stages-nokeys",
                           [(reg_id, without_keys(doc, keys)) for reg_id, doc in built])
+    deletion_keys = frozenset(k for k in keys if k.endswith("_close") and k != NAME_CLOSE)
+    no_deletion_keys = index_alone(
+        es, f"{settings.index_alias}-stages-nodeletion",
+        [(reg_id, without_keys(doc, deletion_keys)) for reg_id, doc in built])
+    hashed = index_alone(es, f"{settings.index_alias}-stages-hashed",
+                         [(reg_id, hashed_close_keys(doc)) for reg_id, doc in built])
 
     n = len(rows)
     read_ms, build_ms = 1000 * read_cpu / n, 1000 * build_cpu / n
@@ -168,6 +191,8 @@ def main() -> None:
         "read_and_build_per_s_one_process": round(n / build_wall),
         "elasticsearch_alone": with_keys,
         "elasticsearch_alone_without_candidate_keys": no_keys,
+        "elasticsearch_alone_without_deletion_keys": no_deletion_keys,
+        "elasticsearch_alone_close_keys_hashed": hashed,
         "cpu_ms_per_registration": round(per_registration, 3),
         "copy_rate_bound_on_these_cores": round(cores * 1000 / per_registration),
         "cores_needed_for_10000_per_s": round(10 * per_registration, 1),
