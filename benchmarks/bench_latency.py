@@ -25,13 +25,14 @@ import argparse
 import json
 import os
 import random
+import re
 import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -244,17 +245,34 @@ class Api:
                 self.process.wait()
 
 
+def connection_split(port: int) -> list[int]:
+    """Established connections to ``port`` per serving process, most first (``ss``)."""
+    listing = subprocess.run(["ss", "-Htnp", "state", "established", f"( sport = :{port} )"],
+                             capture_output=True, text=True).stdout
+    per_pid = Counter(re.findall(r"pid=(\d+)", listing))
+    return sorted(per_pid.values(), reverse=True)
+
+
 def run_wrk(url: str, bodies: Path, script: Path, seconds: int, connections: int,
             threads: int) -> dict[str, Any]:
+    """One ``wrk`` run; 2 s in, how its connections are spread over the API's workers."""
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency",
                "--timeout", "10s", "-s", str(script), url, "--", str(bodies.resolve())]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as load:
+        split: list[int] = []
+        if seconds > 3:
+            time.sleep(2)
+            split = connection_split(int(url.rsplit(":", 1)[1]))
+        output, _ = load.communicate()
+    if load.returncode != 0:
+        raise SystemExit(f"wrk failed ({load.returncode}): {' '.join(command)}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     line = next(x for x in output.splitlines() if x.startswith("RESULT "))
     result: dict[str, Any] = json.loads(line[len("RESULT "):])
     result["wrk_cpu_s"] = round((after.ru_utime - before.ru_utime)
                                 + (after.ru_stime - before.ru_stime), 2)
+    result["connections_per_worker"] = split
     result["command"] = " ".join(command)
     return result
 
@@ -409,15 +427,17 @@ def _mark(value: float, target: float) -> str:
 
 def render(report: dict[str, Any]) -> str:
     lines = ["| criterion | workers | p50 ms | p99 ms | max ms | req/s | errors "
-             "| API CPU ms/request | machine CPU % | wrk CPU % of a core |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| API CPU ms/request | machine CPU % | wrk CPU % of a core "
+             "| connections per worker |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for r in report["runs"]:
         errors = r["status_errors"] + r["connect_errors"] + r["read_errors"] + r["timeouts"]
         lines.append(
             f"| {r['criterion']} | {r['workers']} | {_mark(r['p50_ms'], TARGET_P50_MS)} | "
             f"{_mark(r['p99_ms'], TARGET_P99_MS)} | {r['max_ms']:.0f} | {r['throughput_rps']} | "
             f"{errors} | {r['api_cpu_ms_per_request']} | {r['machine_cpu_pct']} | "
-            f"{r['wrk_cpu_pct_of_one_core']} |")
+            f"{r['wrk_cpu_pct_of_one_core']} | "
+            f"{'/'.join(map(str, r.get('connections_per_worker') or [])) or '–'} |")
     if report.get("breakdown"):
         lines += ["", "In-process breakdown, one request at a time (median / p99 ms):", "",
                   "| criterion | plan | ES wall | ES took | ES requests | candidates fetched "

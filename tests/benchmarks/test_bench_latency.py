@@ -1,0 +1,30 @@
+"""The latency benchmark reports how its connections are spread over the API's workers."""
+
+from __future__ import annotations
+
+import socket
+
+from benchmarks.bench_latency import connection_split, render
+
+
+def test_connections_accepted_by_this_process_are_counted_for_it() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+        clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(3)]
+        accepted = [server.accept()[0] for _ in clients]
+        try:
+            assert connection_split(port) == [3]  # the clients' own ends are not counted
+        finally:
+            for sock in clients + accepted:
+                sock.close()
+
+
+def test_the_table_shows_the_split() -> None:
+    run = {"criterion": "id_number", "workers": 2, "p50_ms": 15.0, "p99_ms": 30.0,
+           "max_ms": 40.0, "throughput_rps": 500.0, "status_errors": 0, "connect_errors": 0,
+           "read_errors": 0, "timeouts": 0, "api_cpu_ms_per_request": 2.2,
+           "machine_cpu_pct": 90.0, "wrk_cpu_pct_of_one_core": 2.0,
+           "connections_per_worker": [5, 3]}
+    table = render({"runs": [run, {**run, "connections_per_worker": []}]})
+    assert table.splitlines()[2].endswith("| 5/3 |")
+    assert table.splitlines()[3].endswith("| – |")
