@@ -18,6 +18,7 @@ with 1 (52 ms instead of 9 ms for one client).
 
 from __future__ import annotations
 
+import logging
 import socket
 
 import uvicorn
@@ -25,6 +26,7 @@ from uvicorn.supervisors import Multiprocess
 
 APP = "api.app:create_app"
 BACKLOG = 2048
+log = logging.getLogger("uvicorn.error")
 
 
 class ListenError(RuntimeError):
@@ -97,12 +99,25 @@ class SpreadWorkers(Multiprocess):
         self._close_handed()
 
     def keep_subprocess_alive(self) -> None:
-        super().keep_subprocess_alive()
-        self._close_handed()
+        try:
+            super().keep_subprocess_alive()
+        except ListenError as exc:  # the port was taken while no worker listened
+            self._give_up(exc)
+        finally:
+            self._close_handed()
 
     def restart_all(self) -> None:
-        super().restart_all()
-        self._close_handed()
+        try:
+            super().restart_all()
+        except ListenError as exc:
+            self._give_up(exc)
+        finally:
+            self._close_handed()
+
+    def _give_up(self, exc: ListenError) -> None:
+        """Stop the remaining workers rather than run on without the ones lost."""
+        log.error("cannot listen for a replacement worker on %s; stopping", exc)
+        self.should_exit.set()
 
 
 def serve(host: str, port: int, workers: int) -> None:

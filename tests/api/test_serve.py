@@ -93,6 +93,20 @@ def test_each_worker_gets_its_own_socket_and_the_supervisor_lets_go(
     assert all(s.fileno() == -1 for s in handed)  # the workers hold them now
 
 
+def test_a_replacement_that_cannot_listen_stops_the_supervisor(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def taken(self: multiprocess.Multiprocess) -> None:
+        self.sockets  # noqa: B018  (binds the replacement's socket, as uvicorn does)
+        raise serve.ListenError("127.0.0.1:8000: Address already in use")
+
+    monkeypatch.setattr(multiprocess.Multiprocess, "keep_subprocess_alive", taken)
+    config = uvicorn.Config(serve.APP, factory=True, host="127.0.0.1", port=0, workers=2)
+    supervisor = serve.SpreadWorkers(config)
+    supervisor.keep_subprocess_alive()
+    assert supervisor.should_exit.is_set()  # run() then stops the other workers
+    assert supervisor._handed == []  # and nothing it bound stays open
+
+
 PROBE_APP = """
 import os
 
