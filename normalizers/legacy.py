@@ -87,6 +87,13 @@ _HAS_SUSPICIOUS: Final = re.compile("[" + re.escape("".join(sorted(SUSPICIOUS)))
 _LETTER_RUN: Final = re.compile(r"[^\W\d_]+")
 #: What is repaired as one word: ASCII letters and any non-ASCII character.
 _REPAIR_UNIT: Final = re.compile(r"[A-Za-z\u0080-\U0010ffff]+")
+#: A no-break space that is a space, not a byte of UTF-8 mojibake: one that does not
+#: follow a character whose byte (Windows-1252 or -1250) starts or continues a UTF-8
+#: sequence (``à`` is ``Ã`` + no-break space). It separates words, as ``str.split``
+#: and so N1's word-by-word path have it.
+_SPACE_NBSP: Final = re.compile("(?<![" + re.escape("".join(sorted(
+    {char for table in (_CP1252, _CP1250) for char, byte in table.items()
+     if 0x80 <= byte <= 0xBF or 0xC2 <= byte <= 0xF4}))) + "])\u00a0")
 #: No-break space and C1 controls: in UTF-8 mojibake they are continuation bytes.
 _UTF8_HINT: Final = re.compile(r"[\u0080-\u00a0]")
 
@@ -252,8 +259,10 @@ def repair_legacy(text: str) -> str:
     stays a symbol."""
     if not needs_repair(text):
         return text
-    pieces = _REPAIR_UNIT.split(text)
-    words = _REPAIR_UNIT.findall(text)
+    spans = [m.span() for m in _REPAIR_UNIT.finditer(_SPACE_NBSP.sub(" ", text))]
+    words = [text[start:end] for start, end in spans]
+    pieces = [text[end:start] for (_, end), (start, _) in
+              zip([(0, 0), *spans], [*spans, (len(text), len(text))], strict=True)]
     broken = [i for i, word in enumerate(words) if _needs_word_repair(word)]
     lettered = [i for i in broken if any(char.isalpha() for char in words[i])]
     decoders = _preferred_decoders([words[i] for i in lettered])

@@ -92,6 +92,8 @@ def n1(text: str) -> str:
     word through a word cache when no word needs legacy repair (the result is
     the same: no step of N0 or N1 looks across white space). Otherwise the
     whole text goes through :func:`_n1_whole`."""
+    if "\u00a0" in text:  # a space or a byte of UTF-8 mojibake: repair decides
+        return _n1_whole(text)
     parts: list[str] = []
     for word in text.split():
         exact = _n1_word(word)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from normalizers.text import has_diacritics, n0, n1, n2
@@ -100,7 +100,16 @@ def test_case_spacing_punctuation_unicode_form_and_tone_placement_keep_n1(
 
 @settings(max_examples=300, deadline=None)
 @given(st.one_of(st.text(), vietnamese_text()))
+@example("\xa0È")  # found by CI: TCVN3 read "\xa0È" as one word, ẩ
+@example("Ã\xa0nh")  # UTF-8 mojibake of "ành": the no-break space is a byte of it
 def test_word_by_word_n1_equals_whole_text_n1(text: str) -> None:
     from normalizers.text import _n1_whole
 
     assert n1(text) == _n1_whole(text)
+
+
+def test_a_no_break_space_is_a_space_unless_it_is_a_byte_of_utf8_mojibake() -> None:
+    assert n1("\xa0È") == "è"  # a space before a Unicode letter, not TCVN3 "ẩ"
+    assert n1("Hoàng\xa0Văn\xa0Ánh") == "hoàng văn ánh"
+    assert n1("Ã\xa0nh") == "ành"  # "à" read as Windows-1252 bytes: Ã + no-break space
+    assert n1("TRáº\xa0N VÄ‚N A") == "trạn văn a"
