@@ -19,10 +19,15 @@ with 1 (52 ms instead of 9 ms for one client).
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 import socket
+import tempfile
 
 import uvicorn
 from uvicorn.supervisors import Multiprocess
+
+from api.metrics import MULTIPROCESS_DIR
 
 APP = "api.app:create_app"
 BACKLOG = 2048
@@ -126,4 +131,11 @@ def serve(host: str, port: int, workers: int) -> None:
     if workers <= 1:
         uvicorn.Server(config).run()
         return
-    SpreadWorkers(config).run()
+    # The workers' search counters, summed by whichever worker is scraped
+    # (``api.metrics``): a fresh directory each start, so no earlier run's counts.
+    directory = tempfile.mkdtemp(prefix="regsearch-metrics-")
+    os.environ[MULTIPROCESS_DIR] = directory
+    try:
+        SpreadWorkers(config).run()
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
