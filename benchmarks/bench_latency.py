@@ -156,7 +156,7 @@ def bodies_file(path: Path, name: str, count: int, seed: int) -> Path:
 
 # --- the API under test -----------------------------------------------------------------------
 
-def _cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int) -> float:
     """utime + stime of a process and its live children (uvicorn's workers)."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0.0
@@ -185,10 +185,12 @@ def _machine_busy() -> tuple[float, float]:
 
 
 class Api:
-    """``regsearch api --workers N`` on its own port, started and stopped here."""
+    """``regsearch api --workers N`` on its own port, started and stopped here; with
+    ``checkout``, the code of that directory (another revision's work tree) runs."""
 
-    def __init__(self, workers: int, port: int, log: Path) -> None:
-        self.workers, self.port, self.log = workers, port, log
+    def __init__(self, workers: int, port: int, log: Path, checkout: Path | None = None
+                 ) -> None:
+        self.workers, self.port, self.log, self.checkout = workers, port, log, checkout
         self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> Api:
@@ -201,11 +203,14 @@ class Api:
         raise SystemExit(f"the API did not start with {self.workers} workers; see {self.log}")
 
     def _start(self) -> bool:
-        command = [sys.executable, "-m", "regsearch.cli", "api", "--workers",
-                   str(self.workers), "--port", str(self.port)]
+        # ``-c``: the working directory comes first on the path, so a checkout's own
+        # packages are imported rather than the installed ones.
+        command = [sys.executable, "-c", "from regsearch.cli import app; app()", "api",
+                   "--workers", str(self.workers), "--port", str(self.port)]
         offset = self.log.stat().st_size if self.log.exists() else 0
         with self.log.open("ab") as out:
-            self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
+                                            cwd=self.checkout)
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             with self.log.open("rb") as log:
@@ -280,7 +285,7 @@ def run_wrk(url: str, bodies: Path, script: Path, seconds: int, connections: int
 def measure(api: Api, name: str, bodies: Path, script: Path, args: argparse.Namespace
             ) -> dict[str, Any]:
     run_wrk(api.url, bodies, script, args.warmup, args.connections, args.threads)
-    api_cpu, busy = _cpu_seconds(api.pid), _machine_busy()
+    api_cpu, busy = cpu_seconds(api.pid), _machine_busy()
     load_before = os.getloadavg()
     result = run_wrk(api.url, bodies, script, args.duration, args.connections, args.threads)
     busy_after = _machine_busy()
@@ -291,8 +296,8 @@ def measure(api: Api, name: str, bodies: Path, script: Path, args: argparse.Name
         "p50_ms": result["p50_us"] / 1000, "p90_ms": result["p90_us"] / 1000,
         "p99_ms": result["p99_us"] / 1000, "max_ms": result["max_us"] / 1000,
         "throughput_rps": round(result["requests"] / seconds, 1),
-        "api_cpu_s": round(_cpu_seconds(api.pid) - api_cpu, 1),
-        "api_cpu_ms_per_request": round(1000 * (_cpu_seconds(api.pid) - api_cpu)
+        "api_cpu_s": round(cpu_seconds(api.pid) - api_cpu, 1),
+        "api_cpu_ms_per_request": round(1000 * (cpu_seconds(api.pid) - api_cpu)
                                         / max(1, result["requests"]), 2),
         "machine_cpu_pct": round(100 * (busy_after[0] - busy[0])
                                  / max(1.0, busy_after[1] - busy[1]), 1),
