@@ -31,7 +31,6 @@ import queue
 import resource
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -39,6 +38,7 @@ import psycopg
 from elasticsearch import Elasticsearch
 
 import mappings
+from benchmarks import processes
 from indexer import source
 from indexer.copy_builders import RawRow, build_batch
 from indexer.writer import Write, write_all
@@ -59,20 +59,7 @@ def _own_cpu() -> float:
 
 def _processes_cpu(marker: bytes) -> float:
     """CPU seconds so far of the processes whose command line holds ``marker``."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if marker not in (entry / "cmdline").read_bytes():
-                continue
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rfind(")") + 2:].split()
-        total += int(fields[11]) + int(fields[12])
-    return total / ticks
+    return processes.cpu_seconds(processes.matching(marker))
 
 
 def _elasticsearch_cpu() -> float:

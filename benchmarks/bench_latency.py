@@ -41,6 +41,7 @@ from typing import Any, Final
 import httpx
 import orjson
 
+from benchmarks import processes
 from benchmarks.baselines import corpus
 from benchmarks.quality.variants import variants_for
 
@@ -158,23 +159,7 @@ def bodies_file(path: Path, name: str, count: int, seed: int) -> Path:
 
 def cpu_seconds(pid: int) -> float:
     """utime + stime of a process and its live children (uvicorn's workers)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    pids = [pid] + [int(p) for p in _children(pid)]
-    for one in pids:
-        try:
-            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / ticks
-    return total
-
-
-def _children(pid: int) -> list[str]:
-    try:
-        return Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return []
+    return processes.cpu_seconds([pid, *processes.children(pid)])
 
 
 def _machine_busy() -> tuple[float, float]:
@@ -238,7 +223,7 @@ class Api:
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None and len(
-            _children(self.pid)) >= (self.workers if self.workers > 1 else 0)
+            processes.children(self.pid)) >= (self.workers if self.workers > 1 else 0)
 
     def __exit__(self, *_: object) -> None:
         if self.process is not None:
