@@ -152,9 +152,7 @@ def _listener_owners(port: int) -> list[str | None]:
 
 
 def _listeners(port: int) -> int:
-    listening = subprocess.run(["ss", "-Htln", f"sport = :{port}"], capture_output=True,
-                               text=True).stdout
-    return len(listening.splitlines())
+    return len(_listener_owners(port))
 
 
 def _wait_for_listeners(port: int, count: int) -> None:
