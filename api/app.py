@@ -10,12 +10,14 @@ from fastapi import FastAPI
 from api import certificate_routes, errors, health_routes, search_routes
 from api.batch import routes as batch_routes
 from api.resources import Resources
+from indexer import built_by
 from regsearch import gc_tuning
 from regsearch.settings import Settings, get_settings
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     resources = Resources.create(settings or get_settings())
+    built_by.this_code()  # the fingerprint of the query code as imported, for /readyz
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, Response
 
 from api import errors
 from api.resources import Resources, get_resources
+from indexer import built_by
 from indexer import state as indexer_state
 
 router = APIRouter()
@@ -23,7 +24,8 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 def readyz(resources: Resources = Depends(get_resources)) -> JSONResponse:
-    """Ready when Elasticsearch answers and the indexer is caught up."""
+    """Ready when Elasticsearch answers, the indexer is caught up, and the index's documents
+    were built by the normaliser code this API keys its queries with."""
     try:
         resources.es.cluster.health(timeout="2s")
         current = indexer_state.load(resources.es, resources.settings.replication_slot)
@@ -38,6 +40,12 @@ def readyz(resources: Resources = Depends(get_resources)) -> JSONResponse:
         "checked_upto_lsn": current.checked_upto_lsn,
         "registry_current_as_of": (current.applied_commit_time.isoformat()
                                    if current.applied_commit_time else None)}
+    if current.documents_built_by != built_by.this_code():
+        # a query keyed by this code can miss what the index's keys were built to find
+        body.update(status="index_built_by_other_code",
+                    documents_built_by=current.documents_built_by or None,
+                    this_code=built_by.this_code())
+        return JSONResponse(status_code=503, content=body)
     if lag > resources.settings.ready_max_lag_s:
         body["status"] = "lagging"
         return JSONResponse(status_code=503, content=body)

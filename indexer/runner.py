@@ -21,7 +21,7 @@ import psycopg
 from elasticsearch import ApiError, Elasticsearch, TransportError
 
 import mappings
-from indexer import copy_builders, deadletters, documents, es, slot, source, state
+from indexer import built_by, copy_builders, deadletters, documents, es, slot, source, state
 from indexer.lsn import int_to_lsn, lsn_to_int
 from indexer.pgoutput import Decoder, Transaction
 from indexer.writer import Rejected, Write, write_all
@@ -41,9 +41,10 @@ def try_lock(conn: psycopg.Connection[Any], key: str) -> bool:
     return bool(got and got[0])
 
 
-def copy_reason(current: state.IndexerState | None, *, slot_exists: bool, index_exists: bool
-                ) -> str | None:
-    """Why the indexer must copy the registry afresh at start (None: it can stream on)."""
+def copy_reason(current: state.IndexerState | None, *, slot_exists: bool, index_exists: bool,
+                code: str | None = None) -> str | None:
+    """Why the indexer must copy the registry afresh at start (None: it can stream on).
+    ``code``: the fingerprint of the code running here (default: ``built_by.this_code``)."""
     if current is None:
         return "first start"
     if not current.snapshot_done:
@@ -56,6 +57,12 @@ def copy_reason(current: state.IndexerState | None, *, slot_exists: bool, index_
         # built by an older version: searches cannot use it
         return (f"index {current.index} has another mapping version than "
                 f"v{mappings.REGISTRATIONS_VERSION}")
+    code = built_by.this_code() if code is None else code
+    if current.documents_built_by != code:
+        # its candidate keys may not be the ones this code computes for a query
+        return (f"the documents of index {current.index} were built by other normaliser or "
+                f"document code ({current.documents_built_by or 'not recorded'}; this code: "
+                f"{code})")
     return None
 
 
@@ -206,6 +213,12 @@ class Follower:
         if prepared is not None:
             self.state.applied_lsn = prepared.applied_lsn
             self.state.applied_commit_time = prepared.applied_commit_time
+        prepared_by = prepared.documents_built_by if prepared is not None else ""
+        self.state.documents_built_by = built_by.after_writing(prepared_by, built_by.this_code())
+        if self.state.documents_built_by != prepared_by:
+            log.warning("handover: %s was built by other code (%s) than this indexer's (%s); "
+                        "restart the indexer with the code that built it, or rebuild",
+                        handover.index, prepared_by, built_by.this_code())
         while self.step() > 0:
             pass  # catch the new index up before searches see it
         es.point_alias(self.es, self.settings.index_alias, handover.index)
@@ -235,6 +248,7 @@ def run(once: bool = False) -> None:
     logging.getLogger("elastic_transport").setLevel(logging.WARNING)
     settings = get_settings()
     gc_tuning.tune(settings)
+    log.info("documents are built by code %s", built_by.this_code())  # as imported now
     client = es.client()
     backoff = 0.5
     while True:
@@ -320,5 +334,5 @@ def copy_snapshot(conn: psycopg.Connection[Any], client: Elasticsearch, settings
         applied_lsn=consistent_point, applied_commit_time=snapshot_taken_at,
         checked_upto_lsn=consistent_point,
         checked_upto_lsn_int=lsn_to_int(consistent_point), checked_at=datetime.now(UTC),
-        dead_letters=rejected,
+        dead_letters=rejected, documents_built_by=built_by.this_code(),
     )

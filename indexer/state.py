@@ -32,6 +32,9 @@ class IndexerState:
     #: Transactions applied per second, over the last few seconds.
     events_per_second: float = 0.0
     dead_letters: int = 0
+    #: Fingerprint of the code that built the index's documents (``indexer.built_by``);
+    #: "" for a state saved before it was recorded.
+    documents_built_by: str = ""
 
     def to_doc(self) -> dict[str, Any]:
         doc = asdict(self)

@@ -118,3 +118,38 @@ def test_rebuild_under_search_load_fails_no_search(
     assert len(outcomes) > 20
     assert set(outcomes) == {200}, f"failed searches: {[s for s in outcomes if s != 200]}"
     assert min(found) >= 1
+
+
+def test_an_index_whose_keys_other_code_built_is_reported_then_copied_afresh(
+        fresh_registry: Any, es_client: Any, indexer: IndexerProcess, api_client: Any,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from indexer import built_by, state
+    from indexer.verify import verify
+
+    _seed_registry(50, seed=43)
+    wait_until(lambda: _caught_up(fresh_registry, es_client), deadline_s=60, what="caught up")
+    built = state.load(es_client, fresh_registry.replication_slot)
+    assert built is not None and built.documents_built_by == built_by.this_code()
+    assert api_client.get("/readyz").status_code == 200
+
+    # As if the index had been built before a normaliser change was deployed.
+    indexer.stop()
+    built.documents_built_by = "0123456789abcdef"
+    state.save(es_client, built)
+    ready = api_client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.json()["status"] == "index_built_by_other_code"
+    assert ready.json()["documents_built_by"] == "0123456789abcdef"
+    assert verify() == 1  # no registration differs; the keys may
+    assert "0123456789abcdef" in capsys.readouterr().out
+
+    indexer.start()
+    wait_until(lambda: (current := state.load(es_client, fresh_registry.replication_slot))
+               and current.index != built.index
+               and current.documents_built_by == built_by.this_code(),
+               deadline_s=60, what="copied afresh: " + indexer.log_text()[-1500:])
+    assert "other normaliser or document code" in indexer.log_text()
+    wait_until(lambda: api_client.get("/readyz").status_code == 200, deadline_s=30,
+               what="ready again")
+    assert verify() == 0
+    assert not es_client.indices.exists(index=built.index)
