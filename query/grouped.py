@@ -44,7 +44,9 @@ MAX_WINDOW = 10000
 _CRITERION = "debtor_name"
 log = logging.getLogger("regsearch.query")
 _SORT = [{"_score": "desc"}, {"registered_at": "desc"}, {"registration_id": "asc"}]
-_SOURCE = ["registration_id", "content_hash", "registration"]
+#: The whole ``_source`` (keys are left out of it by the mapping): naming the fields
+#: wanted makes Elasticsearch parse and filter every hit's source.
+_SOURCE = True
 
 
 @dataclass

@@ -160,7 +160,7 @@ def fetched_fields(criterion: str, whole: bool) -> dict[str, Any]:
     the packed doc values classifying and ranking it need, with the summary a batch row
     reports (``mappings.packed``): no ``_source`` to read and filter."""
     if whole:
-        return {"_source": ["registration_id", "content_hash", "registration"]}
+        return {"_source": True}  # whole: filtering would parse every hit's source
     # No stored fields at all: not even ``_id``, whose loading would decompress the
     # stored-fields block holding the hit's ``_source``.
     return {"stored_fields": "_none_", "docvalue_fields": [packed.FIELD]}
