@@ -36,6 +36,7 @@ from mappings.name_value import parse_name_value
 from query.candidates import CandidatePlan
 from query.classify import classify
 from query.search import Match, Verdicts, best_match, candidate_query, status_filter
+from regsearch import elastic
 
 #: Distinct registered values a search classifies at most (more: the candidate-reading way).
 VALUE_LIMIT = 5000
@@ -161,8 +162,8 @@ def search_page(es: Elasticsearch, index: str, value: str, party_type: str | Non
         return page
     if exact_offset + exact_limit > MAX_WINDOW or close_offset + close_cap > MAX_WINDOW:
         return None
-    answer = es.search(index=index, **value_request(candidate_plan, include_deleted),
-                       filter_path=["aggregations"]).body
+    answer = elastic.search(es, index, value_request(candidate_plan, include_deleted),
+                            filter_path=["aggregations"])
     values = answer.get("aggregations", {}).get("values", {})
     if values.get("sum_other_doc_count", 0) > 0:
         return None
@@ -182,7 +183,7 @@ def search_page(es: Elasticsearch, index: str, value: str, party_type: str | Non
     body: list[dict[str, Any]] = []
     for _, request in searches:
         body.extend(({}, request))
-    responses = es.msearch(index=index, searches=body).body["responses"]
+    responses = elastic.msearch(es, index, body)["responses"]
     for (tier, _), response in zip(searches, responses, strict=True):
         if "error" in response:  # the candidate-reading way then meets it, or not
             log.warning("name search by value: the %s page failed: %s", tier,

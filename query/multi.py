@@ -26,6 +26,7 @@ from query.search import (
     request_body,
     search,
 )
+from regsearch import elastic
 
 #: Exact candidates one page may hold (the single search's page).
 EXACT_PAGE = 1000
@@ -119,7 +120,7 @@ def _search_group(es: Elasticsearch, index: str, group: Sequence[Lookup], option
         pending.append(item)
     # ``status`` keeps every response in the list, also one without hits
     responses: list[dict[str, Any]] = (
-        es.msearch(index=index, searches=searches, filter_path=[
+        elastic.msearch(es, index, searches, filter_path=[
             "responses.status", "responses.error", *(f"responses.{p}" for p in HIT_PARTS)]
         )["responses"] if searches else [])
     if len(responses) != len(searches) // 2:

@@ -18,6 +18,7 @@ from elasticsearch import Elasticsearch
 from mappings import packed
 from query.candidates import SERIAL_FIELDS, CandidatePlan, plan
 from query.classify import classify
+from regsearch import elastic
 
 _PAGE = 1000
 _TIER_RANK = {"exact": 0, "close": 1}
@@ -271,10 +272,8 @@ class Collector:
 def _pages(es: Elasticsearch, index: str, body: dict[str, Any],
            after: list[Any] | None = None) -> Iterator[list[Candidate]]:
     while True:
-        kwargs = dict(body, index=index)
-        if after is not None:
-            kwargs["search_after"] = after
-        response = es.search(**kwargs, filter_path=HIT_PARTS).body
+        request = body if after is None else dict(body, search_after=after)
+        response = elastic.search(es, index, request, filter_path=HIT_PARTS)
         page = candidates_of(response)
         yield page
         if len(page) < body["size"]:

@@ -1,16 +1,76 @@
-"""The one way this project makes an Elasticsearch client.
+"""The one way this project makes an Elasticsearch client, and the searches of the hot path.
 
 Responses are decoded with orjson (``OrjsonSerializer``): the standard library's
 ``json`` was a quarter of a batch worker's time, decoding thousands of candidates.
+
+``search`` and ``msearch`` send a search straight through the client's own connection
+pool and take the answer when Elasticsearch says 200: the client's full path (parameter
+rewriting, header objects, retry bookkeeping, response wrapping) cost about 0.3 ms of CPU
+a request more, and a name search makes two. Anything else (another status, a connection
+that fails) is sent again through the client, which answers or raises exactly as it
+always does, so errors, retries and authentication stay the client's.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+import orjson
 from elasticsearch import Elasticsearch
 from elasticsearch.serializer import OrjsonSerializer
+from urllib3.exceptions import HTTPError
+
+_JSON = {"content-type": "application/json", "accept": "application/json"}
+_NDJSON = {"content-type": "application/x-ndjson", "accept": "application/json"}
 
 
 def client(url: str, **options: Any) -> Elasticsearch:
     return Elasticsearch(url, serializer=OrjsonSerializer(), **options)
+
+
+def _direct(es: Elasticsearch, path: str, body: bytes, headers: dict[str, str]
+            ) -> dict[str, Any] | None:
+    """Elasticsearch's JSON answer when it is a 200, else None."""
+    node = es.transport.node_pool.get()
+    pool = getattr(node, "pool", None)
+    if pool is None:  # not the urllib3 node: the client's path
+        return None
+    try:
+        response = pool.urlopen("POST", node.path_prefix + path, body=body,
+                                headers={**node.headers, **headers}, retries=False,
+                                timeout=node.config.request_timeout)
+    except (HTTPError, OSError):
+        return None
+    if response.status != 200:
+        return None
+    answer: dict[str, Any] = orjson.loads(response.data)
+    return answer
+
+
+def _query_string(filter_path: Sequence[str] | None) -> str:
+    return f"?filter_path={','.join(filter_path)}" if filter_path else ""
+
+
+def search(es: Elasticsearch, index: str, body: dict[str, Any],
+           filter_path: Sequence[str] | None = None) -> dict[str, Any]:
+    """``es.search(index=index, **body, filter_path=filter_path).body``, faster."""
+    found = _direct(es, f"/{index}/_search{_query_string(filter_path)}", orjson.dumps(body),
+                    _JSON)
+    if found is not None:
+        return found
+    answer: dict[str, Any] = es.search(index=index, **body, filter_path=filter_path).body
+    return answer
+
+
+def msearch(es: Elasticsearch, index: str, searches: list[dict[str, Any]],
+            filter_path: Sequence[str] | None = None) -> dict[str, Any]:
+    """``es.msearch(index=index, searches=searches, filter_path=filter_path).body``, faster
+    (``searches``: header and body by turns, as the client takes them)."""
+    body = b"".join(orjson.dumps(part) + b"\n" for part in searches)
+    found = _direct(es, f"/{index}/_msearch{_query_string(filter_path)}", body, _NDJSON)
+    if found is not None:
+        return found
+    answer: dict[str, Any] = es.msearch(index=index, searches=searches,
+                                        filter_path=filter_path).body
+    return answer
