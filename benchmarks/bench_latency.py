@@ -13,9 +13,10 @@ little of the 2 cores; its CPU time is measured and reported. The API is started
 afterwards; the rest of the stack (Elasticsearch, PostgreSQL, Redis) is the running one.
 
 Afterwards an in-process breakdown per criterion (one request at a time) says where the time
-goes: the Elasticsearch requests (client round trip and ES ``took``), the Python re-ranking
-(the pair classifier over the candidates), building and serialising the response, and the
-per-request work around the search (watermark read, rate-limit counter, usage ledger insert).
+goes, running the API's own functions (``api.search_routes``): the Elasticsearch requests
+(round trip and ES ``took``), the Python between them (the pair classifier, ranking, the
+matches' registrations), the watermark, the response's JSON, and the per-request work
+around the search (rate-limit counter, usage ledger insert).
 Writes ``.state/bench-latency.json`` and prints markdown.
 """
 
@@ -44,6 +45,7 @@ import orjson
 from benchmarks import processes
 from benchmarks.baselines import corpus
 from benchmarks.quality.variants import variants_for
+from regsearch.settings import get_settings
 
 STATE: Final = Path(".state")
 BODIES: Final = STATE / "latency-bodies"
@@ -296,35 +298,38 @@ def measure(api: Api, name: str, bodies: Path, script: Path, args: argparse.Name
 
 def breakdown(name: str, bodies: list[dict[str, Any]], base_url: str) -> dict[str, Any]:
     """Where a request's time goes, one request at a time, measured in-process with the
-    API's own functions, next to the same request over HTTP."""
-    from elasticsearch import Elasticsearch
-
-    from api import accounts, watermark
+    API's own functions (``api.search_routes``), next to the same request over HTTP."""
+    from api import accounts, search_routes, watermark
     from api.models import SearchRequest
     from api.resources import Resources
-    from api.search_routes import result_model
-    from query import search as search_module
-    from query.candidates import plan
-    from regsearch.settings import get_settings
+    from regsearch import elastic
 
     settings = get_settings()
     resources = Resources.create(settings)
     resources.pool.open(wait=True)
-    es: Elasticsearch = resources.es
     timings: defaultdict[str, list[float]] = defaultdict(list)
     es_calls: list[tuple[float, float]] = []
-    original_search = es.search
-
     fetched: list[int] = []
 
-    def timed_search(**kwargs: Any) -> Any:
+    def hits_of(response: dict[str, Any]) -> int:
+        return len(response.get("hits", {}).get("hits", []))
+
+    original_search, original_msearch = elastic.search, elastic.msearch
+    original_mget = resources.es.mget
+
+    def timed_search(*args: Any, **kwargs: Any) -> dict[str, Any]:
         started = time.perf_counter()
-        response = original_search(**kwargs)
-        es_calls.append((time.perf_counter() - started, float(response["took"]) / 1000))
-        fetched.append(len(response.get("hits", {}).get("hits", [])))
+        response = original_search(*args, **kwargs)
+        es_calls.append((time.perf_counter() - started, float(response.get("took", 0)) / 1000))
+        fetched.append(hits_of(response))
         return response
 
-    original_mget = es.mget
+    def timed_msearch(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        started = time.perf_counter()
+        response = original_msearch(*args, **kwargs)
+        es_calls.append((time.perf_counter() - started, float(response.get("took", 0)) / 1000))
+        fetched.append(sum(hits_of(r) for r in response.get("responses", ())))
+        return response
 
     def timed_mget(**kwargs: Any) -> Any:
         started = time.perf_counter()
@@ -333,41 +338,24 @@ def breakdown(name: str, bodies: list[dict[str, Any]], base_url: str) -> dict[st
         fetched.append(len(response["docs"]))
         return response
 
-    es.search = timed_search  # type: ignore[method-assign]
-    es.mget = timed_mget  # type: ignore[method-assign]
+    elastic.search, elastic.msearch = timed_search, timed_msearch
+    resources.es.mget = timed_mget  # type: ignore[method-assign]
     client = httpx.Client(base_url=base_url, timeout=30)
     candidates: list[int] = []
     try:
         for body in bodies:
             request = SearchRequest.model_validate(body)
-            criterion, value = request.criterion
+            criterion, _ = request.criterion
             es_calls.clear()
             fetched.clear()
             started = time.perf_counter()
-            candidate_plan = plan(criterion, value, request.party_type)
+            candidate_plan = search_routes.searchable_plan(request)
             planned = time.perf_counter()
-            outcome = search_module.search(
-                es, settings.index_alias, criterion, value, party_type=request.party_type,
-                include_deleted=request.include_deleted, close_cap=settings.close_tier_cap,
-                candidate_plan=candidate_plan)
-            page = outcome.exact[:request.exact_limit]
-            shown = search_module.hydrate(es, settings.index_alias, outcome,
-                                          page + outcome.close, request.include_deleted, value,
-                                          request.party_type)
+            page = search_routes.shown_page(resources, request, candidate_plan)
             searched = time.perf_counter()
-            page = [m for m in shown if m.tier == "exact"]
-            close_shown = [m for m in shown if m.tier == "close"]
-            payload = {
-                "criterion": {"name": criterion, "value": value,
-                              "normalised": outcome.normalised,
-                              "party_type": request.party_type},
-                "exact": {"count": len(outcome.exact), "offset": 0,
-                          "results": [result_model(m).model_dump() for m in page]},
-                "close": {"count": len(outcome.close) + outcome.close_left_out,
-                          "shown": len(outcome.close), "left_out": outcome.close_left_out,
-                          "results": [result_model(m).model_dump() for m in close_shown]},
-            }
-            encoded = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+            mark, _ = watermark.read(resources.es, settings)
+            marked = time.perf_counter()
+            encoded = search_routes.response_body(request, page, mark)
             rendered = time.perf_counter()
             es_wall = sum(c[0] for c in es_calls)
             timings["plan_ms"].append(1000 * (planned - started))
@@ -376,12 +364,10 @@ def breakdown(name: str, bodies: list[dict[str, Any]], base_url: str) -> dict[st
             timings["es_requests"].append(len(es_calls))
             timings["candidates_fetched"].append(sum(fetched))
             timings["rerank_ms"].append(1000 * (searched - planned - es_wall))
-            timings["response_ms"].append(1000 * (rendered - searched))
+            timings["watermark_ms"].append(1000 * (marked - searched))
+            timings["response_ms"].append(1000 * (rendered - marked))
             timings["response_kb"].append(len(encoded) / 1024)
-            candidates.append(len(outcome.exact) + len(outcome.close) + outcome.close_left_out)
-            started = time.perf_counter()
-            watermark.read(es, settings)
-            timings["watermark_ms"].append(1000 * (time.perf_counter() - started))
+            candidates.append(page.exact_count + page.close_count)
             started = time.perf_counter()
             pipe = resources.redis.pipeline()
             pipe.incr("regsearch:bench-latency:probe")
@@ -396,6 +382,7 @@ def breakdown(name: str, bodies: list[dict[str, Any]], base_url: str) -> dict[st
             client.post("/v1/search", json=body)
             timings["http_end_to_end_ms"].append(1000 * (time.perf_counter() - started))
     finally:
+        elastic.search, elastic.msearch = original_search, original_msearch
         client.close()
         resources.close()
     out: dict[str, Any] = {"criterion": name, "requests": len(bodies)}
@@ -430,8 +417,8 @@ def render(report: dict[str, Any]) -> str:
             f"{'/'.join(map(str, r.get('connections_per_worker') or [])) or '–'} |")
     if report.get("breakdown"):
         lines += ["", "In-process breakdown, one request at a time (median / p99 ms):", "",
-                  "| criterion | plan | ES wall | ES took | ES requests | candidates fetched "
-                  "| re-rank | response build+JSON | response KB | watermark GET "
+                  "| criterion | plan | ES wall | ES took | ES requests | hits fetched "
+                  "| Python between (classify, rank) | response JSON | response KB | watermark "
                   "| rate limit + ledger | HTTP end to end | results (median) |",
                   "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for b in report["breakdown"]:
