@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import access_log, certificate_routes, errors, health_routes, search_routes
+from api import certificate_routes, errors, health_routes, search_routes
 from api.batch import routes as batch_routes
 from api.resources import Resources
 from indexer import built_by
@@ -23,7 +23,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         resources.open()
         gc_tuning.tune(resources.settings)
-        access_log.install(resources.settings.api_access_log)  # after uvicorn's log config
         yield
         resources.close()
 

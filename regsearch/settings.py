@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -50,10 +49,6 @@ class Settings(BaseSettings):
     # --- API ------------------------------------------------------------------
     api_host: str = "127.0.0.1"
     api_port: int = 8000
-    #: uvicorn's access log line per request: "all", "problems" (answers of status 400 and
-    #: above only) or "off". Every answered search, certificate and batch is in the usage
-    #: ledger already; writing a line for each was 6% of an ID search's time in the API.
-    api_access_log: Literal["all", "problems", "off"] = "problems"
     max_query_length: int = 200
     close_tier_cap: int = 50
     #: Close candidates examined per search (the exact tier has no limit).
