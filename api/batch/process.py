@@ -18,7 +18,7 @@ import psycopg_pool
 import redis
 from elasticsearch import ApiError, Elasticsearch, TransportError
 
-from api import watermark
+from api import freshness, watermark
 from api.batch import store
 from api.batch.csv_parts import FewValues, lookup_lines
 from api.batch.results import lookup_key, lookup_of, lookup_result, row_result
@@ -111,7 +111,9 @@ def run_chunk(resources: WorkerResources, job_id: uuid.UUID, chunk: int) -> Chun
         keys = {lookup: lookup_key(lookup) for row in work.rows for lookup in map(
             lookup_of, row.criteria)}
         known = store.known_lookups(conn, job_id, list(keys.values())) if keys else set()
-    mark, _ = watermark.read(resources.es, resources.settings)
+    mark, current = watermark.read(resources.es, resources.settings)
+    # a batch's results can be certified: wait (retry) while other code's keys are indexed
+    freshness.require_keys_of_this_code(current)
     todo = [lookup for lookup, key in keys.items() if key not in known]
     outcomes, failed = _search(resources, todo, work.include_deleted)
     few = FewValues()

@@ -194,3 +194,33 @@ def test_refuses_rather_than_certify_stale_data(
             charged = conn.execute("SELECT count(*) FROM usage_ledger WHERE kind ="
                                    " 'certificate'").fetchone()
         assert charged == (0,)
+
+
+def test_refuses_to_certify_from_keys_other_normaliser_code_built(
+        api_client: TestClient, keys: dict[str, str], indexer: IndexerProcess,
+        settings: Any, es_client: Any) -> None:
+    from indexer import built_by, state
+
+    commit(REGISTRATION)
+    wait_until(lambda: REGISTRATION["registration_number"] in numbers(
+        api_client, {"debtor_name": "Nguyen Thi Nhu Quynh"}), deadline_s=30, what="indexed")
+    indexer.stop()  # as if the index had been built before a normaliser change
+    current = state.load(es_client, settings.replication_slot)
+    assert current is not None
+    current.documents_built_by = "0123456789abcdef"
+    state.save(es_client, current)
+    body = {"debtor_name": "Nguyen Thi Nhu Quynh"}
+    refused = api_client.post("/v1/certificates", json=body, headers={"x-api-key": keys["bank"]})
+    assert refused.status_code == 503
+    assert "phiên bản chuẩn hóa" in refused.json()["error"]["message_vi"]
+    assert "another version of the normalisers" in refused.json()["error"]["message_en"]
+    with psycopg.connect(settings.app_dsn) as conn:
+        charged = conn.execute("SELECT count(*) FROM usage_ledger WHERE kind = 'certificate'"
+                               ).fetchone()
+    assert charged == (0,)
+    # plain searches go on (readiness says the index is stale)
+    assert api_client.post("/v1/search", json=body).status_code == 200
+    current.documents_built_by = built_by.this_code()
+    state.save(es_client, current)
+    indexer.start()
+    assert _issue(api_client, keys["bank"], body)["number"]
