@@ -32,6 +32,8 @@ log = logging.getLogger("regsearch.indexer")
 
 _LOCK_KEY = 0x7265677365617263  # "regsearc": one indexer per slot at a time
 _HEARTBEAT_S = 1.0
+#: Bulk requests the snapshot copy keeps in flight when builder processes build for it.
+COPY_BULK_IN_FLIGHT = 3
 
 
 def try_lock(conn: psycopg.Connection[Any], key: str) -> bool:
@@ -306,9 +308,11 @@ def copy_snapshot(conn: psycopg.Connection[Any], client: Elasticsearch, settings
         parallel = found is not None and int(found[0]) >= settings.copy_parallel_from
         processes = settings.copy_build_processes if parallel else 0
         # Worker processes build the next batches while Elasticsearch takes earlier ones;
-        # with builders elsewhere, two bulk requests at a time keep both its write
-        # threads busy (the copy writes each document once, so their order is free).
-        senders = 2 if processes else 1
+        # with builders elsewhere, three bulk requests at a time keep both its write
+        # threads busy: with two, a write thread waited for the next request (the machine
+        # was 9% idle; three copied 2-5% faster in alternating runs). The copy writes each
+        # document once, so their order is free.
+        senders = COPY_BULK_IN_FLIGHT if processes else 1
         with ThreadPoolExecutor(max_workers=senders) as sender:
             in_flight: deque[Future[list[Rejected]]] = deque()
             for batch in copy_builders.built_batches(source.iter_raw(reader),
