@@ -166,9 +166,8 @@ def cpu_seconds(pid: int) -> float:
 
 def _machine_busy() -> tuple[float, float]:
     """(busy, total) jiffies of all CPUs since boot."""
-    fields = [float(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = fields[3] + fields[4]
-    return sum(fields) - idle, sum(fields)
+    total, idle = processes.machine_jiffies()
+    return total - idle, total
 
 
 class Api:
