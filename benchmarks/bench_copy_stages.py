@@ -10,8 +10,8 @@ the first ``--count`` registrations:
 
 1. read (this process's and PostgreSQL's CPU seconds) and build, in this process;
 2. bulk-write the same encoded documents into a throw-away index with the current
-   mapping and the copy's settings (no refresh, asynchronous translog), two requests in
-   flight as the copy keeps them; Elasticsearch's CPU seconds read from ``/proc``;
+   mapping and the copy's settings (no refresh, asynchronous translog), as many requests
+   in flight as the copy keeps; Elasticsearch's CPU seconds read from ``/proc``;
 3. the same without the candidate keys, to show what the keys cost Elasticsearch; without
    the deletion keys of ID and serial numbers only; and with every close key replaced by
    an 11-character hash of it (shorter terms, same number).
@@ -41,6 +41,7 @@ import mappings
 from benchmarks import processes
 from indexer import source
 from indexer.copy_builders import RawRow, build_batch
+from indexer.runner import COPY_BULK_IN_FLIGHT
 from indexer.writer import Write, write_all
 from regsearch.settings import get_settings
 
@@ -49,7 +50,6 @@ NOT_KEYS = frozenset({"packed", "name_value"})
 #: Close keys of names (the rest of the ``*_close`` fields hold deletion keys).
 NAME_CLOSE = "name_close"
 BATCH = 1000
-SENDERS = 2
 
 
 def _own_cpu() -> float:
@@ -127,7 +127,7 @@ def index_alone(es: Elasticsearch, name: str, documents: list[tuple[int, bytes]]
                 raise SystemExit(f"Elasticsearch refused documents in {name}")
 
     cpu, started = _elasticsearch_cpu(), time.monotonic()
-    senders = [threading.Thread(target=send) for _ in range(SENDERS)]
+    senders = [threading.Thread(target=send) for _ in range(COPY_BULK_IN_FLIGHT)]
     for thread in senders:
         thread.start()
     for thread in senders:
