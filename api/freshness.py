@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from api.errors import ServiceUnavailableError
 from api.registry_position import current_lsn
 from api.resources import Resources
-from indexer import built_by
 from indexer import state as indexer_state
 from indexer.lsn import int_to_lsn
 
@@ -40,7 +39,7 @@ def require_keys_of_this_code(current: indexer_state.IndexerState | None) -> Non
     """Refuse to certify from an index whose candidate keys other normaliser code built
     (``indexer.built_by``): a query keyed by this code could miss what they were built to
     find. The indexer copies such an index afresh at its next start."""
-    if current is not None and current.documents_built_by != built_by.this_code():
+    if current is not None and not current.built_by_this_code():
         raise ServiceUnavailableError(*KEYS_OF_OTHER_CODE)
 
 

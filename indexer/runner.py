@@ -219,7 +219,7 @@ class Follower:
         self.state.documents_built_by = built_by.after_writing(prepared_by, built_by.this_code())
         if self.state.documents_built_by != prepared_by:
             log.warning("handover: %s was built by other code (%s) than this indexer's (%s); "
-                        "restart the indexer with the code that built it, or rebuild",
+                        "restarting the indexer copies the registry afresh",
                         handover.index, prepared_by, built_by.this_code())
         while self.step() > 0:
             pass  # catch the new index up before searches see it

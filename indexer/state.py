@@ -10,6 +10,7 @@ from typing import Any
 from elasticsearch import Elasticsearch, NotFoundError
 
 import mappings
+from indexer import built_by
 
 
 @dataclass
@@ -35,6 +36,11 @@ class IndexerState:
     #: Fingerprint of the code that built the index's documents (``indexer.built_by``);
     #: "" for a state saved before it was recorded.
     documents_built_by: str = ""
+
+    def built_by_this_code(self) -> bool:
+        """Whether the code running here built the index's documents (its keys are the
+        ones this code computes for a query)."""
+        return self.documents_built_by == built_by.this_code()
 
     def to_doc(self) -> dict[str, Any]:
         doc = asdict(self)

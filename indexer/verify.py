@@ -106,7 +106,7 @@ def keys_built_by_this_code(current: state.IndexerState | None = None) -> bool:
     the indexer's state, read when not given)."""
     if current is None:
         current = state.load(es.client(), get_settings().replication_slot)
-    return current is not None and current.documents_built_by == built_by.this_code()
+    return current is not None and current.built_by_this_code()
 
 
 def verify(repair: bool = False, deadline_s: float = 120.0) -> int:
@@ -131,11 +131,13 @@ def verify(repair: bool = False, deadline_s: float = 120.0) -> int:
     if stale:
         # Content hashes compare registrations, not their keys: keys built by other
         # normaliser code differ from what a query computes now, and only a new copy mends
-        # them (a repair here rewrites only the documents found different).
+        # them (a repair here rewrites only the documents found different). The indexer
+        # running other code, restarting it on this code makes that copy.
         print(f"  khóa tra cứu do mã khác tạo / candidate keys built by other code: "
               f"{current.documents_built_by or 'không rõ / not recorded'} (mã này / this code: "
-              f"{built_by.this_code()}); hãy chạy `regsearch index rebuild` / run "
-              f"`regsearch index rebuild`")
+              f"{built_by.this_code()}); hãy khởi động lại bộ chỉ mục bằng mã này, nó sẽ sao "
+              f"chép lại sổ đăng ký / restart the indexer on this code: it copies the "
+              f"registry afresh")
     for label, ids in (("thiếu trong chỉ mục / missing from the index", diffs.missing),
                        ("thừa trong chỉ mục / in the index but not the registry", diffs.extra),
                        ("khác nội dung / content differs", diffs.changed)):
