@@ -75,3 +75,16 @@ def test_no_server_raises_the_clients_connection_error() -> None:
     es = elastic.client("http://127.0.0.1:9", max_retries=0)
     with pytest.raises(TransportConnectionError):
         elastic.search(es, INDEX, {"query": {"match_all": {}}})
+
+
+def test_the_clients_authentication_goes_with_the_direct_request(client: Any, settings: Any
+                                                                 ) -> None:
+    from unittest import mock
+
+    es = elastic.client(settings.es_url, basic_auth=("registry", "secret"))
+    node = es.transport.node_pool.get()
+    with mock.patch.object(node.pool, "urlopen", wraps=node.pool.urlopen) as sent:
+        found = elastic.search(es, INDEX, {"size": 0})  # security is off here
+    assert found["hits"]["total"]["value"] == 30
+    assert sent.call_args.kwargs["headers"]["authorization"].startswith("Basic ")
+    es.close()
