@@ -51,8 +51,8 @@ def machine_jiffies() -> tuple[float, float]:
 
 class CpuWatch:
     """CPU seconds spent by groups of processes while it watches, processes that start or
-    end meanwhile included: call ``sample`` every fraction of a second (a process's last
-    ``interval`` before it ends and its first before it is seen are lost)."""
+    end meanwhile included: call ``sample`` every fraction of a second (what a process
+    spends between its last sample and its end, or before it is first seen, is lost)."""
 
     def __init__(self, groups: dict[str, bytes]) -> None:
         #: group name → command-line marker

@@ -35,7 +35,14 @@ from elasticsearch import Elasticsearch
 from mappings.name_value import parse_name_value
 from query.candidates import CandidatePlan
 from query.classify import classify
-from query.search import Match, Verdicts, best_match, candidate_query, status_filter
+from query.search import (
+    Match,
+    Verdicts,
+    best_match,
+    candidate_query,
+    fetched_fields,
+    status_filter,
+)
 from regsearch import elastic
 
 #: Distinct registered values a search classifies at most (more: the candidate-reading way).
@@ -45,9 +52,6 @@ MAX_WINDOW = 10000
 _CRITERION = "debtor_name"
 log = logging.getLogger("regsearch.query")
 _SORT = [{"_score": "desc"}, {"registered_at": "desc"}, {"registration_id": "asc"}]
-#: The whole ``_source`` (keys are left out of it by the mapping): naming the fields
-#: wanted makes Elasticsearch parse and filter every hit's source.
-_SOURCE = True
 
 
 @dataclass
@@ -134,7 +138,7 @@ def tier_query(by_score: dict[float, list[str]], include_deleted: bool,
 
 def page_request(query: dict[str, Any], offset: int, size: int) -> dict[str, Any]:
     return {"query": query, "from": offset, "size": size, "sort": _SORT,
-            "track_total_hits": True, "_source": _SOURCE}
+            "track_total_hits": True, **fetched_fields(_CRITERION, whole=True)}
 
 
 def _matches(response: dict[str, Any], tier: str, query_value: str, party_type: str | None,

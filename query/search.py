@@ -161,7 +161,9 @@ def fetched_fields(criterion: str, whole: bool) -> dict[str, Any]:
     the packed doc values classifying and ranking it need, with the summary a batch row
     reports (``mappings.packed``): no ``_source`` to read and filter."""
     if whole:
-        return {"_source": True}  # whole: filtering would parse every hit's source
+        # the whole source (the mapping leaves the keys out of it): naming the fields
+        # wanted makes Elasticsearch parse and filter every hit's source
+        return {"_source": True}
     # No stored fields at all: not even ``_id``, whose loading would decompress the
     # stored-fields block holding the hit's ``_source``.
     return {"stored_fields": "_none_", "docvalue_fields": [packed.FIELD]}

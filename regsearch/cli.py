@@ -101,7 +101,8 @@ def index_verify(repair: bool = typer.Option(False, help="Repair the differences
     from indexer import verify
 
     differences = verify.verify(repair=repair)
-    repaired = repair and verify.keys_built_by_this_code()  # stale keys need a rebuild
+    # keys built by other code are not repaired here: the indexer copies afresh
+    repaired = repair and verify.keys_built_by_this_code()
     raise typer.Exit(code=0 if differences == 0 or repaired else 1)
 
 
