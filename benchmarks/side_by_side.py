@@ -9,6 +9,7 @@ that alternate. The base revision is checked out in a work tree under ``.state/`
 run at once with the same worker count, on their own ports, against the running
 Elasticsearch, PostgreSQL and Redis. Each round runs every criterion on the base, then on
 this checkout, with ``benchmarks.bench_latency``'s bodies and ``wrk`` (8 connections).
+As there, Elasticsearch's request cache is off on the benchmark index meanwhile.
 Reported per run: throughput, p50 and p99, the API's CPU per request, and how the
 connections were spread over the workers.
 """
@@ -30,6 +31,7 @@ from benchmarks.bench_latency import (
     bodies_file,
     cpu_seconds,
     run_wrk,
+    without_request_cache,
 )
 
 
@@ -81,6 +83,7 @@ def main() -> None:
     base = work_tree(args.base)
     rows: list[str] = []
     with ExitStack() as stack:
+        stack.enter_context(without_request_cache())
         sides = [stack.enter_context(Api(args.workers, args.port, STATE / "side-base.log",
                                          checkout=base)),
                  stack.enter_context(Api(args.workers, args.port + 1,

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import socket
+from typing import Any
+
+import pytest
 
 from benchmarks.bench_latency import connection_split, render
 
@@ -28,3 +31,29 @@ def test_the_table_shows_the_split() -> None:
     table = render({"runs": [run, {**run, "connections_per_worker": []}]})
     assert table.splitlines()[2].endswith("| 5/3 |")
     assert table.splitlines()[3].endswith("| – |")
+
+
+@pytest.mark.services
+def test_the_request_cache_is_off_meanwhile_and_its_setting_put_back(
+        es_client: Any, settings: Any) -> None:
+    from benchmarks.bench_latency import without_request_cache
+
+    index = f"{settings.index_alias}-v0-request-cache-test"
+    setting = "index.requests.cache.enable"
+    es_client.options(ignore_status=404).indices.delete(index=index)
+    es_client.indices.create(index=index)
+
+    def value() -> Any:
+        found = es_client.indices.get_settings(index=index, flat_settings=True)
+        return found[index]["settings"].get(setting)
+
+    try:
+        with without_request_cache(index):
+            assert value() == "false"
+        assert value() is None  # unset again, not "true"
+        es_client.indices.put_settings(index=index, settings={setting: False})
+        with without_request_cache(index):
+            assert value() == "false"
+        assert value() == "false"
+    finally:
+        es_client.indices.delete(index=index)
