@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from elasticsearch import Elasticsearch
@@ -50,10 +51,25 @@ class Match:
         return _CRITERION_OF_FIELD.get(self.field, self.field)
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MILLISECOND = timedelta(milliseconds=1)
+
+
+def epoch_ms(registered_at: str) -> int:
+    """A registration time as Elasticsearch's ``date`` keeps it: whole milliseconds since
+    1970 (a time without an offset is UTC, as there)."""
+    moment = datetime.fromisoformat(registered_at)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return (moment - _EPOCH) // _MILLISECOND
+
+
 def ranked(matches: Iterable[Match]) -> list[Match]:
-    """Exact before close, higher score first, then newest first (two stable sorts:
-    registration times are ISO strings in one time zone, so they sort as text)."""
-    newest_first = sorted(matches, key=lambda m: m.registration["registered_at"], reverse=True)
+    """Exact before close, higher score first, then newest first, then as found (two stable
+    sorts). Times compare to the millisecond, as Elasticsearch sorts them when it ranks a
+    page (``query.grouped``): two registrations in one millisecond keep their order."""
+    newest_first = sorted(matches, key=lambda m: epoch_ms(m.registration["registered_at"]),
+                          reverse=True)
     newest_first.sort(key=lambda m: (_TIER_RANK[m.tier], -m.score))
     return newest_first
 

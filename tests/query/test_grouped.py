@@ -30,6 +30,10 @@ def _corpus() -> list[dict[str, Any]]:
         found.append(_registration(n, name, f"0011900{n:05d}", f"RLHJC5218HY{n:06d}"))
     for n in (2, 3, 4):  # the same second: the registration id decides
         found[n - 1]["registered_at"] = "2024-05-05T10:00:00+07:00"
+    # the same millisecond, the later microsecond on the higher id: still the id decides,
+    # as Elasticsearch's dates keep milliseconds
+    found[4]["registered_at"] = "2024-05-06T10:00:00.0012+07:00"
+    found[5]["registered_at"] = "2024-05-06T10:00:00.0017+07:00"
     both = _registration(20, "Lê Thị Cúc", "001190099920", "RLHJC5218HY000020")
     both["grantors"].append({"party_type": "individual", "name": "Nguyễn Văn Ân",
                              "id_type": "cccd", "id_number": "001190099921"})
@@ -101,6 +105,9 @@ def test_pages_by_value_equal_pages_by_candidate(api_client: TestClient, es_clie
     tied = [m.registration["registration_number"] for m in first.exact
             if m.registration["registered_at"].startswith("2024-05-05")]
     assert tied == sorted(tied) and len(tied) == 3
+    same_ms = [m.registration["registration_number"] for m in first.exact
+               if m.registration["registered_at"].startswith("2024-05-06")]
+    assert same_ms == sorted(same_ms) and len(same_ms) == 2
     # the co-grantor's registration matches by its second grantor, close
     dien = search_page(es_client, index, "Nguyễn Văn Ân", None,
                        plan("debtor_name", "Nguyễn Văn Ân", None))
