@@ -32,8 +32,6 @@ SOURCES = ("normalizers", "indexer/documents.py", "mappings/name_value.py",
 DISTRIBUTIONS = ("unidecode",)
 #: Length of the fingerprint in hex digits.
 LENGTH = 16
-#: Joins two fingerprints when one code wrote documents into an index another built.
-MIXED = "+"
 
 
 def _without_docstrings(tree: ast.AST) -> ast.AST:
@@ -89,9 +87,3 @@ def component_versions() -> dict[str, str]:
 def this_code() -> str:
     """The fingerprint of the code running here."""
     return fingerprint_of(_source_files(), component_versions())
-
-
-def after_writing(built_by: str, writer: str) -> str:
-    """What an index's documents are built by once ``writer`` goes on writing into an
-    index built by ``built_by``: the same, or a mixed fingerprint no code has."""
-    return built_by if built_by == writer else f"{built_by or '?'}{MIXED}{writer}"

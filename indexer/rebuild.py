@@ -9,6 +9,13 @@
    its old slot. With no indexer running, this process does the switch itself.
 4. After a grace period for searches still paging through it, the old index is
    deleted. At no point is the alias without an index, so searches never fail.
+
+Run from new normaliser code while the indexer still runs the old code (the deploy of a
+normaliser change), the running indexer does not take the new index: it would write
+documents keyed by its code into it. The rebuild then leaves the handover pending and
+says so; the running indexer keeps the current index up to date, and an indexer started
+on the new code takes the new index at start, without copying the registry again.
+``rebuild --cancel`` drops a pending handover (its slot, its index, its state).
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ from datetime import UTC, datetime
 
 import psycopg
 
-from indexer import deadletters, es, slot, source, state
+from indexer import built_by, deadletters, es, slot, source, state
 from indexer.runner import Follower, copy_snapshot, try_lock
 from regsearch.settings import get_settings
 
@@ -39,6 +46,14 @@ def rebuild(handover_deadline_s: float = 300.0) -> str:
         if main is None or not main.snapshot_done:
             raise SystemExit("Chưa có chỉ mục để xây lại; hãy chạy `regsearch indexer`. / "
                              "There is no index to rebuild yet; run `regsearch indexer`.")
+        waiting = state.pending_handover(client, key)
+        if waiting is not None:
+            raise SystemExit(
+                f"Chỉ mục {waiting.index} đã được chuẩn bị và đang chờ chuyển giao; hãy khởi "
+                "động lại bộ chỉ mục bằng mã đã xây nó, hoặc hủy bằng `regsearch index rebuild "
+                f"--cancel`. / Index {waiting.index} is prepared and waits for its handover: "
+                "restart the indexer on the code that built it, or drop it with `regsearch "
+                "index rebuild --cancel`.")
         old_index = main.index
         prepared = copy_snapshot(conn, client, settings, key=new_slot, slot_name=new_slot)
         state.save(client, prepared)
@@ -47,7 +62,19 @@ def rebuild(handover_deadline_s: float = 300.0) -> str:
         while catch_up.step() > 0:
             pass
         state.request_handover(client, key, state.Handover(new_slot, prepared.index))
-        if try_lock(conn, key):
+        locked = try_lock(conn, key)
+        if not locked and main.documents_built_by != built_by.this_code():
+            print(f"đã chuẩn bị chỉ mục / prepared the index {prepared.index}, built by code "
+                  f"{built_by.this_code()}.\n"
+                  "Bộ chỉ mục đang chạy mã khác nên chưa nhận; hãy khởi động lại bộ chỉ mục bằng "
+                  "mã này, nó sẽ nhận chỉ mục mới khi khởi động. / The running indexer runs "
+                  f"other code ({main.documents_built_by or 'not recorded'}), so it does not "
+                  "take it: restart the indexer on this code and it takes the new index at "
+                  "start. Meanwhile the current index stays up to date and slot "
+                  f"{new_slot} keeps the write-ahead log (`regsearch index rebuild --cancel` "
+                  "drops it).")
+            return prepared.index
+        if locked:
             # No indexer is running: make the switch here.
             follower = Follower(conn, client, settings)
             follower.state = state.load(client, key)
@@ -66,3 +93,22 @@ def rebuild(handover_deadline_s: float = 300.0) -> str:
         client.indices.delete(index=old_index)
     print(f"đã xây lại chỉ mục / rebuilt the index: {prepared.index} (was {old_index})")
     return prepared.index
+
+
+def cancel() -> str | None:
+    """Drop a pending handover: its slot, its index and its state. Returns its index."""
+    settings = get_settings()
+    client = es.client()
+    key = settings.replication_slot
+    handover = state.pending_handover(client, key)
+    if handover is None:
+        print("không có yêu cầu chuyển giao nào đang chờ / no handover is pending")
+        return None
+    with psycopg.connect(settings.pg_dsn, autocommit=True) as conn:
+        slot.drop_slot(conn, handover.slot)
+    state.delete(client, state.handover_id(key))
+    state.delete(client, handover.slot)
+    if es.alias_target(client, settings.index_alias) != handover.index:
+        client.options(ignore_status=404).indices.delete(index=handover.index)
+    print(f"đã hủy / cancelled: index {handover.index}, slot {handover.slot}")
+    return handover.index

@@ -32,6 +32,10 @@ log = logging.getLogger("regsearch.indexer")
 
 _LOCK_KEY = 0x7265677365617263  # "regsearc": one indexer per slot at a time
 _HEARTBEAT_S = 1.0
+#: How often a handover this indexer cannot take is reported again.
+_REFUSAL_REPEAT_S = 60.0
+#: How long an index the alias left is kept for searches still reading it.
+_GRACE_S = 5.0
 #: Bulk requests the snapshot copy keeps in flight when builder processes build for it.
 COPY_BULK_IN_FLIGHT = 3
 
@@ -82,6 +86,7 @@ class Follower:
         #: The position last acknowledged to the stream slot by ``step``.
         self._acknowledged = ""
         self._unrefreshed = False
+        self._refused_at = -_REFUSAL_REPEAT_S
 
     # --- start-up ------------------------------------------------------------
     def prepare(self) -> state.IndexerState:
@@ -92,6 +97,14 @@ class Follower:
         deadletters.ensure_table(self.conn)
         es.ensure_state_index(self.es)
         current = state.load(self.es, self.key)
+        if current is not None and self._handover_for_this_code() is not None:
+            # `index rebuild` prepared an index with this code while an indexer on other
+            # code ran (a normaliser change being deployed): take it instead of copying
+            self.state = current
+            old_index = current.index
+            self.take_handover()
+            current = self.state
+            self._delete_after_grace(old_index)
         reason = copy_reason(
             current,
             slot_exists=current is not None and slot.slot_exists(self.conn, current.stream_slot),
@@ -202,25 +215,52 @@ class Follower:
             if self.state is not None:
                 self.state.dead_letters += 1
 
+    def _handover_for_this_code(self) -> tuple[state.Handover, state.IndexerState] | None:
+        """The pending handover and its prepared state, when this code built that index.
+
+        An index `index rebuild` prepared with other code is not taken: this indexer would
+        write documents keyed by its own code into it. It stays pending (its slot keeps
+        the write-ahead log) until an indexer on that code starts and takes it, and this
+        indexer goes on keeping the current index up to date meanwhile."""
+        handover = state.pending_handover(self.es, self.key)
+        if handover is None:
+            return None
+        prepared = state.load(self.es, handover.slot)
+        prepared_by = prepared.documents_built_by if prepared is not None else ""
+        if prepared is None or prepared_by != built_by.this_code():
+            now = time.monotonic()
+            if now - self._refused_at >= _REFUSAL_REPEAT_S:
+                self._refused_at = now
+                log.warning(
+                    "handover waiting: %s was built by code %s, this indexer runs %s; restart "
+                    "the indexer on that code to take it (or `regsearch index rebuild "
+                    "--cancel`); its slot %s keeps the write-ahead log meanwhile",
+                    handover.index, prepared_by or "(not recorded)", built_by.this_code(),
+                    handover.slot)
+            return None
+        return handover, prepared
+
+    def _delete_after_grace(self, old_index: str) -> None:
+        """Delete an index the alias left, after searches still reading it are done."""
+        assert self.state is not None
+        if old_index == self.state.index:
+            return
+        time.sleep(_GRACE_S)
+        self.es.options(ignore_status=404).indices.delete(index=old_index)
+
     def take_handover(self) -> None:
         """Switch to the slot and index `index rebuild` prepared, then move the alias."""
         assert self.state is not None
-        handover = state.pending_handover(self.es, self.key)
-        if handover is None:
+        found = self._handover_for_this_code()
+        if found is None:
             return
+        handover, prepared = found
         old_slot, old_index = self.state.stream_slot, self.state.index
         self._acknowledged = ""
-        prepared = state.load(self.es, handover.slot)
         self.state.stream_slot, self.state.index = handover.slot, handover.index
-        if prepared is not None:
-            self.state.applied_lsn = prepared.applied_lsn
-            self.state.applied_commit_time = prepared.applied_commit_time
-        prepared_by = prepared.documents_built_by if prepared is not None else ""
-        self.state.documents_built_by = built_by.after_writing(prepared_by, built_by.this_code())
-        if self.state.documents_built_by != prepared_by:
-            log.warning("handover: %s was built by other code (%s) than this indexer's (%s); "
-                        "restarting the indexer copies the registry afresh",
-                        handover.index, prepared_by, built_by.this_code())
+        self.state.applied_lsn = prepared.applied_lsn
+        self.state.applied_commit_time = prepared.applied_commit_time
+        self.state.documents_built_by = prepared.documents_built_by
         while self.step() > 0:
             pass  # catch the new index up before searches see it
         es.point_alias(self.es, self.settings.index_alias, handover.index)

@@ -135,9 +135,11 @@ def verify(repair: bool = False, deadline_s: float = 120.0) -> int:
         # running other code, restarting it on this code makes that copy.
         print(f"  khóa tra cứu do mã khác tạo / candidate keys built by other code: "
               f"{current.documents_built_by or 'không rõ / not recorded'} (mã này / this code: "
-              f"{built_by.this_code()}); hãy khởi động lại bộ chỉ mục bằng mã này, nó sẽ sao "
-              f"chép lại sổ đăng ký / restart the indexer on this code: it copies the "
-              f"registry afresh")
+              f"{built_by.this_code()}); hãy chạy `regsearch index rebuild` bằng mã này rồi khởi "
+              f"động lại bộ chỉ mục bằng mã này (hoặc chỉ khởi động lại: nó sẽ sao chép lại sổ "
+              f"đăng ký) / run `regsearch index rebuild` on this code, then restart the "
+              f"indexer on this code (or only restart it: it copies the registry afresh); "
+              f"see docs/indexer.md")
     for label, ids in (("thiếu trong chỉ mục / missing from the index", diffs.missing),
                        ("thừa trong chỉ mục / in the index but not the registry", diffs.extra),
                        ("khác nội dung / content differs", diffs.changed)):

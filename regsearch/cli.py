@@ -88,10 +88,14 @@ def indexer_run(
 
 
 @index_app.command("rebuild")
-def index_rebuild() -> None:
+def index_rebuild(cancel: bool = typer.Option(
+        False, help="Drop a pending handover (its slot, index and state) instead.")) -> None:
     """Build a new index version from a snapshot and swap the alias when caught up."""
     from indexer import rebuild
 
+    if cancel:
+        rebuild.cancel()
+        return
     rebuild.rebuild()
 
 

@@ -103,8 +103,14 @@ def _reset_index(es: Any, settings: Any) -> None:
     for name in found:
         es.options(ignore_status=404).indices.delete(index=name)
     if es.indices.exists(index=mappings.STATE_INDEX):
-        es.options(ignore_status=404).delete(index=mappings.STATE_INDEX,
-                                             id=settings.replication_slot, refresh=True)
+        # the indexer's state, and a rebuild's handover request and prepared state
+        key = settings.replication_slot
+        es.indices.refresh(index=mappings.STATE_INDEX)
+        found = es.search(index=mappings.STATE_INDEX, size=1000, source=False)
+        for hit in found["hits"]["hits"]:
+            if hit["_id"] in (key, f"{key}:handover") or hit["_id"].startswith(f"{key}_r"):
+                es.options(ignore_status=404).delete(index=mappings.STATE_INDEX,
+                                                     id=hit["_id"], refresh=True)
 
 
 @pytest.fixture()

@@ -58,9 +58,3 @@ def test_a_changed_normaliser_changes_the_fingerprint() -> None:
     files = [(name, content + b"\nKEYS_CHANGED = True\n" if name == "normalizers/keys.py"
               else content) for name, content in built_by._source_files()]
     assert built_by.fingerprint_of(files, built_by.component_versions()) != built_by.this_code()
-
-
-def test_documents_written_by_other_code_make_a_mixed_fingerprint_no_code_has() -> None:
-    assert built_by.after_writing("aaaa", "aaaa") == "aaaa"
-    assert built_by.after_writing("aaaa", "bbbb") == "aaaa+bbbb"
-    assert built_by.after_writing("", "bbbb") == "?+bbbb"

@@ -153,3 +153,94 @@ def test_an_index_whose_keys_other_code_built_is_reported_then_copied_afresh(
                what="ready again")
     assert verify() == 0
     assert not es_client.indices.exists(index=built.index)
+
+
+def _prepare_by(code: str, settings: Any, client: Any, slot_name: str) -> Any:
+    """An index prepared as `index rebuild` prepares one, recorded as built by ``code``,
+    and its handover requested."""
+    import psycopg
+
+    from indexer import source, state
+    from indexer.runner import Follower, copy_snapshot
+
+    with psycopg.connect(settings.pg_dsn, autocommit=True) as conn:
+        source.prepare_session(conn)
+        prepared = copy_snapshot(conn, client, settings, key=slot_name, slot_name=slot_name)
+        catch_up = Follower(conn, client, settings)
+        catch_up.key, catch_up.state = slot_name, prepared
+        while catch_up.step() > 0:
+            pass
+    prepared.documents_built_by = code
+    state.save(client, prepared)
+    state.request_handover(client, settings.replication_slot,
+                           state.Handover(slot_name, prepared.index))
+    return prepared
+
+
+def test_an_index_rebuilt_by_other_code_waits_for_an_indexer_on_that_code(
+        fresh_registry: Any, es_client: Any, indexer: IndexerProcess,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Deploying a normaliser change: `index rebuild` from the new code while the indexer
+    still runs the old code. The old indexer does not take the new index and keeps the
+    current one up to date; an indexer started on the new code takes it without copying;
+    `rebuild --cancel` drops one nobody will take."""
+    import psycopg
+
+    from indexer import built_by, es, slot, state
+    from indexer.rebuild import cancel, rebuild
+    from indexer.verify import verify
+
+    settings = fresh_registry
+    key = settings.replication_slot
+    client = es.client()
+    _seed_registry(60, seed=47)
+    wait_until(lambda: _caught_up(settings, es_client), deadline_s=60, what="caught up")
+    current = state.load(es_client, key).index  # type: ignore[union-attr]
+
+    prepared = _prepare_by("0123456789abcdef", settings, client, f"{key}_rnew")
+    wait_until(lambda: "handover waiting" in indexer.log_text(), deadline_s=30,
+               what="the running indexer to report the handover it cannot take")
+    assert es.alias_target(es_client, settings.index_alias) == current
+    assert state.pending_handover(es_client, key) is not None
+    with pytest.raises(SystemExit, match="waits for its handover"):
+        rebuild()  # one pending handover at a time
+    _seed_registry(20, seed=48)  # the current index stays current meanwhile
+    wait_until(lambda: _caught_up(settings, es_client), deadline_s=60, what="still following")
+    assert verify() == 0
+
+    # The deploy: the current index was built by the old code, the prepared one by the
+    # code the indexer now restarts on.
+    indexer.stop()
+    main = state.load(es_client, key)
+    assert main is not None
+    main.documents_built_by = "fedcba9876543210"
+    state.save(es_client, main)
+    prepared = state.load(es_client, f"{key}_rnew")
+    assert prepared is not None
+    prepared.documents_built_by = built_by.this_code()
+    state.save(es_client, prepared)
+    logged = len(indexer.log_text())
+    indexer.start()
+    wait_until(lambda: es.alias_target(es_client, settings.index_alias) == prepared.index,
+               deadline_s=60, what="the new index taken: " + indexer.log_text()[-1500:])
+    wait_until(lambda: not es_client.indices.exists(index=current), deadline_s=30,
+               what="the old index deleted after the grace period")
+    since_restart = indexer.log_text()[logged:]
+    assert "handover: now" in since_restart
+    assert "copying the registry" not in since_restart
+    after = state.load(es_client, key)
+    assert after is not None and after.documents_built_by == built_by.this_code()
+    assert state.pending_handover(es_client, key) is None
+    wait_until(lambda: _caught_up(settings, es_client), deadline_s=60, what="caught up")
+    assert verify() == 0  # the 20 written while it waited are in the new index
+
+    # A prepared index nobody will take is dropped on request.
+    stale = _prepare_by("0123456789abcdef", settings, client, f"{key}_rstale")
+    assert cancel() == stale.index
+    assert "cancelled" in capsys.readouterr().out
+    assert state.pending_handover(es_client, key) is None
+    assert state.load(es_client, f"{key}_rstale") is None
+    assert not es_client.indices.exists(index=stale.index)
+    with psycopg.connect(settings.pg_dsn, autocommit=True) as conn:
+        assert not slot.slot_exists(conn, f"{key}_rstale")
+    assert es.alias_target(es_client, settings.index_alias) == prepared.index
