@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from psycopg_pool import ConnectionPool
 
 from api.accounts import Caller, Fee
@@ -27,11 +28,15 @@ log = logging.getLogger("regsearch.api")
 MAX_GROUP = 500
 #: One statement for a whole group: one round trip, atomic on its own (the pool's
 #: connections are in autocommit), prepared by the server after a few uses. It replaced
-#: BEGIN, a pipelined INSERT per entry and COMMIT: three round trips a group.
-_INSERT = ("INSERT INTO usage_ledger (account_id, kind, criterion, reference, rows, fee_vnd,"
-           " free_ground, client, at) SELECT * FROM unnest(%s::bigint[], %s::text[],"
-           " %s::text[], %s::text[], %s::int[], %s::bigint[], %s::text[], %s::text[],"
-           " %s::timestamptz[])")
+#: BEGIN, a pipelined INSERT per entry and COMMIT: three round trips a group. The group
+#: goes as one JSON text (written by orjson) rather than nine arrays, which psycopg's
+#: Python-level array dumpers cost a few percent of an ID search's CPU to write.
+_COLUMNS = ("account_id", "kind", "criterion", "reference", "rows", "fee_vnd", "free_ground",
+            "client", "at")
+_INSERT = (f"INSERT INTO usage_ledger ({', '.join(_COLUMNS)}) SELECT {', '.join(_COLUMNS)}"
+           " FROM jsonb_to_recordset(%s::jsonb) AS e(account_id bigint, kind text,"
+           " criterion text, reference text, rows int, fee_vnd bigint, free_ground text,"
+           " client text, at timestamptz)")
 
 
 class LedgerWriteError(RuntimeError):
@@ -103,10 +108,10 @@ class SearchLedger:
     def _write(self, group: list[_Entry]) -> None:
         error: BaseException | None = None
         try:
-            columns = [list(column) for column in zip(*(entry.values for entry in group),
-                                                      strict=True)]
+            rows = orjson.dumps([dict(zip(_COLUMNS, entry.values, strict=True))
+                                 for entry in group]).decode()
             with self._pool.connection() as conn:
-                conn.execute(_INSERT, columns)
+                conn.execute(_INSERT, (rows,))
         except Exception as exc:  # every waiting request fails with it
             log.warning("usage ledger write of %d entries failed: %s", len(group), exc)
             error = exc

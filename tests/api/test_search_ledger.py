@@ -60,3 +60,30 @@ def test_a_failed_write_fails_the_search_that_waited_for_it(settings: Any) -> No
         ledger.record(public, accounts.Fee(0, None), "id_number", None)
     ledger.close()
     pool.close()
+
+
+def test_an_entry_arrives_column_by_column_as_recorded(app_database: str,
+                                                       settings: Any) -> None:
+    from datetime import UTC, datetime
+
+    from api import accounts
+    from api.search_ledger import SearchLedger
+
+    marker = "ledger-columns-test"
+    with psycopg.connect(settings.app_dsn, autocommit=True) as conn:
+        accounts.ensure_schema(conn)
+        conn.execute("DELETE FROM usage_ledger WHERE client = %s", (marker,))
+        with ConnectionPool(settings.app_dsn, min_size=1, max_size=1,
+                            kwargs={"autocommit": True}) as pool:
+            ledger = SearchLedger(pool)
+            before = datetime.now(UTC)
+            ledger.record(accounts.PUBLIC, accounts.Fee(1234, "điều 59 khoản 2"),
+                          "debtor_name", marker)
+            after = datetime.now(UTC)
+            ledger.close()
+        row = conn.execute(
+            "SELECT account_id, kind, criterion, reference, rows, fee_vnd, free_ground, at"
+            " FROM usage_ledger WHERE client = %s", (marker,)).fetchone()
+    assert row is not None
+    assert row[:7] == (None, "search", "debtor_name", None, 1, 1234, "điều 59 khoản 2")
+    assert before <= row[7] <= after  # to the microsecond, with its time zone
