@@ -56,7 +56,9 @@ def _limit_public(resources: Resources, client: str) -> None:
     window = int(time.time() // 60)
     key = f"regsearch:ratelimit:{client}:{window}"
     try:
-        pipe = resources.redis.pipeline()
+        # one round trip, no MULTI/EXEC: the two need not be atomic (a count that outlives
+        # its window by a moment changes nothing)
+        pipe = resources.redis.pipeline(transaction=False)
         pipe.incr(key)
         pipe.expire(key, 120)
         count = int(pipe.execute()[0])
