@@ -89,8 +89,8 @@ def rebuild(handover_deadline_s: float = 300.0) -> str:
                         "stays pending.")
                 time.sleep(0.1)
     time.sleep(GRACE_S)
-    if client.indices.exists(index=old_index) and old_index != prepared.index:
-        client.indices.delete(index=old_index)
+    if old_index != prepared.index:  # the indexer may have deleted it already
+        client.options(ignore_status=404).indices.delete(index=old_index)
     print(f"đã xây lại chỉ mục / rebuilt the index: {prepared.index} (was {old_index})")
     return prepared.index
 

@@ -87,6 +87,8 @@ class Follower:
         self._acknowledged = ""
         self._unrefreshed = False
         self._refused_at = -_REFUSAL_REPEAT_S
+        #: (when, index): an index the alias left at start, deleted after a grace period.
+        self._delete_later: tuple[float, str] | None = None
 
     # --- start-up ------------------------------------------------------------
     def prepare(self) -> state.IndexerState:
@@ -104,7 +106,8 @@ class Follower:
             old_index = current.index
             self.take_handover()
             current = self.state
-            self._delete_after_grace(old_index)
+            if old_index != current.index:
+                self._delete_later = (time.monotonic() + _GRACE_S, old_index)
         reason = copy_reason(
             current,
             slot_exists=current is not None and slot.slot_exists(self.conn, current.stream_slot),
@@ -240,13 +243,12 @@ class Follower:
             return None
         return handover, prepared
 
-    def _delete_after_grace(self, old_index: str) -> None:
-        """Delete an index the alias left, after searches still reading it are done."""
-        assert self.state is not None
-        if old_index == self.state.index:
-            return
-        time.sleep(_GRACE_S)
-        self.es.options(ignore_status=404).indices.delete(index=old_index)
+    def _delete_when_due(self) -> None:
+        """Delete the index the alias left at start, once searches still reading it are
+        done (``_GRACE_S``), without holding up the stream meanwhile."""
+        if self._delete_later is not None and time.monotonic() >= self._delete_later[0]:
+            self.es.options(ignore_status=404).indices.delete(index=self._delete_later[1])
+            self._delete_later = None
 
     def take_handover(self) -> None:
         """Switch to the slot and index `index rebuild` prepared, then move the alias."""
@@ -278,7 +280,11 @@ class Follower:
         while True:
             self.take_handover()
             applied = self.step()
+            self._delete_when_due()
             if once and applied == 0:
+                if self._delete_later is not None:
+                    time.sleep(max(0.0, self._delete_later[0] - time.monotonic()))
+                    self._delete_when_due()
                 return
             if applied == 0:
                 time.sleep(self.settings.cdc_poll_interval_s)
