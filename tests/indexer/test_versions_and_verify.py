@@ -244,3 +244,32 @@ def test_an_index_rebuilt_by_other_code_waits_for_an_indexer_on_that_code(
     with psycopg.connect(settings.pg_dsn, autocommit=True) as conn:
         assert not slot.slot_exists(conn, f"{key}_rstale")
     assert es.alias_target(es_client, settings.index_alias) == prepared.index
+
+
+def test_a_rebuild_from_other_code_leaves_its_index_to_an_indexer_on_that_code(
+        fresh_registry: Any, es_client: Any, indexer: IndexerProcess,
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """`index rebuild` run here as if from new normaliser code (its fingerprint differs
+    from the running indexer's): it prepares the index, does not wait for a handover the
+    running indexer will not make, and says what to do."""
+    from indexer import built_by, es, state
+    from indexer.rebuild import cancel, rebuild
+
+    settings = fresh_registry
+    key = settings.replication_slot
+    _seed_registry(30, seed=49)
+    wait_until(lambda: _caught_up(settings, es_client), deadline_s=60, what="caught up")
+    current = state.load(es_client, key)
+    assert current is not None
+    monkeypatch.setattr(built_by, "this_code", lambda: "0123456789abcdef")
+    prepared_index = rebuild()
+    assert "restart the indexer on this code" in capsys.readouterr().out
+    pending = state.pending_handover(es_client, key)
+    assert pending is not None and pending.index == prepared_index != current.index
+    prepared = state.load(es_client, pending.slot)
+    assert prepared is not None and prepared.documents_built_by == "0123456789abcdef"
+    wait_until(lambda: "handover waiting" in indexer.log_text(), deadline_s=30,
+               what="the running indexer to leave the handover")
+    assert es.alias_target(es_client, settings.index_alias) == current.index
+    assert cancel() == prepared_index
+    assert not es_client.indices.exists(index=prepared_index)
