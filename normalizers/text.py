@@ -61,11 +61,13 @@ def n0(text: str) -> str:
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     text = text.translate(_ETH)
-    if not needs_repair(text) and _has_controls(text):
+    needed = needs_repair(text)
+    if not needed and _has_controls(text):
         # a control between two letters hid a legacy-encoded word that its removal joins
         # (``Y\x1bÒ``): removed first, the word is repaired now, not by a second N0
         text = _remove_controls(text)
-    if not needs_repair(text):
+        needed = needs_repair(text)
+    if not needed:
         return canonical_tones(text)
     for _ in range(4):  # repair, control removal and tones until nothing changes
         before = text

@@ -98,6 +98,7 @@ def app_database() -> str:
 
 def _reset_index(es: Any, settings: Any) -> None:
     import mappings
+    from indexer import state
 
     found = es.indices.get(index=f"{settings.index_alias}-v*", allow_no_indices=True)
     for name in found:
@@ -108,7 +109,7 @@ def _reset_index(es: Any, settings: Any) -> None:
         es.indices.refresh(index=mappings.STATE_INDEX)
         found = es.search(index=mappings.STATE_INDEX, size=1000, source=False)
         for hit in found["hits"]["hits"]:
-            if hit["_id"] in (key, f"{key}:handover") or hit["_id"].startswith(f"{key}_r"):
+            if hit["_id"] in (key, state.handover_id(key)) or hit["_id"].startswith(f"{key}_r"):
                 es.options(ignore_status=404).delete(index=mappings.STATE_INDEX,
                                                      id=hit["_id"], refresh=True)
 
