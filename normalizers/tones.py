@@ -30,7 +30,9 @@ from normalizers.syllables import is_valid, parse
 _TONED_LETTERS: Final = "".join(
     letter for letter, (_, tone) in DECOMPOSE.items() if tone != NO_TONE
 )
-_TONED_WORD: Final = re.compile(rf"\w*[{_TONED_LETTERS}]\w*")
+#: A word as N1 splits words: letters and digits, not the underscore ``\w`` also holds
+#: (``_OỈ`` is the word ``OỈ``, whose tone N1 would otherwise move only when run twice).
+_TONED_WORD: Final = re.compile(rf"[^\W_]*[{_TONED_LETTERS}][^\W_]*")
 
 
 def _tone_position(word: str) -> int | None:

@@ -52,6 +52,7 @@ def test_has_diacritics() -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.text())
 @example("Y\x1bÒ")  # the control hid a legacy word until it was removed
+@example("_OÆ")  # the underscore joined a word to N0's tones but not to N1's words
 def test_normal_forms_are_idempotent_on_any_text(text: str) -> None:
     assert n0(n0(text)) == n0(text)
     assert n1(n1(text)) == n1(text)
