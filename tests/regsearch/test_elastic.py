@@ -81,10 +81,24 @@ def test_the_clients_authentication_goes_with_the_direct_request(client: Any, se
                                                                  ) -> None:
     from unittest import mock
 
+    from regsearch import http_wire
+
     es = elastic.client(settings.es_url, basic_auth=("registry", "secret"))
-    node = es.transport.node_pool.get()
-    with mock.patch.object(node.pool, "urlopen", wraps=node.pool.urlopen) as sent:
+    with mock.patch.object(http_wire, "post", wraps=http_wire.post) as sent:
         found = elastic.search(es, INDEX, {"size": 0})  # security is off here
     assert found["hits"]["total"]["value"] == 30
-    assert sent.call_args.kwargs["headers"]["authorization"].startswith("Basic ")
+    assert sent.call_args.args[4]["authorization"].startswith("Basic ")
     es.close()
+
+
+def test_searches_reuse_one_connection_per_thread(client: Any) -> None:
+    from regsearch import http_wire
+
+    http_wire.close_all()
+    elastic.search(client, INDEX, {"size": 0})
+    (first,) = http_wire._connections().values()
+    for _ in range(5):
+        elastic.search(client, INDEX, {"size": 0})
+        elastic.msearch(client, INDEX, [{}, {"size": 0}])
+    assert list(http_wire._connections().values()) == [first]
+    http_wire.close_all()
