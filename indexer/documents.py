@@ -2,9 +2,10 @@
 
 The document keeps the registration exactly as registered (for display and
 certificates) and, beside it, the keys candidate retrieval looks up, all
-computed by ``normalizers`` — the same functions the query side uses — and the
-packed doc values classification reads (``mappings.packed``). Keys and packed
-values are indexed but left out of ``_source``.
+computed by ``normalizers`` — the same functions the query side uses — the
+packed doc values classification reads (``mappings.packed``) and the registration
+again as a doc value for name-search pages (``mappings.registration_json``). Keys
+and doc values are indexed but left out of ``_source``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import orjson
 
 from mappings.name_value import name_value
 from mappings.packed import pack
+from mappings.registration_json import encode as registration_json
 from normalizers import keys
 from normalizers.identifiers import identifier_form
 
@@ -60,6 +62,7 @@ def build(registration_id: int, registration: dict[str, Any], lsn: str) -> dict[
         "id_close": sorted(id_close),
         "registration": registration,
         **pack(registration, registration_id, digest),
+        **registration_json(registration),
     }
     for source_field, prefix in SERIAL_FIELDS:
         exact: set[str] = set()

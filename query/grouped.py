@@ -19,6 +19,7 @@ true and its page is the best of all close matches.
 * a page reaches past the index's result window (``MAX_WINDOW``);
 * a registration in a page does not classify as its tier (it cannot, since the value
   was classified; it is checked all the same);
+* a page's hits lack the doc values it reads (an index built by an earlier mapping);
 * a page's search failed (the candidate-reading way then meets the same failure and it
   is answered as any Elasticsearch failure is, or it passes).
 """
@@ -32,6 +33,7 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
+from mappings import packed, registration_json
 from mappings.name_value import parse_name_value
 from query.candidates import CandidatePlan
 from query.classify import classify
@@ -40,7 +42,6 @@ from query.search import (
     Verdicts,
     best_match,
     candidate_query,
-    fetched_fields,
     status_filter,
 )
 from regsearch import elastic
@@ -137,22 +138,30 @@ def tier_query(by_score: dict[float, list[str]], include_deleted: bool,
 
 
 def page_request(query: dict[str, Any], offset: int, size: int) -> dict[str, Any]:
+    """A tier's page, each registration read from doc values (``packed`` for its id and
+    content hash, ``registration_json`` for the registration): no stored fields, not even
+    ``_id``, whose loading would decompress the block holding the hit's ``_source``."""
     return {"query": query, "from": offset, "size": size, "sort": _SORT,
-            "track_total_hits": True, **fetched_fields(_CRITERION, whole=True)}
+            "track_total_hits": True, "stored_fields": "_none_",
+            "docvalue_fields": [packed.FIELD, registration_json.FIELD]}
 
 
 def _matches(response: dict[str, Any], tier: str, query_value: str, party_type: str | None,
              verdicts: Verdicts, hashes: dict[int, str]) -> list[Match] | None:
     found: list[Match] = []
     for hit in response["hits"]["hits"]:
-        source = hit["_source"]
-        reg_id = int(source["registration_id"])
-        match = best_match(_CRITERION, query_value, party_type, reg_id, source["registration"],
+        fields = hit.get("fields", {})
+        if packed.FIELD not in fields or registration_json.FIELD not in fields:
+            return None  # an index of an earlier mapping: the candidate-reading way
+        summary = packed.unpack(fields[packed.FIELD][0])
+        registration = registration_json.decode(fields[registration_json.FIELD][0])
+        reg_id = summary.registration_id
+        match = best_match(_CRITERION, query_value, party_type, reg_id, registration,
                            verdicts)
         if match is None or match.tier != tier:
             return None
         found.append(match)
-        hashes[reg_id] = source.get("content_hash", "")
+        hashes[reg_id] = summary.content_hash
     return found
 
 

@@ -139,3 +139,16 @@ def test_what_the_value_way_cannot_answer_is_left_to_the_candidate_way(
     assert answer["close"]["count"] == expected["close"]["count"]
     assert [r["registration"]["registration_number"] for r in answer["close"]["results"]] == \
         [r["registration"]["registration_number"] for r in expected["close"]["results"]]
+    # an index built by a mapping before version 7 has no registration doc value
+    monkeypatch.setattr(grouped, "VALUE_LIMIT", 5000)
+    page_request = grouped.page_request
+
+    def without_registration_json(*args: Any) -> dict[str, Any]:
+        return {**page_request(*args), "docvalue_fields": ["packed"]}
+
+    monkeypatch.setattr(grouped, "page_request", without_registration_json)
+    assert grouped.search_page(es_client, settings.index_alias, "Nguyễn Văn An", None,
+                               candidate_plan) is None
+    answer = api_client.post("/v1/search", json={"debtor_name": "Nguyễn Văn An"}).json()
+    assert answer["exact"] == expected["exact"]
+    assert answer["close"]["count"] == expected["close"]["count"]
