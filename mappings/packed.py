@@ -89,6 +89,19 @@ def unpack(value: str) -> Unpacked:
                     tuple(assets.split(RECORD)) if assets else ())
 
 
+#: Base64 characters that hold the summary's first two fields whatever they are: a
+#: registration id of at most 19 digits, US, a 64-digit content hash, US (85 bytes).
+_IDENTITY_CHARS = 4 * -(-85 // 3)
+
+
+def identity(value: str) -> tuple[int, str]:
+    """(registration id, content hash) of the packed field as Elasticsearch returns it,
+    decoding only the start of it."""
+    head = binascii.a2b_base64(value[:_IDENTITY_CHARS])
+    registration_id, content_hash, _ = head.split(UNIT.encode(), 2)
+    return int(registration_id), content_hash.decode("ascii")
+
+
 def item_parts(items: Sequence[str]) -> Iterator[list[str]]:
     """Each packed grantor or asset split into its fields (in the order of
     ``GRANTOR_FIELDS`` or ``ASSET_FIELDS``); an empty string is an absent value."""

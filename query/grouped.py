@@ -153,15 +153,14 @@ def _matches(response: dict[str, Any], tier: str, query_value: str, party_type: 
         fields = hit.get("fields", {})
         if packed.FIELD not in fields or registration_json.FIELD not in fields:
             return None  # an index of an earlier mapping: the candidate-reading way
-        summary = packed.unpack(fields[packed.FIELD][0])
+        reg_id, content_hash = packed.identity(fields[packed.FIELD][0])
         registration = registration_json.decode(fields[registration_json.FIELD][0])
-        reg_id = summary.registration_id
         match = best_match(_CRITERION, query_value, party_type, reg_id, registration,
                            verdicts)
         if match is None or match.tier != tier:
             return None
         found.append(match)
-        hashes[reg_id] = summary.content_hash
+        hashes[reg_id] = content_hash
     return found
 
 

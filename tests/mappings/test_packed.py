@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mappings.packed import pack, registration_of, unpack
+from mappings.packed import identity, pack, registration_of, unpack
 from query.search import packed_values, registered_values
 
 CRITERIA = ("debtor_name", "id_number", "chassis_number", "engine_number", "plate_number",
@@ -37,12 +37,14 @@ def _cleaned(value: str | None) -> str | None:
     return value.replace("\x1f", " ").replace("\x1e", " ").replace("\x1d", " ")
 
 
-@given(registration, st.integers(min_value=1, max_value=2**62),
+@given(registration, st.integers(min_value=1, max_value=2**63 - 1),
        st.text("0123456789abcdef", min_size=64, max_size=64))
 def test_every_criterion_sees_the_same_values_at_the_same_positions(
         reg: dict[str, Any], registration_id: int, content_hash: str) -> None:
-    found = unpack(pack(reg, registration_id, content_hash)["packed"])
+    value = pack(reg, registration_id, content_hash)["packed"]
+    found = unpack(value)
     assert (found.registration_id, found.content_hash) == (registration_id, content_hash)
+    assert identity(value) == (registration_id, content_hash)
     back = registration_of(found)
     for key in ("registration_number", "kind", "status", "registered_at"):
         assert back[key] == reg[key]
@@ -68,6 +70,11 @@ def test_a_known_registration() -> None:
                      "2024-03-01T09:00:00+07:00"]),
         "individual\x1fNguyễn Văn An\x1f001190012345\x1eorganization\x1fCông ty TNHH Á Đông\x1f",
         "motor_vehicle\x1fRLHJC5218HY012345\x1f\x1f"])
+    assert identity(value) == (7, "ab" * 32)
+    # the longest registration id a long holds, and nothing after the summary
+    longest = pack({"registration_number": "", "kind": "", "status": "", "registered_at": ""},
+                   2**63 - 1, "f" * 64)["packed"]
+    assert identity(longest) == (2**63 - 1, "f" * 64)
     back = registration_of(unpack(value))
     assert back["grantors"] == reg["grantors"]
     assert back["assets"] == reg["assets"]
