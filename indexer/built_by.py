@@ -3,8 +3,9 @@
 A document's candidate keys, normal forms and packed values come from the normalisers
 (``normalizers/``, their data files, ``unidecode`` and Python's Unicode tables) and the
 document builder (``indexer/documents.py``, ``mappings/name_value.py``,
-``mappings/packed.py``). A query is keyed by the same functions at search time, so an
-index built by other versions of them can miss a registration the contract calls exact.
+``mappings/packed.py``, ``mappings/registration_json.py``). A query is keyed by the same
+functions at search time, so an index built by other versions of them can miss a
+registration the contract calls exact.
 
 The indexer records the fingerprint of the code that built an index in its state (the
 copy sets it), copies the registry afresh at start when its own differs, and `/readyz`
@@ -27,7 +28,7 @@ from pathlib import Path
 _ROOT = Path(__file__).resolve().parent.parent
 #: Files and folders (every file below them) whose contents decide a document.
 SOURCES = ("normalizers", "indexer/documents.py", "mappings/name_value.py",
-           "mappings/packed.py")
+           "mappings/packed.py", "mappings/registration_json.py")
 #: Distributions whose versions decide a document.
 DISTRIBUTIONS = ("unidecode",)
 #: Length of the fingerprint in hex digits.

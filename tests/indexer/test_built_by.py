@@ -46,7 +46,8 @@ def test_the_order_files_are_read_in_does_not_count(files: list[tuple[str, bytes
 def test_this_code_is_fingerprinted_from_the_normalisers_and_the_document_builder() -> None:
     names = [name for name, _ in built_by._source_files()]
     for needed in ("normalizers/keys.py", "normalizers/text.py", "normalizers/data/tcvn3.tsv",
-                   "indexer/documents.py", "mappings/packed.py", "mappings/name_value.py"):
+                   "indexer/documents.py", "mappings/packed.py", "mappings/name_value.py",
+                   "mappings/registration_json.py"):
         assert needed in names
     assert not any("__pycache__" in name for name in names)
     assert re.fullmatch(r"[0-9a-f]{16}", built_by.this_code())
