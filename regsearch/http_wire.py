@@ -89,8 +89,9 @@ class _Connection:
             elif name == "transfer-encoding":
                 chunked = "chunked" in value.lower()
             elif name == "connection":
-                keep = value.strip().lower() == "keep-alive" or (
-                    keep and value.strip().lower() != "close")
+                option = value.strip().lower()
+                if option in ("close", "keep-alive"):
+                    keep = option == "keep-alive"
         if chunked:
             body = self._chunks()
         elif length is not None:
