@@ -92,12 +92,10 @@ class Board:
 
     def others(self, now: float) -> list[float]:
         """The load of every other worker on the board (0 for one idle since ``IDLE_S``)."""
-        found = []
-        for offset in range(0, _SLOT.size * SLOTS, _SLOT.size):
-            owner, load, at = _SLOT.unpack_from(self._map, offset)
-            if owner and offset != self._offset:
-                found.append(load if now - at < IDLE_S else 0.0)
-        return found
+        mine = self._offset // _SLOT.size
+        return [load if now - at < IDLE_S else 0.0
+                for slot, (owner, load, at) in enumerate(_SLOT.iter_unpack(self._map))
+                if owner and slot != mine]
 
     def started(self, now: float) -> None:
         self.in_hand += 1
@@ -108,8 +106,10 @@ class Board:
         self.in_hand -= 1
 
     def should_close(self, now: float) -> bool:
-        """Whether this response should close its connection (and, if so, counts it)."""
-        if now - self._closed_at < PAUSE_S:
+        """Whether this response should close its connection (the time is noted when it
+        should). A slot read while its worker writes it may read as nonsense: at worst one
+        connection closed that need not have been."""
+        if self.load < MARGIN or now - self._closed_at < PAUSE_S:
             return False
         others = self.others(now)
         if not others or self.load - min(others) < MARGIN:
