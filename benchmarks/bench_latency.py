@@ -473,6 +473,9 @@ def main() -> None:
                         help="port of the first API started here (the next: +1)")
     parser.add_argument("--duration", type=int, default=30, help="seconds per measurement")
     parser.add_argument("--warmup", type=int, default=5, help="seconds before each measurement")
+    parser.add_argument("--warm-all", type=int, default=5,
+                        help="seconds of load per criterion before the first measurement, so "
+                             "that it does not meet an Elasticsearch just started (0: none)")
     parser.add_argument("--connections", type=int, default=8, help="concurrent clients")
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     parser.add_argument("--breakdown", type=int, default=100,
@@ -515,6 +518,15 @@ def main() -> None:
         apis = [stack.enter_context(Api(int(w), args.port + i,
                                         STATE / f"bench-latency-api-{w}.log"))
                 for i, w in enumerate(args.workers.split(",")) if w]
+        # Right after Elasticsearch starts, its searches run slower for a while (its JIT
+        # compiles, caches fill): measured, individual names as the first criterion after
+        # a restart ran at 324 and 358 req/s, at 411-515 warm (RESULTS.md, session 10).
+        # One pass over every criterion warms it for all of them.
+        if args.warm_all:
+            for name in names:
+                for api in apis:
+                    run_wrk(api.url, files[name], script, args.warm_all, args.connections,
+                            args.threads)
         for name in names:
             for api in apis:
                 result = measure(api, name, files[name], script, args)
