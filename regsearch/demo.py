@@ -45,6 +45,16 @@ def _start_indexer(state: Path) -> subprocess.Popen[bytes]:
                             stdout=log, stderr=subprocess.STDOUT)
 
 
+def _start_api() -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "regsearch.cli", "api"])
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM as Ctrl-C: the indexer and the API are stopped before the demo exits (the
+    default handler would exit at once and leave them running)."""
+    raise KeyboardInterrupt
+
+
 def _wait_ready(base: str, process: subprocess.Popen[bytes], deadline_s: float) -> None:
     deadline = time.monotonic() + deadline_s
     while time.monotonic() < deadline:
@@ -63,9 +73,10 @@ def run() -> None:
     settings = get_settings()
     state = Path(".state")
     state.mkdir(exist_ok=True)
+    signal.signal(signal.SIGTERM, _interrupt)
     _load_demo_data(state)
     indexer = _start_indexer(state)
-    api = subprocess.Popen([sys.executable, "-m", "regsearch.cli", "api"])
+    api = _start_api()
     base = f"http://{settings.api_host}:{settings.api_port}"
     try:
         _wait_ready(base, indexer, deadline_s=600)
