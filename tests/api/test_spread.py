@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from api import spread
+from tests.conftest import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 SLOT = struct.Struct("<idd")
@@ -188,16 +189,15 @@ def test_connections_all_on_one_worker_move_to_a_worker_started_later(
     clients = [threading.Thread(target=client, args=(seen,)) for seen in answered_by]
     for thread in clients:
         thread.start()
-    time.sleep(1.0)
-    first = {seen[-1] for seen in answered_by if seen}
+    wait_until(lambda: all(answered_by), what="every client answered by the first worker")
+    first = {seen[-1] for seen in answered_by}
     start_worker()
-    deadline = time.monotonic() + 20
-    while True:
+
+    def spread_over_both() -> bool:
         last = [seen[-1] for seen in answered_by]
-        if len(set(last)) == 2 and max(last.count(p) for p in set(last)) <= 6:
-            break
-        assert time.monotonic() < deadline, f"connections stayed where they were: {last}"
-        time.sleep(0.2)
+        return len(set(last)) == 2 and max(last.count(p) for p in set(last)) <= 6
+
+    wait_until(spread_over_both, what="connections moved to the second worker")
     stop.set()
     for thread in clients:
         thread.join(timeout=30)

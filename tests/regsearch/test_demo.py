@@ -21,7 +21,7 @@ from regsearch import demo
 
 pids = Path(sys.argv[1])
 def sleeper(*_):
-    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    process = subprocess.Popen([sys.executable, "-c", "import signal; signal.pause()"])
     with pids.open("a") as out:
         out.write(f"{process.pid}\\n")
     return process
