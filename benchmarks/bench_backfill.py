@@ -52,10 +52,12 @@ def main() -> None:
         done.set()
         watcher.join()
         watch.sample()
+        # Within the connection: its lock keeps the copy from being taken for a leftover.
+        count = client.count(index=copied.index)["count"]
+        size = client.indices.stats(
+            index=copied.index)["_all"]["primaries"]["store"]["size_in_bytes"]
+        client.indices.delete(index=copied.index)
         slot.drop_slot(conn, name)
-    count = client.count(index=copied.index)["count"]
-    size = client.indices.stats(index=copied.index)["_all"]["primaries"]["store"]["size_in_bytes"]
-    client.indices.delete(index=copied.index)
     print(json.dumps({"registrations": total, "documents": count,
                       "seconds": round(elapsed, 1),
                       "registrations_per_s": round(total / elapsed),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from elasticsearch import Elasticsearch, NotFoundError
@@ -28,13 +29,34 @@ def ensure_state_index(es: Elasticsearch) -> None:
                                properties=body["mappings"]["properties"])
 
 
-def create_registrations_index(es: Elasticsearch, alias: str) -> str:
-    """Create a new, empty, versioned registrations index (not yet behind the alias)."""
+#: The mapping's ``_meta`` entry naming the slot an index was copied for.
+COPY_SLOT_META = "copy_slot"
+
+
+def create_registrations_index(es: Elasticsearch, alias: str, copy_slot: str) -> str:
+    """Create a new, empty, versioned registrations index (not yet behind the alias),
+    recording the slot it is copied for (``indexer.leftovers`` reads it)."""
     suffix = datetime.now(UTC).strftime("%Y%m%dt%H%M%S%f")
     name = mappings.registrations_index_name(alias, suffix)
     body = mappings.load("registrations", mappings.REGISTRATIONS_VERSION)
-    es.indices.create(index=name, settings=body["settings"], mappings=body["mappings"])
+    es.indices.create(index=name, settings=body["settings"],
+                      mappings={**body["mappings"], "_meta": {COPY_SLOT_META: copy_slot}})
     return name
+
+
+def registrations_indices(es: Elasticsearch, alias: str) -> dict[str, str | None]:
+    """Every registrations index of ``alias`` (any mapping version), with the slot it
+    was copied for (None: made by code that did not record it)."""
+    pattern = re.compile(rf"{re.escape(alias)}-v\d+-\d{{8}}t\d+")
+    found = es.indices.get_mapping(index=f"{alias}-v*", allow_no_indices=True,
+                                   expand_wildcards="all")
+    indices: dict[str, str | None] = {}
+    for name, body in found.items():
+        if pattern.fullmatch(name):
+            meta = body.get("mappings", {}).get("_meta", {})
+            slot = meta.get(COPY_SLOT_META)
+            indices[name] = str(slot) if slot else None
+    return indices
 
 
 def alias_target(es: Elasticsearch, alias: str) -> str | None:

@@ -10,6 +10,9 @@
 4. After a grace period for searches still paging through it, the old index is
    deleted. At no point is the alias without an index, so searches never fail.
 
+What an earlier rebuild or copy left when it crashed (``indexer.leftovers``) goes too: its
+slot at the start, its index with the old one.
+
 Run from new normaliser code while the indexer still runs the old code (the deploy of a
 normaliser change), the running indexer does not take the new index: it would write
 documents keyed by its code into it. The rebuild then leaves the handover pending and
@@ -25,8 +28,9 @@ from datetime import UTC, datetime
 
 import psycopg
 
-from indexer import built_by, deadletters, es, slot, source, state
-from indexer.runner import Follower, copy_snapshot, try_lock
+from indexer import built_by, deadletters, es, leftovers, slot, source, state
+from indexer.locks import try_lock
+from indexer.runner import Follower, copy_snapshot
 from regsearch.settings import get_settings
 
 GRACE_S = 5.0
@@ -54,6 +58,10 @@ def rebuild(handover_deadline_s: float = 300.0) -> str:
                 f"--cancel`. / Index {waiting.index} is prepared and waits for its handover: "
                 "restart the indexer on the code that built it, or drop it with `regsearch "
                 "index rebuild --cancel`.")
+        # What an earlier rebuild or copy left: slots now (they keep the write-ahead log),
+        # indices with the old index, after the grace period.
+        found = leftovers.find(conn, client, key, settings.index_alias)
+        leftovers.drop_slots(conn, client, found)
         old_index = main.index
         prepared = copy_snapshot(conn, client, settings, key=new_slot, slot_name=new_slot)
         state.save(client, prepared)
@@ -91,6 +99,7 @@ def rebuild(handover_deadline_s: float = 300.0) -> str:
     time.sleep(GRACE_S)
     if old_index != prepared.index:  # the indexer may have deleted it already
         client.options(ignore_status=404).indices.delete(index=old_index)
+    leftovers.delete_indices(client, found.indices)
     print(f"đã xây lại chỉ mục / rebuilt the index: {prepared.index} (was {old_index})")
     return prepared.index
 

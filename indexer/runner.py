@@ -21,7 +21,18 @@ import psycopg
 from elasticsearch import ApiError, Elasticsearch, TransportError
 
 import mappings
-from indexer import built_by, copy_builders, deadletters, documents, es, slot, source, state
+from indexer import (
+    built_by,
+    copy_builders,
+    deadletters,
+    documents,
+    es,
+    leftovers,
+    slot,
+    source,
+    state,
+)
+from indexer.locks import try_lock
 from indexer.lsn import int_to_lsn, lsn_to_int
 from indexer.pgoutput import Decoder, Transaction
 from indexer.writer import Rejected, Write, write_all
@@ -30,21 +41,15 @@ from regsearch.settings import Settings, get_settings
 
 log = logging.getLogger("regsearch.indexer")
 
-_LOCK_KEY = 0x7265677365617263  # "regsearc": one indexer per slot at a time
 _HEARTBEAT_S = 1.0
 #: How often a handover this indexer cannot take is reported again.
 _REFUSAL_REPEAT_S = 60.0
 #: How long an index the alias left is kept for searches still reading it.
 _GRACE_S = 5.0
+#: How often the indexer looks for what a crashed copy or rebuild left (``leftovers``).
+_LEFTOVERS_EVERY_S = 300.0
 #: Bulk requests the snapshot copy keeps in flight when builder processes build for it.
 COPY_BULK_IN_FLIGHT = 3
-
-
-def try_lock(conn: psycopg.Connection[Any], key: str) -> bool:
-    """Take the session lock that lets one process at a time follow as ``key``."""
-    got = conn.execute(
-        "SELECT pg_try_advisory_lock(%s, hashtext(%s))", (_LOCK_KEY >> 32, key)).fetchone()
-    return bool(got and got[0])
 
 
 def copy_reason(current: state.IndexerState | None, *, slot_exists: bool, index_exists: bool,
@@ -87,8 +92,10 @@ class Follower:
         self._acknowledged = ""
         self._unrefreshed = False
         self._refused_at = -_REFUSAL_REPEAT_S
-        #: (when, index): an index the alias left at start, deleted after a grace period.
-        self._delete_later: tuple[float, str] | None = None
+        #: index → when to delete it: indices the alias left, and leftovers of crashed
+        #: copies, deleted after a grace period for searches still reading them.
+        self._delete_later: dict[str, float] = {}
+        self._leftovers_checked = 0.0
 
     # --- start-up ------------------------------------------------------------
     def prepare(self) -> state.IndexerState:
@@ -98,6 +105,7 @@ class Follower:
         slot.ensure_publication(self.conn)
         deadletters.ensure_table(self.conn)
         es.ensure_state_index(self.es)
+        self._remove_leftovers()
         current = state.load(self.es, self.key)
         if current is not None and self._handover_for_this_code() is not None:
             # `index rebuild` prepared an index with this code while an indexer on other
@@ -107,7 +115,7 @@ class Follower:
             self.take_handover()
             current = self.state
             if old_index != current.index:
-                self._delete_later = (time.monotonic() + _GRACE_S, old_index)
+                self._delete_later[old_index] = time.monotonic() + _GRACE_S
         reason = copy_reason(
             current,
             slot_exists=current is not None and slot.slot_exists(self.conn, current.stream_slot),
@@ -244,11 +252,22 @@ class Follower:
         return handover, prepared
 
     def _delete_when_due(self) -> None:
-        """Delete the index the alias left at start, once searches still reading it are
-        done (``_GRACE_S``), without holding up the stream meanwhile."""
-        if self._delete_later is not None and time.monotonic() >= self._delete_later[0]:
-            self.es.options(ignore_status=404).indices.delete(index=self._delete_later[1])
-            self._delete_later = None
+        """Delete the indices scheduled for deletion, once searches still reading them
+        are done (``_GRACE_S``), without holding up the stream meanwhile."""
+        now = time.monotonic()
+        due = tuple(index for index, when in self._delete_later.items() if when <= now)
+        leftovers.delete_indices(self.es, due)
+        for index in due:
+            del self._delete_later[index]
+
+    def _remove_leftovers(self) -> None:
+        """Drop what crashed copies and rebuilds left (``indexer.leftovers``): their slots
+        now, their indices after the grace period."""
+        self._leftovers_checked = time.monotonic()
+        found = leftovers.find(self.conn, self.es, self.key, self.settings.index_alias)
+        leftovers.drop_slots(self.conn, self.es, found)
+        for index in found.indices:
+            self._delete_later.setdefault(index, self._leftovers_checked + _GRACE_S)
 
     def take_handover(self) -> None:
         """Switch to the slot and index `index rebuild` prepared, then move the alias."""
@@ -280,10 +299,12 @@ class Follower:
         while True:
             self.take_handover()
             applied = self.step()
+            if time.monotonic() - self._leftovers_checked >= _LEFTOVERS_EVERY_S:
+                self._remove_leftovers()
             self._delete_when_due()
             if once and applied == 0:
-                if self._delete_later is not None:
-                    time.sleep(max(0.0, self._delete_later[0] - time.monotonic()))
+                if self._delete_later:
+                    time.sleep(max(0.0, max(self._delete_later.values()) - time.monotonic()))
                     self._delete_when_due()
                 return
             if applied == 0:
@@ -324,8 +345,13 @@ def copy_snapshot(conn: psycopg.Connection[Any], client: Elasticsearch, settings
                   key: str, slot_name: str) -> state.IndexerState:
     """Create ``slot_name`` with an exported snapshot and copy the registry as of it into a
     new index. Documents carry the slot's consistent point as their version; every change
-    after it is in the slot. Returns the state of a follower of that slot and index."""
-    index = es.create_registrations_index(client, settings.index_alias)
+    after it is in the slot. Returns the state of a follower of that slot and index.
+
+    The copy takes the session lock of ``slot_name`` on ``conn`` and leaves it held: while
+    ``conn`` is open, the new index and slot are in use (``indexer.leftovers``)."""
+    if not try_lock(conn, slot_name):
+        raise RuntimeError(f"another process is copying the registry for slot {slot_name}")
+    index = es.create_registrations_index(client, settings.index_alias, slot_name)
     # While copying: no refreshes, and the translog synced in the background; a crash
     # during the copy starts the copy again, so nothing relies on the unsynced tail.
     client.indices.put_settings(index=index, settings={
