@@ -15,8 +15,9 @@ named ``key`` behind ``alias``:
 * a slot of the indexer (``key`` itself, or ``key_r<time>`` of a rebuild) is in use when
   the indexer's state or a pending handover names it, or another session holds its lock.
 
-Everything else of the indexer's is a leftover. An index made by code that did not
-record its slot is reported, never deleted.
+Everything else of the indexer's is a leftover. An index copied for another slot (a
+benchmark's throw-away copy, another indexer's) is not this indexer's business; one made
+by code that did not record its slot is reported, never deleted.
 """
 
 from __future__ import annotations
@@ -44,8 +45,13 @@ class Leftovers:
     unrecorded: tuple[str, ...]
 
 
+def _slot_pattern(key: str) -> re.Pattern[str]:
+    """The slots of the indexer named ``key``: its name, and a rebuild's ``key_r<time>``."""
+    return re.compile(rf"{re.escape(key)}(_r\d{{14}})?")
+
+
 def _indexer_slots(conn: psycopg.Connection[Any], key: str) -> list[str]:
-    pattern = re.compile(rf"{re.escape(key)}(_r\d{{14}})?")
+    pattern = _slot_pattern(key)
     rows = conn.execute(
         "SELECT slot_name FROM pg_replication_slots"
         " WHERE database = current_database() AND NOT active").fetchall()
@@ -67,12 +73,13 @@ def find(conn: psycopg.Connection[Any], client: Elasticsearch, key: str,
         used_slots.add(handover.slot)
     indices: list[str] = []
     unrecorded: list[str] = []
+    ours = _slot_pattern(key)
     for index, copy_slot in sorted(es.registrations_indices(client, alias).items()):
         if index in used_indices:
             continue
         if copy_slot is None:
             unrecorded.append(index)
-        elif not locks.held_elsewhere(conn, copy_slot):
+        elif ours.fullmatch(copy_slot) and not locks.held_elsewhere(conn, copy_slot):
             indices.append(index)
     slots = [name for name in _indexer_slots(conn, key)
              if name not in used_slots and not locks.held_elsewhere(conn, name)]

@@ -78,10 +78,12 @@ def test_leftovers_are_what_nothing_uses_and_no_live_copy_holds(
     state.save(es_client, state.IndexerState(slot=crashed_slot, index=crashed_index,
                                              stream_slot=crashed_slot, snapshot_done=True))
     own_copy = es.create_registrations_index(es_client, alias, key)
-    # Older code's index: reported, kept. Another indexer's slot: not this one's business.
+    # Older code's index: reported, kept. Another slot's copy and another indexer's slot:
+    # not this indexer's business.
     unrecorded = _unrecorded_index(es_client, alias, "20261124t000000000003")
     other_slot = f"other_{key}_r{STAMP}"
     _create_slot(conn, other_slot)
+    others_copy = es.create_registrations_index(es_client, alias, f"{key}_backfill")
     # A rebuild copying now, in another session that holds its slot's lock.
     live_slot = f"{key}_r{STAMP[:-1]}4"
     live = psycopg.connect(settings.pg_dsn, autocommit=True)
@@ -111,7 +113,7 @@ def test_leftovers_are_what_nothing_uses_and_no_live_copy_holds(
         assert state.load(es_client, key) is not None
         assert state.pending_handover(es_client, key) is not None
         left = set(es.registrations_indices(es_client, alias))
-        assert left == {current, handover_index, unrecorded}
+        assert left == {current, handover_index, unrecorded, others_copy}
         assert leftovers.find(conn, es_client, key, alias) == leftovers.Leftovers(
             (), (), (unrecorded,))
     finally:
