@@ -173,3 +173,41 @@ def test_a_rebuild_killed_mid_copy_leaves_nothing_after_the_indexer_restarts(
         assert len(left_before) >= 2  # the killed rebuild had made its index
         assert leftovers.find(conn, es_client, key, alias) == leftovers.Leftovers((), (), ())
     assert verify() == 0
+
+
+def test_an_indexer_killed_in_its_first_copy_copies_again_and_leaves_nothing(
+        settings: Any, es_client: Any, fresh_registry: Any, tmp_path: Any) -> None:
+    """SIGKILL the indexer once its first copy's index exists: restarted, it copies
+    again, deletes the half-made index and follows the registry exactly."""
+    from indexer import es, leftovers, state
+    from indexer.verify import verify
+    from registry.db import connect
+
+    key, alias = settings.replication_slot, settings.index_alias
+    _seed(4000)
+    indexer = IndexerProcess(tmp_path / "indexer.log")
+    indexer.start()
+    try:
+        half_made = wait_until(lambda: set(es.registrations_indices(es_client, alias)),
+                               deadline_s=60, interval_s=0.01, what="the copy's index")
+        assert indexer.process is not None
+        indexer.process.send_signal(signal.SIGKILL)
+        indexer.process.wait(timeout=10)
+        indexer.start()
+        with connect() as conn:
+            def tidy() -> bool:
+                current = state.load(es_client, key)
+                return (current is not None and current.snapshot_done
+                        and set(es.registrations_indices(es_client, alias))
+                        == {current.index} == {es.alias_target(es_client, alias)}
+                        and leftovers.find(conn, es_client, key, alias)
+                        == leftovers.Leftovers((), (), ()))
+
+            wait_until(tidy, deadline_s=60, what="copied again: " + indexer.log_text()[-3000:])
+        final = state.load(es_client, key)
+        assert final is not None
+        if final.index not in half_made:  # killed before the copy finished (the usual case)
+            assert not half_made & set(es.registrations_indices(es_client, alias))
+        assert verify() == 0
+    finally:
+        indexer.stop()
