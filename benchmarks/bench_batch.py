@@ -37,6 +37,7 @@ import httpx
 import psycopg
 from elasticsearch import Elasticsearch
 
+from mappings import registration_json
 from regsearch.settings import Settings, get_settings
 
 PARTY_TYPE_TEXT = {"individual": "Cá nhân", "organization": "Tổ chức"}
@@ -57,13 +58,15 @@ def sample_registrations(es: Elasticsearch, alias: str, count: int, seed: int
     wrapped = False
     while len(found) < min(count, total):
         hits = es.search(index=alias, size=1000, sort=[{"registration_id": "asc"}],
-                         search_after=after, source_includes=["registration"])["hits"]["hits"]
+                         search_after=after, source=False,
+                         docvalue_fields=[{"field": registration_json.FIELD}])["hits"]["hits"]
         if not hits:
             if wrapped:
                 break
             wrapped, after = True, [-1]
             continue
-        found += [hit["_source"]["registration"] for hit in hits]
+        found += [registration_json.decode(hit["fields"][registration_json.FIELD][0])
+                  for hit in hits]
         after = hits[-1]["sort"]
     sample = found[:min(count, total)]
     rng.shuffle(sample)

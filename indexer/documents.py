@@ -1,11 +1,11 @@
 """Registration (interchange format) → Elasticsearch document.
 
-The document keeps the registration exactly as registered (for display and
-certificates) and, beside it, the keys candidate retrieval looks up, all
-computed by ``normalizers`` — the same functions the query side uses — the
-packed doc values classification reads (``mappings.packed``) and the registration
-again as a doc value for name-search pages (``mappings.registration_json``). Keys
-and doc values are indexed but left out of ``_source``.
+The document keeps the registration exactly as registered, for display and
+certificates, in a binary doc value (``mappings.registration_json``) and, beside it,
+the keys candidate retrieval looks up, all computed by ``normalizers`` — the same
+functions the query side uses — and the packed doc value classification reads
+(``mappings.packed``). Keys and doc values are indexed but left out of ``_source``,
+which holds the registration's id, number, status, times, position and content hash.
 """
 
 from __future__ import annotations
@@ -60,7 +60,6 @@ def build(registration_id: int, registration: dict[str, Any], lsn: str) -> dict[
         "name_value": sorted(name_values),
         "id_exact": sorted(id_exact),
         "id_close": sorted(id_close),
-        "registration": registration,
         **pack(registration, registration_id, digest),
         **registration_json(registration),
     }

@@ -33,16 +33,17 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
-from mappings import packed, registration_json
 from mappings.name_value import parse_name_value
 from query.candidates import CandidatePlan
 from query.classify import classify
 from query.search import (
+    WHOLE_FIELDS,
     Match,
     Verdicts,
     best_match,
     candidate_query,
     status_filter,
+    whole_of,
 )
 from regsearch import elastic
 
@@ -143,18 +144,17 @@ def page_request(query: dict[str, Any], offset: int, size: int) -> dict[str, Any
     ``_id``, whose loading would decompress the block holding the hit's ``_source``."""
     return {"query": query, "from": offset, "size": size, "sort": _SORT,
             "track_total_hits": True, "stored_fields": "_none_",
-            "docvalue_fields": [packed.FIELD, registration_json.FIELD]}
+            "docvalue_fields": WHOLE_FIELDS}
 
 
 def _matches(response: dict[str, Any], tier: str, query_value: str, party_type: str | None,
              verdicts: Verdicts, hashes: dict[int, str]) -> list[Match] | None:
     found: list[Match] = []
     for hit in response["hits"]["hits"]:
-        fields = hit.get("fields", {})
-        if packed.FIELD not in fields or registration_json.FIELD not in fields:
+        whole = whole_of(hit.get("fields", {}))
+        if whole is None:
             return None  # an index of an earlier mapping: the candidate-reading way
-        reg_id, content_hash = packed.identity(fields[packed.FIELD][0])
-        registration = registration_json.decode(fields[registration_json.FIELD][0])
+        reg_id, content_hash, registration = whole
         match = best_match(_CRITERION, query_value, party_type, reg_id, registration,
                            verdicts)
         if match is None or match.tier != tier:

@@ -16,7 +16,7 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
-from mappings import packed
+from mappings import packed, registration_json
 from query.candidates import SERIAL_FIELDS, CandidatePlan, plan
 from query.classify import classify
 from regsearch import elastic
@@ -172,17 +172,18 @@ def status_filter(include_deleted: bool) -> list[dict[str, Any]]:
     return [] if include_deleted else [{"term": {"status": "in_force"}}]
 
 
+#: What a candidate brings back when its whole registration is wanted: its id and
+#: content hash (``packed``) and the registration (``registration_json``), doc values both.
+WHOLE_FIELDS = [packed.FIELD, registration_json.FIELD]
+
+
 def fetched_fields(criterion: str, whole: bool) -> dict[str, Any]:
-    """What each candidate brings back: the whole registration (``_source``), or only
-    the packed doc values classifying and ranking it need, with the summary a batch row
-    reports (``mappings.packed``): no ``_source`` to read and filter."""
-    if whole:
-        # the whole source (the mapping leaves the keys out of it): naming the fields
-        # wanted makes Elasticsearch parse and filter every hit's source
-        return {"_source": True}
-    # No stored fields at all: not even ``_id``, whose loading would decompress the
-    # stored-fields block holding the hit's ``_source``.
-    return {"stored_fields": "_none_", "docvalue_fields": [packed.FIELD]}
+    """What each candidate brings back, from doc values only: the whole registration, or
+    only the packed doc value classifying and ranking it need, with the summary a batch
+    row reports (``mappings.packed``). No stored fields at all: not even ``_id``, whose
+    loading would decompress the stored-fields block holding the hit's ``_source``."""
+    return {"stored_fields": "_none_",
+            "docvalue_fields": WHOLE_FIELDS if whole else [packed.FIELD]}
 
 
 def candidate_query(candidate_plan: CandidatePlan, include_deleted: bool,
@@ -218,20 +219,29 @@ class Candidate:
 
 #: The parts of a response candidates are read from (``filter_path``): Elasticsearch
 #: leaves out the rest (index name, score, sort values) instead of sending it.
-HIT_PARTS = ["took", "hits.hits._source", "hits.hits.fields", "hits.hits.matched_queries"]
+HIT_PARTS = ["took", "hits.hits.fields", "hits.hits.matched_queries"]
 
 
 class IndexOutdatedError(RuntimeError):
     """The index predates the packed doc value (mapping versions before 4)."""
 
 
+def whole_of(fields: Mapping[str, Any]) -> tuple[int, str, dict[str, Any]] | None:
+    """Id, content hash and whole registration of a hit that brought ``WHOLE_FIELDS``."""
+    value, whole = fields.get(packed.FIELD), fields.get(registration_json.FIELD)
+    if not value or not whole:
+        return None
+    reg_id, content_hash = packed.identity(value[0])
+    return reg_id, content_hash, registration_json.decode(whole[0])
+
+
 def _candidate(hit: Mapping[str, Any]) -> Candidate:
     exact = _EXACT_CLAUSE in hit.get("matched_queries", ())
-    if "_source" in hit:
-        source = hit["_source"]
-        return Candidate(int(source["registration_id"]), source["registration"],
-                         source.get("content_hash", ""), exact)
-    value = hit.get("fields", {}).get(packed.FIELD)
+    fields = hit.get("fields", {})
+    whole = whole_of(fields)
+    if whole is not None:
+        return Candidate(whole[0], whole[2], whole[1], exact)
+    value = fields.get(packed.FIELD)
     if not value:
         raise IndexOutdatedError(
             "the index has no packed doc value: rebuild it (`regsearch index rebuild`)")
@@ -347,9 +357,15 @@ def hydrate(es: Elasticsearch, index: str, outcome: SearchOutcome, matches: list
     wanted = [m for m in matches if not m.whole]
     if not wanted:
         return matches
-    response = es.mget(index=index, ids=[str(m.registration_id) for m in wanted],
-                       source=["registration", "content_hash", "status"])
-    docs = {int(d["_id"]): d["_source"] for d in response["docs"] if d.get("found")}
+    response = elastic.search(es, index, {
+        "query": {"ids": {"values": [str(m.registration_id) for m in wanted]}},
+        "size": len(wanted), "stored_fields": "_none_", "docvalue_fields": WHOLE_FIELDS},
+        filter_path=["hits.hits.fields"])
+    docs: dict[int, tuple[str, dict[str, Any]]] = {}
+    for hit in response.get("hits", {}).get("hits", ()):
+        whole = whole_of(hit.get("fields", {}))
+        if whole is not None:
+            docs[whole[0]] = (whole[1], whole[2])
     complete: list[Match] = []
     for match in matches:
         if match.whole:
@@ -358,13 +374,14 @@ def hydrate(es: Elasticsearch, index: str, outcome: SearchOutcome, matches: list
         doc = docs.get(match.registration_id)
         if doc is None:
             continue
-        if doc.get("content_hash") == outcome.hashes.get(match.registration_id):
-            complete.append(replace(match, registration=doc["registration"], whole=True))
+        content_hash, registration = doc
+        if content_hash == outcome.hashes.get(match.registration_id):
+            complete.append(replace(match, registration=registration, whole=True))
             continue
-        if not include_deleted and doc.get("status") != "in_force":
+        if not include_deleted and registration.get("status") != "in_force":
             continue
         again = best_match(match.field_criterion, value, party_type, match.registration_id,
-                           doc["registration"])
+                           registration)
         if again is not None and again.tier == match.tier:
             complete.append(again)
     return complete
