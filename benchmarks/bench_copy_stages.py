@@ -43,10 +43,11 @@ from indexer import source
 from indexer.copy_builders import RawRow, build_batch
 from indexer.runner import COPY_BULK_IN_FLIGHT
 from indexer.writer import Write, write_all
+from mappings import registration_json
 from regsearch.settings import get_settings
 
-#: Fields that hold candidate keys (left out of ``_source`` like them, but not keys).
-NOT_KEYS = frozenset({"packed", "name_value"})
+#: Fields left out of ``_source`` like the candidate keys, but not keys: doc values.
+NOT_KEYS = frozenset({"packed", "name_value", registration_json.FIELD})
 #: Close keys of names (the rest of the ``*_close`` fields hold deletion keys).
 NAME_CLOSE = "name_close"
 BATCH = 1000
