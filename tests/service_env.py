@@ -4,10 +4,24 @@ from __future__ import annotations
 
 import os
 
-TEST_DB = "regsearch_test"
-TEST_ALIAS = "test-registrations"
-TEST_SLOT = "test_indexer"
-TEST_APP_DB = "regsearch_app_test"
+#: Several developers (or worktrees) may test against one set of services at once: each
+#: sets ``REGSEARCH_TEST_NS`` (letters and digits) and gets names of its own.
+NS = os.environ.get("REGSEARCH_TEST_NS", "")
+if not NS.isalnum() and NS:
+    raise SystemExit("REGSEARCH_TEST_NS: letters and digits only")
+
+
+def named(name: str, sep: str = "_") -> str:
+    """``name`` in this run's namespace (unchanged when none is set)."""
+    return f"{name}{sep}{NS.lower()}" if NS else name
+
+
+TEST_DB = named("regsearch_test")
+TEST_ALIAS = named("test-registrations", "-")
+TEST_SLOT = named("test_indexer")
+TEST_APP_DB = named("regsearch_app_test")
+#: The Redis database of the batch stack's broker (0-15); a namespace picks its own.
+TEST_REDIS_DB = int(os.environ.get("REGSEARCH_TEST_REDIS_DB", "13"))
 
 
 def configure() -> None:

@@ -9,6 +9,7 @@ import psycopg
 import pytest
 
 from tests.indexer.test_crash_recovery import _seed_registry
+from tests.service_env import named
 
 pytestmark = pytest.mark.services
 
@@ -25,7 +26,7 @@ def test_a_copy_built_in_worker_processes_holds_every_registration_as_built_here
     _seed_registry(450, seed=7)
     settings = fresh_registry.model_copy(update={
         "copy_parallel_from": 1, "copy_build_processes": 2,
-        "replication_slot": "test_parallel_copy"})
+        "replication_slot": named("test_parallel_copy", "_")})
     name = settings.replication_slot
     with psycopg.connect(settings.pg_dsn, autocommit=True) as conn:
         slot.drop_slot(conn, name)

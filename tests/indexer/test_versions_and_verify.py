@@ -10,6 +10,7 @@ import pytest
 
 from tests.conftest import IndexerProcess, wait_until
 from tests.indexer.test_crash_recovery import _caught_up, _seed_registry
+from tests.service_env import named
 
 pytestmark = pytest.mark.services
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.services
 def test_a_replayed_old_change_never_overwrites_a_newer_document(es_client: Any) -> None:
     from indexer.writer import Write, write_all
 
-    index = "test-versions"
+    index = named("test-versions", "-")
     es_client.options(ignore_status=404).indices.delete(index=index)
     es_client.indices.create(index=index, mappings={"properties": {"v": {"type": "keyword"}}})
     try:
@@ -36,7 +37,7 @@ def test_a_document_that_can_never_be_indexed_is_returned_as_a_dead_letter(
         es_client: Any) -> None:
     from indexer.writer import Write, write_all
 
-    index = "test-dead-letters"
+    index = named("test-dead-letters", "-")
     es_client.options(ignore_status=404).indices.delete(index=index)
     es_client.indices.create(index=index, mappings={"dynamic": "strict",
                                                     "properties": {"n": {"type": "long"}}})

@@ -11,10 +11,11 @@ from elastic_transport import ConnectionError as TransportConnectionError
 from elasticsearch import BadRequestError, NotFoundError
 
 from regsearch import elastic
+from tests.service_env import named
 
 pytestmark = pytest.mark.services
 
-INDEX = "test-elastic-direct"
+INDEX = named("test-elastic-direct", "-")
 
 
 @pytest.fixture()

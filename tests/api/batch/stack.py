@@ -20,13 +20,14 @@ import psycopg
 import redis
 
 from tests.conftest import REPO, drop_slot, wait_until
+from tests.service_env import TEST_REDIS_DB, named
 
-REGISTRY_DB = "regsearch_batch_test"
-APP_DB = "regsearch_app_batch_test"
-ALIAS = "test-batch-registrations"
-SLOT = "test_batch_indexer"
-QUEUE = "test-regsearch-batch"
-REDIS_DB = 13
+REGISTRY_DB = named("regsearch_batch_test")
+APP_DB = named("regsearch_app_batch_test")
+ALIAS = named("test-batch-registrations", "-")
+SLOT = named("test_batch_indexer")
+QUEUE = named("test-regsearch-batch", "-")
+REDIS_DB = TEST_REDIS_DB
 #: Short enough that a chunk stranded by a killed worker comes back within the test.
 VISIBILITY_TIMEOUT_S = 8
 CHUNK_ROWS = 100
