@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     watermark_max_age_s: float = 0.25
     exact_page_size: int = 100
     ready_max_lag_s: float = 5.0
+    #: CPU-heavy jobs (PDF render, sign, verify, upload parsing) running at once per API
+    #: worker, off the event loop (``api.heavy``); the rest wait their turn.
+    heavy_work_threads: int = 2
 
     # --- certificates ------------------------------------------------------------
     #: Base of the links printed on certificates (verification page, QR code).
