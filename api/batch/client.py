@@ -16,6 +16,15 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 
 FINISHED = ("done", "failed", "cancelled")
+#: Seconds a batch may stay ``queued`` before ``wait`` says that no worker has taken it.
+NO_WORKER_AFTER_S = 15.0
+
+
+def no_worker_message(seconds: float) -> str:
+    return (f"Chưa có tiến trình xử lý lô nào nhận lô này sau {seconds:.0f} giây; "
+            "`celery worker` có đang chạy không? Xem `make run`. / "
+            f"No batch worker has taken this job after {seconds:.0f} s; is `celery worker` "
+            "running? See `make run`.")
 _UPLOAD_TYPES = {".csv": "text/csv", ".tsv": "text/tab-separated-values",
                  ".jsonl": "application/x-ndjson", ".ndjson": "application/x-ndjson",
                  ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -126,16 +135,34 @@ def summary_line(status: dict[str, Any]) -> str:
             f" còn/left {left if left is not None else '-'} s")
 
 
+class _NoWorkerNotice:
+    """Says once, plainly, when the batch is still queued ``after_s`` after the wait began."""
+
+    def __init__(self, console: Console, clock: Callable[[], float], after_s: float) -> None:
+        self.console, self.clock, self.after_s = console, clock, after_s
+        self.began, self.said = clock(), False
+
+    def check(self, status: dict[str, Any]) -> None:
+        if (not self.said and status["status"] == "queued"
+                and self.clock() - self.began >= self.after_s):
+            self.console.print(no_worker_message(self.after_s))
+            self.said = True
+
+
 def wait(client: BatchClient, batch_id: str, out: TextIO | None = None,
          poll_s: float = 1.0, sleep: Callable[[float], None] = time.sleep,
-         terminal: bool | None = None) -> dict[str, Any]:
+         terminal: bool | None = None, clock: Callable[[], float] = time.monotonic,
+         no_worker_after_s: float = NO_WORKER_AFTER_S) -> dict[str, Any]:
     """Follow the batch until it has finished: a progress bar on a terminal, otherwise a
-    line whenever the count of rows done changes. Its last status."""
+    line whenever the count of rows done changes; a plain notice when no worker has taken
+    it after ``no_worker_after_s``. Its last status."""
     console = Console(file=out, highlight=False, force_terminal=terminal)
     status = client.status(batch_id)
+    notice = _NoWorkerNotice(console, clock, no_worker_after_s)
     if not console.is_terminal:
         printed = -1
         while True:
+            notice.check(status)
             if status["rows"]["done"] != printed or status["status"] in FINISHED:
                 console.print(summary_line(status))
                 printed = status["rows"]["done"]
@@ -149,6 +176,7 @@ def wait(client: BatchClient, batch_id: str, out: TextIO | None = None,
         task = bar.add_task("Tra cứu / searching", total=max(status["rows"]["valid"], 1),
                             speed="")
         while True:
+            notice.check(status)
             rate = status["progress"]["rows_per_second"]
             left = status["progress"]["estimated_seconds_left"]
             bar.update(task, completed=status["rows"]["done"],
