@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -118,6 +119,19 @@ class Settings(BaseSettings):
     batch_certificate_inline_rows: int = 2000
     #: The API the ``regsearch batch`` client talks to; empty: http://api_host:api_port.
     api_url: str = ""
+
+    # --- e-mail (monthly statements) ------------------------------------------------
+    #: The SMTP server mail is handed to: the local Postfix of `regsearch services up`
+    #: (services/postfix.py, delivers to a local mailbox), or the registry's real relay.
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    #: STARTTLS before sending (and before authenticating); a real relay wants it.
+    smtp_starttls: bool = False
+    #: Empty: no authentication (the local Postfix accepts mail from 127.0.0.1).
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_timeout_s: float = 30.0
+    mail_from: str = "Cục Đăng ký quốc gia giao dịch bảo đảm <no-reply@localhost>"
 
 
 @lru_cache(maxsize=1)

@@ -19,6 +19,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from regsearch.settings import Settings, get_settings
 from services import elasticsearch as es
+from services import postfix as mta
 from services import postgres as pg
 from services import redis as rd
 from services.system import (
@@ -99,6 +100,10 @@ def _up(settings: Settings) -> None:
 
         _up_postgres(ctx)
         _up_redis(ctx)
+        if is_root():
+            say(_line(mta.NAME, "", mta.url(ctx), mta.up(ctx)))
+        else:
+            say(_line(mta.NAME, "", mta.url(ctx), "not managed (needs root)"))
 
         if launcher is not None:
             es.wait_started(ctx, launcher)
@@ -176,7 +181,7 @@ def down() -> None:
         ctx = Context(settings, _existing_identity(settings))
         run_dir = ctx.run_dir
         stoppers: list[tuple[str, Callable[[Context], bool]]] = [
-            (es.NAME, es.stop), (rd.NAME, rd.stop), (pg.NAME, pg.stop)]
+            (es.NAME, es.stop), (rd.NAME, rd.stop), (pg.NAME, pg.stop), (mta.NAME, mta.stop)]
         if not run_dir.exists():
             for name, _ in stoppers:
                 say(f"{name:<13} not running")
@@ -208,6 +213,8 @@ def status() -> bool:
     rd_version = rd.answers(ctx)
     say(_line(rd.NAME, rd_version or "", rd.url(ctx),
               state(rd_version is not None, rd.running_pid(ctx))))
+    say(_line(mta.NAME, "", mta.url(ctx),
+              state(mta.answers(ctx) is not None, mta.running_pid(ctx))))
     return ok
 
 
@@ -219,6 +226,7 @@ def pids() -> dict[str, int | None]:
         es.NAME: es.running_pid(ctx),
         pg.NAME: pg.running_pid(ctx),
         rd.NAME: rd.running_pid(ctx),
+        mta.NAME: mta.running_pid(ctx),
     }
 
 
