@@ -33,7 +33,17 @@ APT_PACKAGES: dict[str, str] = {
     "fonts-dejavu-core": "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",  # Vietnamese glyphs
     "tzdata": "/usr/share/zoneinfo/Asia/Ho_Chi_Minh",  # certificate times in Vietnam time
     "wrk": "wrk",  # the load generator of benchmarks/bench_latency.py
+    "postfix": "/usr/sbin/postfix",  # the SMTP server of statements by e-mail (postfix.py)
+    "chromium": "chromium",  # browser tests (tests/browser.py)
+    "chromium-driver": "chromedriver",
 }
+
+#: debconf answers given before installing (postfix asks how mail is delivered; "Local
+#: only": nothing is relayed; services/postfix.py configures the rest).
+DEBCONF: tuple[str, ...] = (
+    "postfix postfix/main_mailer_type select Local only",
+    "postfix postfix/mailname string localhost",
+)
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 JVM_DIR = Path("/usr/lib/jvm")
@@ -339,6 +349,8 @@ def ensure_packages(log_file: Path, log: Callable[[str], None]) -> None:
         )
     log(f"installing Debian packages: {' '.join(missing)} (log: {log_file})")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["debconf-set-selections"], input="\n".join(DEBCONF) + "\n", text=True,
+                   check=True, env=env)
     with _no_service_autostart():
         run_checked(["apt-get", "update"], what="apt-get update", log_file=log_file, env=env)
         run_checked(
