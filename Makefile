@@ -17,8 +17,9 @@ install: $(BIN)/regsearch
 services: install
 	$(BIN)/regsearch services up
 
-# Install, start the services, load a demo registry of 10,000 registrations,
-# start the indexer and serve the API.
+# Install (supervisor is a dependency), start the services, load a demo registry of
+# 10,000 registrations, then run the API, indexer, batch worker and scheduler under
+# supervisord (restarted when they die; Ctrl-C stops them all).
 run: services
 	$(BIN)/regsearch demo
 

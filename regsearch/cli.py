@@ -282,11 +282,12 @@ def generate(
 
 
 @app.command("demo")
-def demo() -> None:
-    """Load the demo registry (first time), start the indexer and serve the API."""
+def demo(count: int = typer.Option(10_000, min=1, help="Demo registrations to load.")) -> None:
+    """Load the demo registry (first time), then run the API, the indexer, the batch worker
+    and the scheduler, restarted when one dies, all stopped by Ctrl-C."""
     from regsearch import demo as demo_runner
 
-    demo_runner.run()
+    demo_runner.run(count)
 
 
 if __name__ == "__main__":  # pragma: no cover

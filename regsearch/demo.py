@@ -1,9 +1,9 @@
-"""`regsearch demo`: a registry of demo data, the indexer and the API, on one command."""
+"""`regsearch demo` (``make run``): a registry of demo data, then the API, the indexer, the
+batch worker and the scheduler under supervisord (``regsearch.processes``), on one command."""
 
 from __future__ import annotations
 
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import psycopg
 
+from regsearch import processes
 from regsearch.settings import get_settings
 
 DEMO_COUNT = 10_000
@@ -26,73 +27,61 @@ def _registry_size() -> int:
         return int(counted[0]) if counted else 0
 
 
-def _load_demo_data(state: Path) -> None:
+def _load_demo_data(state: Path, count: int) -> None:
     from benchmarks.synthetic import generator
     from registry import loader
 
-    if _registry_size() >= DEMO_COUNT:
+    if _registry_size() >= count:
         print(f"registry: {_registry_size()} registrations already loaded")
         return
     data = state / "demo.jsonl"
-    generator.write_jsonl(count=DEMO_COUNT, seed=DEMO_SEED, out=data)
-    print(f"registry: loading {DEMO_COUNT} demo registrations …")
+    generator.write_jsonl(count=count, seed=DEMO_SEED, out=data)
+    print(f"registry: loading {count} demo registrations …")
     loader.load_file(data, batch_size=200)
 
 
-def _start_indexer(state: Path) -> subprocess.Popen[bytes]:
-    log = (state / "indexer.log").open("ab")
-    return subprocess.Popen([sys.executable, "-m", "regsearch.cli", "indexer"],
-                            stdout=log, stderr=subprocess.STDOUT)
-
-
-def _start_api() -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "regsearch.cli", "api"])
-
-
 def _interrupt(signum: int, frame: object) -> None:
-    """SIGTERM as Ctrl-C: the indexer and the API are stopped before the demo exits (the
+    """SIGTERM as Ctrl-C: supervisord stops every process before the demo exits (the
     default handler would exit at once and leave them running)."""
     raise KeyboardInterrupt
 
 
-def _wait_ready(base: str, process: subprocess.Popen[bytes], deadline_s: float) -> None:
+def _wait_ready(base: str, supervisor: processes.Supervisor, deadline_s: float) -> None:
     deadline = time.monotonic() + deadline_s
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit("the indexer stopped; see .state/indexer.log")
+        if not supervisor.running():
+            raise SystemExit("supervisord stopped; see .state/logs/supervisord.log")
         try:
             if httpx.get(base + "/readyz", timeout=2).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
         time.sleep(0.5)
-    raise SystemExit("the API did not become ready in time; see .state/indexer.log")
+    raise SystemExit("the API did not become ready in time; see .state/logs/indexer.log "
+                     "and .state/logs/api.log")
 
 
-def run() -> None:
+def run(count: int = DEMO_COUNT) -> None:
     settings = get_settings()
     state = Path(".state")
     state.mkdir(exist_ok=True)
     signal.signal(signal.SIGTERM, _interrupt)
-    _load_demo_data(state)
-    indexer = _start_indexer(state)
-    api = _start_api()
+    _load_demo_data(state, count)
+    supervisor = processes.Supervisor(processes.write_config(settings, state, Path.cwd()))
+    supervisor.start()
     base = f"http://{settings.api_host}:{settings.api_port}"
     try:
-        _wait_ready(base, indexer, deadline_s=600)
+        _wait_ready(base, supervisor, deadline_s=600)
+        conf = supervisor.paths.conf
         print(f"\nregsearch is serving demo data at {base}  (API docs: {base}/docs)")
+        print("Processes / tiến trình: " + ", ".join(processes.programs(settings, state))
+              + f" (restarted when they die; logs in {supervisor.paths.logs})")
+        print(f"Their state: {sys.executable} -m supervisor.supervisorctl -c {conf} status")
         print("Try: curl -s -X POST " + base + "/v1/search -H 'content-type: application/json'"
               " -d '{\"debtor_name\": \"Nguyen Van An\"}'")
         print("Stop with Ctrl-C.")
-        api.wait()
+        supervisor.wait()
     except KeyboardInterrupt:
         pass
     finally:
-        for process in (api, indexer):
-            if process.poll() is None:
-                process.send_signal(signal.SIGINT)
-        for process in (api, indexer):
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        supervisor.stop()

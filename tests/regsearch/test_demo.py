@@ -1,12 +1,14 @@
-"""`regsearch demo` stops the indexer and the API it started, on Ctrl-C and on SIGTERM."""
+"""`regsearch demo` stops every process it started (through supervisord), on Ctrl-C and on
+SIGTERM; stand-in programs, no services (``test_run_stack.py`` runs the real ones)."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -14,46 +16,51 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 DEMO = """
-import subprocess, sys
-from pathlib import Path
-sys.path.insert(0, sys.argv[2])
-from regsearch import demo
+import sys
+sys.path.insert(0, sys.argv[1])
+mark = sys.argv[2]
+from regsearch import demo, processes
 
-pids = Path(sys.argv[1])
-def sleeper(*_):
-    process = subprocess.Popen([sys.executable, "-c", "import signal; signal.pause()"])
-    with pids.open("a") as out:
-        out.write(f"{process.pid}\\n")
-    return process
+def sleepers(settings, state, python=sys.executable):
+    sleeper = processes.Program([python, "-c", "import signal; signal.pause()", mark])
+    return {"api": sleeper, "indexer": sleeper}
 
-demo._load_demo_data = lambda state: None
-demo._start_indexer = sleeper
-demo._start_api = sleeper
-demo._wait_ready = lambda base, process, deadline_s: None
+processes.programs = sleepers
+demo._load_demo_data = lambda state, count: None
+demo._wait_ready = lambda base, supervisor, deadline_s: None
 demo.run()
 """
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # a child of the demo that has exited but not been reaped yet is gone as well
-    with open(f"/proc/{pid}/stat") as stat:
-        return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+def _sleepers(mark: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if mark.encode() in cmdline and b"signal.pause" in cmdline and state not in "ZX":
+            found.append(int(entry.name))
+    return found
 
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_the_demo_stops_what_it_started(tmp_path: Path, stop: signal.Signals) -> None:
-    pids = tmp_path / "pids"
-    demo = subprocess.Popen([sys.executable, "-c", DEMO, str(pids), str(ROOT)], cwd=tmp_path,
+def test_the_demo_stops_what_it_started(stop: signal.Signals) -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="rs-demo-"))  # short: supervisord's socket path
+    mark = f"regsearch-demo-test-{uuid.uuid4().hex}"
+    demo = subprocess.Popen([sys.executable, "-c", DEMO, str(ROOT), mark], cwd=workdir,
                             stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while not pids.exists() or len(pids.read_text().split()) < 2:
+    deadline = time.monotonic() + 60
+    while len(_sleepers(mark)) < 2:
+        assert demo.poll() is None, "the demo exited"
         assert time.monotonic() < deadline, "the demo did not start its processes"
         time.sleep(0.1)
-    started = [int(pid) for pid in pids.read_text().split()]
     demo.send_signal(stop)
-    assert demo.wait(timeout=30) == 0
-    assert not [pid for pid in started if _alive(pid)]
+    assert demo.wait(timeout=60) == 0
+    deadline = time.monotonic() + 30
+    while _sleepers(mark):
+        assert time.monotonic() < deadline, f"still running: {_sleepers(mark)}"
+        time.sleep(0.1)
