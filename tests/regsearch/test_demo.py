@@ -3,6 +3,7 @@ SIGTERM; stand-in programs, no services (``test_run_stack.py`` runs the real one
 
 from __future__ import annotations
 
+import shutil
 import signal
 import subprocess
 import sys
@@ -51,16 +52,19 @@ def _sleepers(mark: str) -> list[int]:
 def test_the_demo_stops_what_it_started(stop: signal.Signals) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="rs-demo-"))  # short: supervisord's socket path
     mark = f"regsearch-demo-test-{uuid.uuid4().hex}"
-    demo = subprocess.Popen([sys.executable, "-c", DEMO, str(ROOT), mark], cwd=workdir,
-                            stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while len(_sleepers(mark)) < 2:
-        assert demo.poll() is None, "the demo exited"
-        assert time.monotonic() < deadline, "the demo did not start its processes"
-        time.sleep(0.1)
-    demo.send_signal(stop)
-    assert demo.wait(timeout=60) == 0
-    deadline = time.monotonic() + 30
-    while _sleepers(mark):
-        assert time.monotonic() < deadline, f"still running: {_sleepers(mark)}"
-        time.sleep(0.1)
+    try:
+        demo = subprocess.Popen([sys.executable, "-c", DEMO, str(ROOT), mark], cwd=workdir,
+                                stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while len(_sleepers(mark)) < 2:
+            assert demo.poll() is None, "the demo exited"
+            assert time.monotonic() < deadline, "the demo did not start its processes"
+            time.sleep(0.1)
+        demo.send_signal(stop)
+        assert demo.wait(timeout=60) == 0
+        deadline = time.monotonic() + 30
+        while _sleepers(mark):
+            assert time.monotonic() < deadline, f"still running: {_sleepers(mark)}"
+            time.sleep(0.1)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)

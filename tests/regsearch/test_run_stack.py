@@ -181,21 +181,55 @@ def test_every_process_a_user_needs_is_running(demo: Demo) -> None:
     wait_until(all_running, deadline_s=120, interval_s=0.5, what="every program RUNNING")
 
 
-def test_a_batch_submitted_after_make_run_finishes_with_no_manual_step(demo: Demo) -> None:
+@pytest.fixture(scope="module")
+def api_key(demo: Demo) -> str:
     created = demo.regsearch("accounts", "create", "--name", "Ngân hàng Thử nghiệm",
                              timeout=120)
     assert created.returncode == 0, created.stderr
     key = re.search(r"API key \(shown once\): (\S+)", created.stdout)
     assert key, created.stdout
+    return key.group(1)
+
+
+def _lookups(demo: Demo) -> Path:
     rows = demo.workdir / "lookups.csv"
     rows.write_text("Tên bên bảo đảm\nNguyen Van An\nCông ty TNHH Thương mại Hòa Bình\n"
                     "Tran Thi Bich\n", encoding="utf-8")
-    submitted = demo.regsearch("batch", "submit", str(rows), "--wait",
-                               "--api-url", f"http://127.0.0.1:{demo.port}",
-                               "--api-key", key.group(1), timeout=300)
+    return rows
+
+
+def _submit_args(demo: Demo, key: str) -> list[str]:
+    return ["batch", "submit", str(_lookups(demo)), "--wait",
+            "--api-url", f"http://127.0.0.1:{demo.port}", "--api-key", key]
+
+
+def test_a_batch_submitted_after_make_run_finishes_with_no_manual_step(
+        demo: Demo, api_key: str) -> None:
+    submitted = demo.regsearch(*_submit_args(demo, api_key), timeout=300)
     assert submitted.returncode == 0, submitted.stdout + submitted.stderr
     assert "done: 3/3" in submitted.stdout, submitted.stdout
     assert "No batch worker" not in submitted.stdout
+
+
+def test_with_no_worker_batch_submit_wait_says_so_and_finishes_once_one_runs(
+        demo: Demo, api_key: str) -> None:
+    assert "stopped" in demo.ctl("stop", "worker")
+    out_path = demo.workdir / "submit.out"
+    try:
+        with out_path.open("wb") as out:
+            waiting = subprocess.Popen([sys.executable, "-m", "regsearch.cli",
+                                        *_submit_args(demo, api_key)],
+                                       stdout=out, stderr=subprocess.STDOUT, env=demo.env,
+                                       cwd=demo.workdir)
+        wait_until(lambda: "No batch worker has taken this job" in out_path.read_text(),
+                   deadline_s=120, interval_s=0.5, what="the no-worker notice")
+        assert waiting.poll() is None
+    finally:
+        demo.ctl("start", "worker")
+    assert waiting.wait(timeout=300) == 0, out_path.read_text()
+    text = out_path.read_text()
+    assert "Chưa có tiến trình xử lý lô nào nhận lô này" in text
+    assert "done: 3/3" in text
 
 
 def test_a_killed_indexer_is_restarted(demo: Demo) -> None:
