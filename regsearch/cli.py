@@ -11,7 +11,8 @@ import typer
 app = typer.Typer(
     no_args_is_help=True, add_completion=False, help="regsearch: registry search engine"
 )
-services_app = typer.Typer(no_args_is_help=True, help="Local Elasticsearch, PostgreSQL and Redis.")
+services_app = typer.Typer(no_args_is_help=True,
+                           help="Local Elasticsearch, PostgreSQL, Redis and Postfix.")
 registry_app = typer.Typer(no_args_is_help=True, help="The stand-in registration system.")
 index_app = typer.Typer(no_args_is_help=True, help="The search index.")
 app.add_typer(services_app, name="services")
@@ -31,7 +32,7 @@ def _fail(message: str) -> None:
 # --- services ----------------------------------------------------------------
 @services_app.command("up")
 def services_up() -> None:
-    """Install (first time) and start Elasticsearch, PostgreSQL and Redis on 127.0.0.1."""
+    """Install (first time) and start Elasticsearch, PostgreSQL, Redis and Postfix on 127.0.0.1."""
     from services import stack
 
     stack.up()

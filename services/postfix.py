@@ -95,6 +95,14 @@ def _current(name: str) -> str:
     return done.stdout.strip() if done.returncode == 0 else "\0missing"
 
 
+def version() -> str:
+    """Postfix's version ("" when it is not installed)."""
+    if shutil.which("postconf", path=SYSTEM_PATH) is None:
+        return ""
+    found = _current("mail_version")
+    return "" if found.startswith("\0") else found
+
+
 def _write_if_changed(path: Path, content: str) -> bool:
     if path.exists() and path.read_text() == content:
         return False

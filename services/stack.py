@@ -68,7 +68,8 @@ def _plain_errors(command: str) -> Iterator[None]:
 
 # --- up ----------------------------------------------------------------------------------------
 def up() -> None:
-    """Install (first time) and start Elasticsearch, PostgreSQL and Redis on 127.0.0.1."""
+    """Install (first time) and start Elasticsearch, PostgreSQL, Redis and Postfix on
+    127.0.0.1 (and install Chromium for the browser tests)."""
     with _plain_errors("up"):
         _up(get_settings())
 
@@ -101,9 +102,9 @@ def _up(settings: Settings) -> None:
         _up_postgres(ctx)
         _up_redis(ctx)
         if is_root():
-            say(_line(mta.NAME, "", mta.url(ctx), mta.up(ctx)))
+            say(_line(mta.NAME, mta.version(), mta.url(ctx), mta.up(ctx)))
         else:
-            say(_line(mta.NAME, "", mta.url(ctx), "not managed (needs root)"))
+            say(_line(mta.NAME, mta.version(), mta.url(ctx), "not managed (needs root)"))
 
         if launcher is not None:
             es.wait_started(ctx, launcher)
@@ -193,7 +194,7 @@ def down() -> None:
 
 # --- status ----------------------------------------------------------------------------------
 def status() -> bool:
-    """Print one line per service; True when all three answer."""
+    """Print one line per service; True when all of them answer."""
     settings = get_settings()
     ctx = Context(settings, _existing_identity(settings))
     ok = True
@@ -213,7 +214,7 @@ def status() -> bool:
     rd_version = rd.answers(ctx)
     say(_line(rd.NAME, rd_version or "", rd.url(ctx),
               state(rd_version is not None, rd.running_pid(ctx))))
-    say(_line(mta.NAME, "", mta.url(ctx),
+    say(_line(mta.NAME, mta.version(), mta.url(ctx),
               state(mta.answers(ctx) is not None, mta.running_pid(ctx))))
     return ok
 
