@@ -20,6 +20,7 @@ A new process (issue 21's scheduler jobs, say) is one more entry in ``programs``
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -87,12 +88,16 @@ def _quote(arg: str) -> str:
 
 
 def config_text(settings: Settings, state: Path, workdir: Path,
-                python: str = sys.executable) -> str:
+                python: str = sys.executable, password: str = "") -> str:
+    """The configuration; ``password`` guards the control socket (besides its mode)."""
     p = paths(state)
+    password = password or secrets.token_urlsafe(18)
     lines = [
         "; Written by `regsearch demo` (make run); edits here are overwritten.",
         "[supervisord]",
         "nodaemon=true",
+        # as whoever started it (root: say so, rather than a CRIT line on every start)
+        *(["user=root"] if os.geteuid() == 0 else []),
         f"logfile={p.logs / 'supervisord.log'}",
         f"pidfile={p.pidfile}",
         f"childlogdir={p.logs}",
@@ -100,9 +105,13 @@ def config_text(settings: Settings, state: Path, workdir: Path,
         "[unix_http_server]",
         f"file={p.socket}",
         "chmod=0700",
+        "username=regsearch",
+        f"password={password}",
         "",
         "[supervisorctl]",
         f"serverurl=unix://{p.socket}",
+        "username=regsearch",
+        f"password={password}",
         "",
         "[rpcinterface:supervisor]",
         "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface",
@@ -136,6 +145,8 @@ def write_config(settings: Settings, state: Path, workdir: Path) -> Paths:
                          f"({p.socket}); run from a directory with a shorter path")
     p.conf.parent.mkdir(parents=True, exist_ok=True)
     p.logs.mkdir(parents=True, exist_ok=True)
+    p.conf.touch(mode=0o600)
+    p.conf.chmod(0o600)  # it holds the control socket's password
     p.conf.write_text(config_text(settings, state, workdir))
     return p
 
