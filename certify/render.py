@@ -48,8 +48,9 @@ DEFAULT_VERIFY_BASE_URL = "http://127.0.0.1:8000"
 
 
 def verification_url(number: str, sha256: str, base_url: str = DEFAULT_VERIFY_BASE_URL) -> str:
-    """The link printed (and QR-coded) on the certificate."""
-    return f"{base_url.rstrip('/')}/v1/certificates/{quote(number)}/verify?sha256={sha256}"
+    """The link printed (and QR-coded) on the certificate: the verification page, which
+    answers JSON to ``Accept: application/json``."""
+    return f"{base_url.rstrip('/')}/verify/{quote(number)}?sha256={sha256}"
 
 
 def render_pdf(
