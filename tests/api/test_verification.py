@@ -168,7 +168,7 @@ def _link_uris(pdf: bytes) -> list[str]:
     reader = PdfFileReader(io.BytesIO(pdf), strict=False)
     found = []
     for index in range(reader.root["/Pages"]["/Count"]):
-        page = reader.find_page_for_modification(index)[0].get_object()
+        page = reader.find_page_for_modification(index)[0].get_object()  # type: ignore[no-untyped-call]
         for annot in page.get("/Annots") or []:
             action = annot.get_object().get("/A")
             if action is not None and "/URI" in action:
