@@ -12,6 +12,7 @@ from api import accounts, errors, watermark
 from api.auth import caller_of, client_address
 from api.models import (
     MatchedField,
+    PartLabels,
     SearchRequest,
     SearchResponse,
     SearchResult,
@@ -19,7 +20,7 @@ from api.models import (
 )
 from api.problems import problem
 from api.resources import Resources, get_resources
-from api.result_values import result_values
+from api.result_values import part_labels, result_values
 from query import grouped
 from query.candidates import CandidatePlan, plan
 from query.search import Match, SearchOutcome, hydrate, search
@@ -34,6 +35,8 @@ def result_model(match: Match) -> SearchResult:
         reasons=list(match.reasons),
         matched=MatchedField(role=match.role, position=match.position,  # type: ignore[arg-type]
                              field=match.field, value_as_registered=match.value_as_registered),
+        labels=PartLabels.model_validate(
+            part_labels(str(match.registration.get("kind") or ""), match.role)),
         registration=match.registration,
     )
 

@@ -16,6 +16,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, NextPageTemplat
 from certify.attachment import Attachment, embed
 from certify.fonts import FontSet, register_fonts
 from certify.formatting import pdf_date
+from certify.match_sections import matches
 from certify.page import (
     BAND_GAP,
     BAND_HEIGHT,
@@ -37,7 +38,6 @@ from certify.sections import (
     heading,
     legal_basis,
     make_styles,
-    matches,
     search_logic,
 )
 from certify.snapshot import CertificateSnapshot, content_hash
