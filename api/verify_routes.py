@@ -157,7 +157,15 @@ async def _negotiated(request: Request, resources: Resources, number: str,
     return HTMLResponse(page(number, verdict))
 
 
-@router.get("/v1/certificates/{number}/verify")
+#: Both routes answer the same verdict as JSON or as the page (content negotiation).
+NEGOTIATED: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The verdict (JSON) or the verification page (HTML)",
+          "content": {"application/json": {}, "text/html": {}}},
+    404: {"description": "Not a certificate number (form or check digit)"},
+    429: {"description": "Too many verifications from this client this minute"}}
+
+
+@router.get("/v1/certificates/{number}/verify", responses=NEGOTIATED)
 async def verify_certificate(request: Request, number: str, sha256: str | None = None,
                              resources: Resources = Depends(get_resources),
                              _: None = Depends(limit_verification)) -> Response:
@@ -166,7 +174,7 @@ async def verify_certificate(request: Request, number: str, sha256: str | None =
     return await _negotiated(request, resources, number, sha256, default_json=True)
 
 
-@router.get("/verify/{number}", response_class=HTMLResponse)
+@router.get("/verify/{number}", response_class=HTMLResponse, responses=NEGOTIATED)
 async def verification_page(request: Request, number: str, sha256: str | None = None,
                             resources: Resources = Depends(get_resources),
                             _: None = Depends(limit_verification)) -> Response:
@@ -180,7 +188,10 @@ UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-dat
         "file": {"type": "string", "format": "binary"}}}}}}}
 
 
-@router.post("/v1/certificates/verify", openapi_extra=UPLOAD_BODY)
+@router.post("/v1/certificates/verify", openapi_extra=UPLOAD_BODY, responses={
+    413: {"description": "Upload larger than verify_max_upload_bytes"},
+    422: {"description": "No file in the form field 'file'"},
+    429: {"description": "Too many verifications from this client this minute"}})
 async def verify_uploaded(request: Request, resources: Resources = Depends(get_resources),
                           _: None = Depends(limit_verification)) -> dict[str, Any]:
     """Check a PDF someone holds (form field ``file``): genuine signature, unchanged, and
