@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 import psycopg
-import redis
 from fastapi import Depends, Request
 
-from api import accounts
+from api import accounts, ratelimit
 from api.errors import ApiProblemError, ServiceUnavailableError
 from api.resources import Resources, get_resources
 
@@ -53,24 +50,11 @@ def caller_of(request: Request, resources: Resources) -> accounts.Caller:
 
 def _limit_public(resources: Resources, client: str) -> None:
     limit = resources.settings.public_searches_per_minute
-    window = int(time.time() // 60)
-    key = f"regsearch:ratelimit:{client}:{window}"
-    try:
-        # one round trip, no MULTI/EXEC: the two need not be atomic (a count that outlives
-        # its window by a moment changes nothing)
-        pipe = resources.redis.pipeline(transaction=False)
-        pipe.incr(key)
-        pipe.expire(key, 120)
-        count = int(pipe.execute()[0])
-    except redis.RedisError:
-        return  # the limiter failing must not stop searches
-    if count > limit:
-        raise ApiProblemError(
-            429, "rate_limited",
-            f"Quá {limit} lượt tra cứu mỗi phút cho người dùng không có khóa API; "
-            "vui lòng thử lại sau hoặc dùng khóa API.",
-            f"More than {limit} searches a minute without an API key; retry later or use a key.",
-            headers={"Retry-After": str(60 - int(time.time()) % 60)})
+    ratelimit.enforce(
+        resources, "", client, limit,
+        f"Quá {limit} lượt tra cứu mỗi phút cho người dùng không có khóa API; "
+        "vui lòng thử lại sau hoặc dùng khóa API.",
+        f"More than {limit} searches a minute without an API key; retry later or use a key.")
 
 
 def require_account(caller: accounts.Caller = Depends(current_caller)) -> accounts.Caller:

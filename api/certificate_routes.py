@@ -1,13 +1,13 @@
-"""Certified search results: issue, retrieve, verify."""
+"""Certified search results: issue and retrieve (verifying: ``api.verify_routes``)."""
 
 from __future__ import annotations
 
-import html
+import hmac
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, Request, UploadFile
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
 
 from api import accounts, freshness
 from api.auth import client_address, current_caller, require_account
@@ -22,12 +22,15 @@ from certify.issue import issue
 from certify.numbering import is_valid_number
 from certify.render import render_pdf
 from certify.snapshot import CertificateSnapshot
-from certify.verify import VerificationResult, verify_pdf
 
 router = APIRouter()
 
 NOT_FOUND = ("Không tìm thấy văn bản chứng nhận với số này.",
              "No certificate with this number.")
+
+NO_SUCH_CERTIFICATE = (
+    "Không có văn bản chứng nhận với số này mà khóa API hoặc mã băm (sha256) đã cho mở được.",
+    "No certificate with this number that the API key or content hash (sha256) given opens.")
 
 
 def _load(resources: Resources, number: str) -> store.StoredCertificate:
@@ -36,7 +39,7 @@ def _load(resources: Resources, number: str) -> store.StoredCertificate:
     with resources.pool.connection() as conn:
         found = store.load(conn, number)
     if found is None:
-        raise ApiProblemError(404, "certificate_not_found", *NOT_FOUND)
+        raise ApiProblemError(404, "certificate_not_found", *NO_SUCH_CERTIFICATE)
     return found
 
 
@@ -92,122 +95,17 @@ def issue_certificate(
     }
 
 
-ACCESS_DENIED = (
-    "Văn bản chứng nhận chỉ được tải về bằng khóa API của người đã yêu cầu cấp, hoặc kèm mã "
-    "băm nội dung (sha256) in trên văn bản.",
-    "A certificate can be downloaded only with the API key of the account that requested "
-    "it, or with the content hash (sha256) printed on it.")
-
-
-def _holds(found: store.StoredCertificate, sha256: str | None) -> bool:
-    """Whoever holds the certificate knows its number and the hash printed on it."""
-    return sha256 is not None and sha256.strip().lower() == found.content_hash
-
-
 @router.get("/v1/certificates/{number}.pdf")
 def certificate_pdf(number: str, sha256: str | None = None,
                     resources: Resources = Depends(get_resources),
                     caller: accounts.Caller = Depends(current_caller)) -> Response:
     """The signed PDF exactly as issued: for the account that requested it, or for whoever
-    gives the content hash printed on it (certificate numbers run in sequence, so the
-    number alone must not open a bank's search)."""
+    gives the content hash printed on it. Anyone else gets the same 404 whether or not the
+    number was issued: the number alone reveals nothing (docs/certificates.md)."""
     found = _load(resources, number)
     owner = caller.account_id is not None and caller.account_id == found.account_id
-    if not owner and not _holds(found, sha256):
-        raise ApiProblemError(403, "certificate_access_denied", *ACCESS_DENIED)
+    if not owner and not (sha256 and hmac.compare_digest(
+            sha256.strip().lower().encode(), found.content_hash.encode())):
+        raise ApiProblemError(404, "certificate_not_found", *NO_SUCH_CERTIFICATE)
     return Response(content=found.pdf, media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{number}.pdf"'})
-
-
-def _verify_stored(resources: Resources, found: store.StoredCertificate) -> dict[str, Any]:
-    result = verify_pdf(found.pdf, resources.signer().roots,
-                        expected_hash=found.content_hash)
-    return _verdict(result, found)
-
-
-def _verdict(result: VerificationResult, found: store.StoredCertificate | None) -> dict[str, Any]:
-    on_record = found is not None and result.content_hash == found.content_hash
-    genuine = result.genuine and on_record
-    reasons = [r.model_dump() for r in result.reasons]
-    if result.genuine and not on_record:
-        reasons.append({"code": "not_on_record",
-                        "vi": "Không có văn bản chứng nhận này trong sổ đã cấp.",
-                        "en": "This certificate is not in the register of issued certificates."})
-    return {
-        "genuine": genuine,
-        "intact": result.intact,
-        "number": result.certificate_number,
-        "content_hash": result.content_hash,
-        "signer": result.signer,
-        "signed_at": result.signed_at.isoformat() if result.signed_at else None,
-        "issued_at": found.issued_at.isoformat() if found else None,
-        "message_vi": "Văn bản chứng nhận hợp lệ, chưa bị thay đổi." if genuine else
-        "Văn bản chứng nhận KHÔNG hợp lệ hoặc đã bị thay đổi.",
-        "message_en": "The certificate is genuine and unchanged." if genuine else
-        "The certificate is NOT genuine or has been changed.",
-        "reasons": reasons,
-    }
-
-
-@router.get("/v1/certificates/{number}/verify")
-def verify_certificate(number: str, sha256: str | None = None,
-                       resources: Resources = Depends(get_resources)) -> dict[str, Any]:
-    """Is the certificate on record genuine and unchanged (and, given, is this its hash)?"""
-    found = _load(resources, number)
-    verdict = _verify_stored(resources, found)
-    if sha256 is None:
-        # the number alone says the certificate exists and is intact, not what it holds
-        verdict["content_hash"] = None
-        verdict["reasons"].append({
-            "code": "hash_not_given",
-            "vi": "Hãy so sánh với mã băm in trên văn bản (tham số sha256).",
-            "en": "Compare with the hash printed on the document (parameter sha256)."})
-    elif not _holds(found, sha256):
-        verdict["genuine"] = False
-        verdict["content_hash"] = None
-        verdict["reasons"].append({"code": "hash_mismatch",
-                                   "vi": "Mã băm không khớp với văn bản đã cấp.",
-                                   "en": "The hash does not match the certificate issued."})
-    return verdict
-
-
-@router.post("/v1/certificates/verify")
-async def verify_uploaded(file: UploadFile = File(...),
-                          resources: Resources = Depends(get_resources)) -> dict[str, Any]:
-    """Check a PDF someone holds: genuine signature, unchanged, and on record."""
-    from certify.verify import async_verify_pdf
-
-    pdf = await file.read()
-    result = await async_verify_pdf(pdf, resources.signer().roots)
-    found = None
-    if result.certificate_number and is_valid_number(result.certificate_number):
-        with resources.pool.connection() as conn:
-            found = store.load(conn, result.certificate_number)
-    return _verdict(result, found)
-
-
-@router.get("/verify/{number}", response_class=HTMLResponse, include_in_schema=False)
-def verification_page(number: str, sha256: str | None = None,
-                      resources: Resources = Depends(get_resources)) -> str:
-    """The page the QR code opens: Vietnamese with English alongside."""
-    try:
-        verdict = verify_certificate(number, sha256, resources)
-    except ApiProblemError:
-        verdict = {"genuine": False, "message_vi": NOT_FOUND[0], "message_en": NOT_FOUND[1],
-                   "reasons": [], "issued_at": None, "content_hash": None}
-    colour = "#0a6b2d" if verdict["genuine"] else "#a30000"
-    rows = "".join(f"<li>{html.escape(r['vi'])} <i>({html.escape(r['en'])})</i></li>"
-                   for r in verdict["reasons"])
-    return f"""<!doctype html><html lang="vi"><head><meta charset="utf-8">
-<title>Xác minh văn bản chứng nhận / Certificate verification</title></head>
-<body style="font-family: DejaVu Sans, sans-serif; max-width: 46em; margin: 2em auto">
-<h1>Xác minh văn bản chứng nhận kết quả tra cứu</h1>
-<p><i>Certified search result verification</i></p>
-<p>Số / Number: <b>{html.escape(number)}</b></p>
-<p style="color:{colour}; font-size: 1.3em"><b>{html.escape(verdict["message_vi"])}</b><br>
-<i>{html.escape(verdict["message_en"])}</i></p>
-<p>Thời điểm cấp / Issued at: {html.escape(str(verdict.get("issued_at") or "—"))}<br>
-Mã băm nội dung / Content hash:
-<code>{html.escape(str(verdict.get("content_hash") or "—"))}</code></p>
-<ul>{rows}</ul>
-</body></html>"""

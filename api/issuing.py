@@ -28,4 +28,4 @@ def links(settings: Settings, number: str, digest: str) -> dict[str, str]:
     base = settings.public_base_url.rstrip("/")
     return {"pdf": f"{base}/v1/certificates/{number}.pdf?sha256={digest}",
             "verify": verification_url(number, digest, base),
-            "verify_page": f"{base}/verify/{number}?sha256={digest}"}
+            "verify_page": verification_url(number, digest, base)}

@@ -88,11 +88,30 @@ class MatchedField(BaseModel):
     value_as_registered: str
 
 
+class Wording(BaseModel):
+    vi: str
+    en: str
+
+
+class PartLabels(BaseModel):
+    """What the registration's parts are called for its kind: a seizure notice
+    (``seizure_notice``) names a judgment debtor, an enforcement office, seized property
+    and a seizure decision where a security interest names grantors, secured parties,
+    collateral and a security agreement."""
+
+    grantors: Wording
+    secured_parties: Wording
+    assets: Wording
+    obligation: Wording
+    matched_role: Wording = Field(description="The part the match was found in")
+
+
 class SearchResult(BaseModel):
     tier: Literal["exact", "close"]
     score: float
     reasons: list[str]
     matched: MatchedField
+    labels: PartLabels
     registration: dict[str, Any]
 
 

@@ -4,9 +4,23 @@ them (the models cost a sixth of a name search's API CPU)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
+from certify.wording import part_label
 from query.search import Match
+
+PARTS = ("grantors", "secured_parties", "assets", "obligation")
+
+
+@lru_cache(maxsize=64)
+def part_labels(kind: str, role: str) -> dict[str, dict[str, str]]:
+    """What the registration's parts are called for its kind, and the part matched (a
+    seizure notice: judgment debtor, enforcement office, seized property, seizure
+    decision). One shared dict per kind and role: callers must not change it."""
+    named = {part: part_label(kind, part) for part in PARTS}
+    named["matched_role"] = part_label(kind, f"role_{role}")
+    return {part: {"vi": text.vi, "en": text.en} for part, text in named.items()}
 
 
 def result_values(match: Match, registration: dict[str, Any]) -> dict[str, Any]:
@@ -14,4 +28,5 @@ def result_values(match: Match, registration: dict[str, Any]) -> dict[str, Any]:
     return {"tier": match.tier, "score": round(match.score, 4), "reasons": list(match.reasons),
             "matched": {"role": match.role, "position": match.position, "field": match.field,
                         "value_as_registered": match.value_as_registered},
+            "labels": part_labels(str(match.registration.get("kind") or ""), match.role),
             "registration": registration}

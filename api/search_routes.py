@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
+from typing import Any
 
 import orjson
 from fastapi import APIRouter, Depends, Request
@@ -12,14 +14,16 @@ from api import accounts, errors, watermark
 from api.auth import caller_of, client_address
 from api.models import (
     MatchedField,
+    PartLabels,
     SearchRequest,
     SearchResponse,
     SearchResult,
     Watermark,
 )
+from api.privacy import anonymous_view
 from api.problems import problem
 from api.resources import Resources, get_resources
-from api.result_values import result_values
+from api.result_values import part_labels, result_values
 from query import grouped
 from query.candidates import CandidatePlan, plan
 from query.search import Match, SearchOutcome, hydrate, search
@@ -34,6 +38,8 @@ def result_model(match: Match) -> SearchResult:
         reasons=list(match.reasons),
         matched=MatchedField(role=match.role, position=match.position,  # type: ignore[arg-type]
                              field=match.field, value_as_registered=match.value_as_registered),
+        labels=PartLabels.model_validate(
+            part_labels(str(match.registration.get("kind") or ""), match.role)),
         registration=match.registration,
     )
 
@@ -111,14 +117,25 @@ def search_registrations(
             "The usage ledger could not be written; please retry.") from exc
     resources.metrics.search_seconds.labels(criterion).observe(time.perf_counter() - started)
     resources.metrics.searches.labels(criterion, "200").inc()
-    return Response(content=response_body(body, page, mark), media_type="application/json")
+    return Response(content=response_body(body, page, mark, anonymous=caller.is_public),
+                    media_type="application/json")
 
 
-def response_body(request: SearchRequest, page: grouped.Page, mark: Watermark) -> bytes:
+def _shown(match: Match, anonymous: bool) -> dict[str, Any]:
+    if not anonymous:
+        return result_values(match, match.registration)
+    view = anonymous_view(match)
+    return result_values(replace(match, value_as_registered=view.value_as_registered),
+                         view.registration)
+
+
+def response_body(request: SearchRequest, page: grouped.Page, mark: Watermark,
+                  anonymous: bool = False) -> bytes:
     """The ``SearchResponse`` as JSON, written by orjson from plain values: building and
     serialising the pydantic models cost about a sixth of a name search's CPU in the API
     (up to 150 whole registrations). ``tests/api/test_search_body.py`` holds it equal to
-    the model's own JSON."""
+    the model's own JSON. ``anonymous``: individuals' ID numbers masked and addresses
+    left out (``api.privacy``)."""
     criterion, value = request.criterion
     return orjson.dumps({
         "criterion": {"name": criterion, "value": value, "normalised": page.normalised,
@@ -126,9 +143,9 @@ def response_body(request: SearchRequest, page: grouped.Page, mark: Watermark) -
         "include_deleted": request.include_deleted,
         "watermark": mark.model_dump(),
         "exact": {"count": page.exact_count, "offset": request.exact_offset,
-                  "results": [result_values(m, m.registration) for m in page.exact]},
+                  "results": [_shown(m, anonymous) for m in page.exact]},
         "close": {"count": page.close_count, "offset": request.close_offset,
                   "shown": len(page.close), "left_out": page.close_left_out,
                   "complete": page.close_complete,
-                  "results": [result_values(m, m.registration) for m in page.close]},
+                  "results": [_shown(m, anonymous) for m in page.close]},
     })

@@ -16,6 +16,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, NextPageTemplat
 from certify.attachment import Attachment, embed
 from certify.fonts import FontSet, register_fonts
 from certify.formatting import pdf_date
+from certify.match_sections import matches
 from certify.page import (
     BAND_GAP,
     BAND_HEIGHT,
@@ -37,7 +38,6 @@ from certify.sections import (
     heading,
     legal_basis,
     make_styles,
-    matches,
     search_logic,
 )
 from certify.snapshot import CertificateSnapshot, content_hash
@@ -48,8 +48,9 @@ DEFAULT_VERIFY_BASE_URL = "http://127.0.0.1:8000"
 
 
 def verification_url(number: str, sha256: str, base_url: str = DEFAULT_VERIFY_BASE_URL) -> str:
-    """The link printed (and QR-coded) on the certificate."""
-    return f"{base_url.rstrip('/')}/v1/certificates/{quote(number)}/verify?sha256={sha256}"
+    """The link printed (and QR-coded) on the certificate: the verification page, which
+    answers JSON to ``Accept: application/json``."""
+    return f"{base_url.rstrip('/')}/verify/{quote(number)}?sha256={sha256}"
 
 
 def render_pdf(

@@ -1,8 +1,6 @@
-"""The certificate's sections as ReportLab flowables, built from a snapshot.
-
-Only paragraphs (no tall table cells) carry registration details, so any
-number of parties, assets or events flows across pages without overflow.
-"""
+"""The certificate's sections as ReportLab flowables, built from a snapshot: styles,
+heading, search details, search logic and legal basis (the matches themselves:
+:mod:`certify.match_sections`)."""
 
 from __future__ import annotations
 
@@ -17,18 +15,10 @@ from reportlab.platypus import CondPageBreak, Flowable, HRFlowable, Paragraph, S
 
 from certify.batch_snapshot import BatchCertificateSnapshot
 from certify.fonts import FontSet
-from certify.formatting import EN_GREY, bi, bi_label, esc, vn_date, vn_datetime, vnd
+from certify.formatting import EN_GREY, bi, esc, vn_datetime, vnd
 from certify.page import FRAME_WIDTH
-from certify.snapshot import (
-    Asset,
-    CertificateSnapshot,
-    Fee,
-    Match,
-    Party,
-    Registration,
-    Requester,
-)
-from certify.wording import Bilingual, label, reason
+from certify.snapshot import CertificateSnapshot, Fee, Requester
+from certify.wording import Bilingual, label
 
 Headed = CertificateSnapshot | BatchCertificateSnapshot
 """Any certificate: what the heading, the page band and the metadata are made of."""
@@ -311,162 +301,6 @@ def search_logic_for(criteria: list[str], st: Styles, section: str = "section_lo
         Paragraph(" ".join(esc(text.vi) for text in (general, *specific)), justified),
         Paragraph(" ".join(esc(text.en) for text in (general, *specific)), english),
     ]
-
-
-# --------------------------------------------------------------------------- matches
-
-
-def _party(party: Party, matched: bool, n: int, st: Styles) -> Paragraph:
-    parts = [f"<b>{esc(party.name)}</b>", bi(label("party_type", party.party_type))]
-    if party.id_number:
-        id_label = label("id_type", party.id_type) if party.id_type else label("id_type", "other")
-        parts.append(f"{esc(id_label.vi)}: <b>{esc(party.id_number)}</b>")
-    if party.address:
-        parts.append(f"{esc(label('text', 'address').vi)}: {esc(party.address)}")
-    text = " — ".join(parts)
-    return _item(n, text, matched, st)
-
-
-def _asset(asset: Asset, matched: bool, n: int, st: Styles) -> Paragraph:
-    parts = [f"<b>{bi(label('asset_type', asset.asset_type))}</b>"]
-    if asset.description:
-        parts.append(esc(asset.description))
-    for field in ("chassis_number", "engine_number", "plate_number"):
-        value = getattr(asset, field)
-        if value:
-            name = label("field", field)
-            parts.append(f"{esc(name.vi)} ({esc(name.en)}): <b>{esc(value)}</b>")
-    return _item(n, " — ".join(parts), matched, st)
-
-
-def _item(n: int, text: str, matched: bool, st: Styles) -> Paragraph:
-    if matched:
-        marker = label("text", "matched_marker")
-        text += f' <font color="#7A5A00"><b>◄ {esc(marker.vi)}</b> ({esc(marker.en)})</font>'
-        return Paragraph(f"{n}.&nbsp;{text}", st.item_matched)
-    return Paragraph(f"{n}.&nbsp;{text}", st.item)
-
-
-def _history(reg: Registration, st: Styles) -> list[Paragraph]:
-    lines: list[tuple[datetime, Bilingual, str | None]] = [
-        (reg.registered_at, label("event", "registration"), None)
-    ]
-    lines += [(e.at, label("event", e.type), e.summary) for e in reg.events]
-    out = []
-    for at, what, summary in lines:
-        text = f"{vn_datetime(at, seconds=False)} — {bi(what)}"
-        if summary:
-            text += f": {esc(summary)}"
-        out.append(Paragraph(f"•&nbsp;{text}", st.item))
-    return out
-
-
-def match_block(position: int, total: int, match: Match, st: Styles) -> list[Flowable]:
-    reg = match.registration
-    result, reg_no = label("text", "result"), label("text", "registration_number")
-    bar = (
-        f"{esc(result.vi)} {position}/{total} · {esc(reg_no.vi)} "
-        f'<font color="{EN_GREY}">({esc(reg_no.en)})</font>: {esc(reg.registration_number)}'
-    )
-    if reg.status == "deleted":
-        deleted = label("text", "deleted_marker")
-        bar += f' · <font color="#B00020">{esc(deleted.vi)} ({esc(deleted.en)})</font>'
-    bar_para = Paragraph(bar, st.bar_deleted if reg.status == "deleted" else st.bar)
-    bar_para.keepWithNext = True
-
-    status = bi(label("status", reg.status))
-    if reg.status == "deleted":
-        status = f'<font color="#B00020"><b>{status}</b></font>'
-    kind = label("kind", reg.kind)
-    registered = vn_datetime(reg.registered_at, seconds=False)
-    summary = (
-        f"{bi_label(label('text', 'kind'))} <b>{esc(kind.vi)}</b> "
-        f'<font color="{EN_GREY}">({esc(kind.en)})</font> · '
-        f"{bi_label(label('text', 'registered_at'))} {registered}"
-        f" · {bi_label(label('text', 'status'))} {status}"
-    )
-    m = match.matched
-    field = label("field", m.field)
-    matched_on = (
-        f"{bi_label(label('text', 'matched_on'))} {esc(label('role', m.role).vi)} › "
-        f"{esc(field.vi)} "
-        f'<font color="{EN_GREY}">({esc(label("role", m.role).en)} › {esc(field.en)})</font>: '
-        f"<b>{esc(m.value_as_registered)}</b> · {bi(label('tier', match.tier))}"
-    )
-    flow: list[Flowable] = [bar_para, Paragraph(summary, st.body), Paragraph(matched_on, st.body)]
-    if match.tier == "close" or match.reasons:
-        score = label("text", "score")
-        reasons = label("text", "reasons")
-        score_para = Paragraph(
-            f"{bi_label(score)} {match.score:.2f} · {bi_label(reasons)}"
-            + ("" if match.reasons else f" {bi(label('text', 'none'))}"),
-            st.body,
-        )
-        score_para.keepWithNext = True
-        flow.append(score_para)
-        for r in match.reasons:
-            flow.append(Paragraph(f"•&nbsp;{bi(reason(r))}", st.item))
-
-    def section(key: str, items: list[Paragraph]) -> None:
-        head = Paragraph(bi_label(label("text", key)), st.body)
-        head.keepWithNext = True
-        flow.append(head)
-        if items:
-            flow.extend(items)
-        else:
-            flow.append(Paragraph(f"–&nbsp;{bi(label('text', 'none'))}", st.item))
-
-    section(
-        "grantors",
-        [
-            _party(p, m.role == "grantor" and m.index == i, i + 1, st)
-            for i, p in enumerate(reg.grantors)
-        ],
-    )
-    section(
-        "secured_parties",
-        [_party(p, False, i + 1, st) for i, p in enumerate(reg.secured_parties)],
-    )
-    section(
-        "assets",
-        [
-            _asset(a, m.role == "asset" and m.index == i, i + 1, st)
-            for i, a in enumerate(reg.assets)
-        ],
-    )
-    if reg.obligation and (reg.obligation.contract_number or reg.obligation.signed_at):
-        ob = reg.obligation
-        parts = []
-        if ob.contract_number:
-            parts.append(f"{esc(label('text', 'contract_number').vi)} {esc(ob.contract_number)}")
-        if ob.signed_at:
-            parts.append(f"{esc(label('text', 'signed_on').vi)} {vn_date(ob.signed_at)}")
-        obligation = f"{bi_label(label('text', 'obligation'))} {', '.join(parts)}"
-        flow.append(Paragraph(obligation, st.body))
-    section("history", _history(reg, st))
-    return flow
-
-
-def matches(snapshot: CertificateSnapshot, st: Styles, tier: str) -> list[Flowable]:
-    items = snapshot.exact if tier == "exact" else snapshot.close
-    count = snapshot.exact_count if tier == "exact" else snapshot.close_count
-    head = label("text", f"section_{tier}")
-    heading_text = f"{bi(head)} — {count}"
-    if len(items) < count:
-        listed = label("text", "listed").format(shown=len(items))
-        heading_text += f" · {bi(listed)}"
-    heading_para = Paragraph(heading_text, st.heading)
-    heading_para.keepWithNext = True
-    flow: list[Flowable] = [CondPageBreak(80), heading_para]
-    if not items:
-        flow.append(Paragraph(bi(label("text", f"none_{tier}")), st.body))
-    for position, match in enumerate(items, start=1):
-        flow.extend(match_block(position, len(items), match, st))
-    if tier == "close" and snapshot.close_left_out:
-        left = label("text", "left_out").format(left=snapshot.close_left_out)
-        flow.append(Spacer(1, 4))
-        flow.append(Paragraph(f"<b>{bi(left)}</b>", st.body))
-    return flow
 
 
 def legal_basis(snapshot: Headed, st: Styles, basis: Bilingual | None = None,

@@ -23,7 +23,8 @@ class Bilingual(NamedTuple):
 def _load(name: str) -> dict[str, Any]:
     text = resources.files("certify").joinpath("data", name).read_text(encoding="utf-8")
     data: dict[str, Any] = json.loads(text)
-    data.pop("_comment", None)
+    for key in [k for k in data if k.startswith("_")]:  # comments
+        del data[key]
     return data
 
 
@@ -46,6 +47,19 @@ def _pair(entry: Any, where: str) -> Bilingual:
 def label(group: str, key: str) -> Bilingual:
     """Wording of ``key`` in ``group`` of ``labels.json`` (e.g. ``label("kind", "mortgage")``)."""
     return _pair(_labels()[group][key], f"{group}.{key}")
+
+
+def part_label(kind: str, part: str) -> Bilingual:
+    """What ``part`` of a registration of ``kind`` is called: ``grantors``,
+    ``secured_parties``, ``assets``, ``obligation``, ``signed_on`` or ``role_<role>``. A
+    seizure notice's parties are a judgment debtor and an enforcement office, its
+    obligation a seizure decision, never a grantor, a secured party or an agreement."""
+    own = _labels()["parts_by_kind"].get(kind, {}).get(part)
+    if own is not None:
+        return _pair(own, f"parts_by_kind.{kind}.{part}")
+    if part.startswith("role_"):
+        return label("role", part.removeprefix("role_"))
+    return label("parts", part)
 
 
 def label_keys(group: str) -> frozenset[str]:

@@ -90,6 +90,12 @@ class Settings(BaseSettings):
     batch_certificate_fee_vnd: int = 30_000
     #: Anonymous (public) searches allowed per client address per minute.
     public_searches_per_minute: int = 30
+    #: Certificate verifications (by number, page or upload) allowed per client address per
+    #: minute without an API key (docs/certificates.md).
+    public_verifications_per_minute: int = 30
+    #: Largest PDF accepted by POST /v1/certificates/verify (refused with 413 before more is
+    #: read). A one-search certificate is about 75 KB.
+    verify_max_upload_bytes: int = 32 * 1024 * 1024
     #: Legal ground printed for free agency searches.
     agency_free_ground: str = "Điều 59 khoản 2 Nghị định 102/2017/NĐ-CP"
 

@@ -36,3 +36,4 @@ def configure() -> None:
     os.environ["REGSEARCH_APP_DSN"] = f"{server}/{TEST_APP_DB}"
     # Tests search far more often than a person; the limiter has its own test.
     os.environ["REGSEARCH_PUBLIC_SEARCHES_PER_MINUTE"] = "1000000"
+    os.environ["REGSEARCH_PUBLIC_VERIFICATIONS_PER_MINUTE"] = "1000000"

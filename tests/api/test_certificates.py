@@ -68,12 +68,13 @@ def test_certificate_is_signed_verifiable_and_reproducible(
     url = f"/v1/certificates/{issued['number']}.pdf"
     pdf = api_client.get(url, params={"sha256": issued["content_hash"]}).content
     assert pdf.startswith(b"%PDF")
-    # the number alone, or another account's key, does not open someone's certificate
+    # the number alone, or another account's key, does not open someone's certificate, and
+    # says no more than for a number never issued
     refused = api_client.get(url)
-    assert refused.status_code == 403
-    assert refused.json()["error"]["code"] == "certificate_access_denied"
-    assert api_client.get(url, headers={"x-api-key": keys["court"]}).status_code == 403
-    assert api_client.get(url, params={"sha256": "0" * 64}).status_code == 403
+    assert refused.status_code == 404
+    assert refused.json()["error"]["code"] == "certificate_not_found"
+    assert api_client.get(url, headers={"x-api-key": keys["court"]}).status_code == 404
+    assert api_client.get(url, params={"sha256": "0" * 64}).status_code == 404
     assert api_client.get(url, headers={"x-api-key": keys["bank"]}).content == pdf
     assert issued["links"]["pdf"].endswith(f"{url}?sha256={issued['content_hash']}")
 
@@ -90,7 +91,8 @@ def test_certificate_is_signed_verifiable_and_reproducible(
     assert verdict["genuine"] and verdict["intact"]
     assert verdict["content_hash"] == issued["content_hash"]
     by_number = api_client.get(f"/v1/certificates/{issued['number']}/verify").json()
-    assert by_number["genuine"] and by_number["content_hash"] is None
+    assert not by_number["genuine"] and by_number["verdict"] == "hash_required"
+    assert by_number["content_hash"] is None and by_number["issued_at"] is None
     upload = api_client.post("/v1/certificates/verify",
                              files={"file": ("c.pdf", pdf, "application/pdf")}).json()
     assert upload["genuine"]

@@ -131,7 +131,7 @@ def test_verification_link_and_metadata(rendered: Rendered) -> None:
     snapshot, pdf = rendered(1)
     sha = content_hash(snapshot)
     url = verification_url(snapshot.number, sha, "https://tracuu.example.vn/")
-    assert url == f"https://tracuu.example.vn/v1/certificates/{snapshot.number}/verify?sha256={sha}"
+    assert url == f"https://tracuu.example.vn/verify/{snapshot.number}?sha256={sha}"
     custom = render_pdf(snapshot, verify_base_url="https://tracuu.example.vn")
     assert custom != pdf
     flat = re.sub(r"\s+", "", pdftotext(custom))
