@@ -248,11 +248,7 @@ def test_a_node_killed_under_load(cluster: Any, tmp_path: Any) -> None:
     load = Load(api_url, [{"debtor_name": r["grantors"][0]["name"]} for r in base[:500]]
                 + [{"id_number": r["grantors"][0]["id_number"]} for r in base[:200]])
     try:
-        wait_until(lambda: _caught_up(es), deadline_s=120, interval_s=0.2,
-                   what="corpus indexed: " + indexer.log_text()[-2000:])
-        wait_until(lambda: httpx.get(f"{api_url}/readyz", timeout=5).status_code == 200
-                   if api.alive() else None, deadline_s=60, interval_s=0.2,
-                   what="API ready: " + api.log_text()[-2000:])
+        _wait_ready(es, indexer, api, api_url)
         index = es.indices.get_alias(name=ALIAS)
         (name,) = index.keys()
         shape = es.indices.get_settings(index=name)[name]["settings"]["index"]
@@ -270,32 +266,7 @@ def test_a_node_killed_under_load(cluster: Any, tmp_path: Any) -> None:
         streamed.start()
         wait_until(lambda: len(load.records) >= 100, deadline_s=60, what="load running")
 
-        # a node holding a primary of the index (a replica must be promoted), not the
-        # elected master when another node holds one (no election on top of it)
-        shards = cast(list[dict[str, str]],
-                      es.cat.shards(index=name, format="json", h="prirep,node").body)
-        primaries = {shard["node"] for shard in shards if shard["prirep"] == "p"}
-        masters = cast(list[dict[str, str]], es.cat.master(format="json").body)
-        master = masters[0]["node"]
-        victim = min((node for node in every if node.name in primaries),
-                     key=lambda node: node.name == master)
-        killed_at = time.monotonic()
-        es_cluster.kill(cluster, victim)
-        # during the outage: a namesake committed, then certified
-        _commit([namesakes[-1]])
-        asked_at = time.monotonic()
-        issued = _issue_certificate(api_url, key)
-        certified_in = time.monotonic() - asked_at
-        wait_until(lambda: len(load.records) >= 300 + _count_after(load, killed_at),
-                   deadline_s=60, what="load during the outage")
-        from services.system import find_java_home, say
-
-        restarted_at = time.monotonic()
-        launcher = es_cluster.launch(cluster, victim, find_java_home(cluster.install_log, say),
-                                     every)
-        es_cluster.wait_launched(victim, launcher)
-        es_cluster.wait_health(every, "green", deadline_s=180)
-        green_at = time.monotonic()
+        outage = _outage(cluster, es, name, api_url, key, namesakes[-1], load)
         load.stop.set()
         streamed.join(timeout=60)
         for thread in threads:
@@ -307,17 +278,19 @@ def test_a_node_killed_under_load(cluster: Any, tmp_path: Any) -> None:
         failures = [record for record in load.records if not record[2]]
         print(f"\nsearches {len(load.records)}, failed {len(failures)}, longest gap "
               f"{load.longest_gap():.3f} s, slowest "
-              f"{max(e - b for b, e, _, _ in load.records):.3f} s, node down "
-              f"{restarted_at - killed_at:.1f} s ({victim.name}, master {master}), "
-              f"certificate {certified_in:.1f} s, green {green_at - restarted_at:.1f} s "
-              f"after the restart")
+              f"{max(e - b for b, e, _, _ in load.records):.3f} s, over 1 s "
+              f"{sum(1 for b, e, _, _ in load.records if e - b > 1)}, node down "
+              f"{outage.restarted_at - outage.killed_at:.1f} s ({outage.victim}, master "
+              f"{outage.master}), certificate {outage.certified_in:.1f} s, green "
+              f"{outage.green_at - outage.restarted_at:.1f} s after the restart")
         assert not failures, failures[:5]
         verified = subprocess.run([sys.executable, "-m", "regsearch.cli", "index", "verify"],
                                   cwd=REPO, env={**os.environ, **env}, capture_output=True,
                                   text=True, timeout=180, check=False)
         assert verified.returncode == 0, verified.stdout + verified.stderr
-        assert issued["exact_count"] == NAMESAKES + 1
-        assert _certified_numbers(issued["number"]) == {
+        print(verified.stdout.strip())
+        assert outage.issued["exact_count"] == NAMESAKES + 1
+        assert _certified_numbers(outage.issued["number"]) == {
             r["registration_number"] for r in namesakes}
     finally:
         load.stop.set()
@@ -330,6 +303,59 @@ def test_a_node_killed_under_load(cluster: Any, tmp_path: Any) -> None:
             for (slot,) in conn.execute("SELECT slot_name FROM pg_replication_slots"
                                         " WHERE database = %s", (REGISTRY_DB,)).fetchall():
                 drop_slot(conn, slot)
+
+
+def _wait_ready(es: Any, indexer: Child, api: Child, api_url: str) -> None:
+    wait_until(lambda: _caught_up(es), deadline_s=120, interval_s=0.2,
+               what="corpus indexed: " + indexer.log_text()[-2000:])
+    wait_until(lambda: httpx.get(f"{api_url}/readyz", timeout=5).status_code == 200
+               if api.alive() else None, deadline_s=60, interval_s=0.2,
+               what="API ready: " + api.log_text()[-2000:])
+
+
+@dataclass
+class Outage:
+    victim: str
+    master: str
+    killed_at: float
+    certified_in: float
+    issued: dict[str, Any]
+    restarted_at: float
+    green_at: float
+
+
+def _outage(cluster: Any, es: Any, index: str, api_url: str, key: str,
+            namesake: dict[str, Any], load: Load) -> Outage:
+    """Kill a node under load, commit ``namesake`` and certify while it is down, restart
+    it and wait for green."""
+    from services import es_cluster
+    from services.system import find_java_home, say
+
+    every = es_cluster.nodes(cluster)
+    # a node holding a primary of the index (a replica must be promoted), not the
+    # elected master when another node holds one (no election on top of it)
+    shards = cast(list[dict[str, str]],
+                  es.cat.shards(index=index, format="json", h="prirep,node").body)
+    primaries = {shard["node"] for shard in shards if shard["prirep"] == "p"}
+    masters = cast(list[dict[str, str]], es.cat.master(format="json").body)
+    master = masters[0]["node"]
+    victim = min((node for node in every if node.name in primaries),
+                 key=lambda node: node.name == master)
+    killed_at = time.monotonic()
+    es_cluster.kill(cluster, victim)
+    _commit([namesake])
+    asked_at = time.monotonic()
+    issued = _issue_certificate(api_url, key)
+    certified_in = time.monotonic() - asked_at
+    wait_until(lambda: len(load.records) >= 300 + _count_after(load, killed_at),
+               deadline_s=60, what="load during the outage")
+    restarted_at = time.monotonic()
+    launcher = es_cluster.launch(cluster, victim, find_java_home(cluster.install_log, say),
+                                 every)
+    es_cluster.wait_launched(victim, launcher)
+    es_cluster.wait_health(every, "green", deadline_s=180)
+    return Outage(victim.name, master, killed_at, certified_in, issued, restarted_at,
+                  time.monotonic())
 
 
 def _count_after(load: Load, moment: float) -> int:
