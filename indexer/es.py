@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 from elasticsearch import Elasticsearch, NotFoundError
 
@@ -17,16 +18,38 @@ def client(timeout_s: float = 30.0) -> Elasticsearch:
                           retry_on_timeout=False)
 
 
+def index_settings(file_settings: dict[str, Any], *, sharded: bool) -> dict[str, Any]:
+    """A mapping file's index settings with the configured shards (when ``sharded``: the
+    state index keeps its one shard), replicas and refresh interval."""
+    configured = get_settings()
+    found = {**file_settings, "number_of_replicas": configured.index_replicas}
+    if sharded:
+        found["number_of_shards"] = configured.index_shards
+        found["refresh_interval"] = configured.index_refresh_interval
+    return found
+
+
 def ensure_state_index(es: Elasticsearch) -> None:
-    """Create the state index, or add the fields a newer mapping of the same version has."""
+    """Create the state index, or add the fields a newer mapping of the same version has
+    and give it the configured number of replicas."""
     body = mappings.load("state", mappings.STATE_VERSION)
+    wanted = index_settings(body["settings"], sharded=False)
     if not es.indices.exists(index=mappings.STATE_INDEX):
-        es.indices.create(
-            index=mappings.STATE_INDEX, settings=body["settings"], mappings=body["mappings"]
-        )
+        es.indices.create(index=mappings.STATE_INDEX, settings=wanted, mappings=body["mappings"])
     else:
         es.indices.put_mapping(index=mappings.STATE_INDEX,
                                properties=body["mappings"]["properties"])
+        es.indices.put_settings(index=mappings.STATE_INDEX, settings={
+            "number_of_replicas": wanted["number_of_replicas"]})
+
+
+def apply_operational_settings(es: Elasticsearch, index: str) -> None:
+    """Give an existing registrations index the configured replicas and refresh interval
+    (its shards are fixed at creation)."""
+    configured = get_settings()
+    es.indices.put_settings(index=index, settings={
+        "number_of_replicas": configured.index_replicas,
+        "refresh_interval": configured.index_refresh_interval})
 
 
 #: The mapping's ``_meta`` entry naming the slot an index was copied for.
@@ -39,7 +62,7 @@ def create_registrations_index(es: Elasticsearch, alias: str, copy_slot: str) ->
     suffix = datetime.now(UTC).strftime("%Y%m%dt%H%M%S%f")
     name = mappings.registrations_index_name(alias, suffix)
     body = mappings.load("registrations", mappings.REGISTRATIONS_VERSION)
-    es.indices.create(index=name, settings=body["settings"],
+    es.indices.create(index=name, settings=index_settings(body["settings"], sharded=True),
                       mappings={**body["mappings"], "_meta": {COPY_SLOT_META: copy_slot}})
     return name
 

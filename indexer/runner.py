@@ -124,6 +124,7 @@ class Follower:
             log.info("copying the registry into a new index: %s", reason)
             current = self.initial_copy()
         assert current is not None
+        es.apply_operational_settings(self.es, current.index)
         self.state = current
         self._window = (time.monotonic(), current.events_applied)
         return current
@@ -399,7 +400,7 @@ def copy_snapshot(conn: psycopg.Connection[Any], client: Elasticsearch, settings
         reader.execute("COMMIT")
         consistent_point = exported.consistent_point
     client.indices.put_settings(index=index, settings={
-        "refresh_interval": "1s", "translog.durability": "request"})
+        "refresh_interval": settings.index_refresh_interval, "translog.durability": "request"})
     client.indices.refresh(index=index)
     client.indices.flush(index=index)
     elapsed = time.monotonic() - started

@@ -30,28 +30,34 @@ def _fail(message: str) -> None:
 
 
 # --- services ----------------------------------------------------------------
+_ES_NODES = typer.Option(
+    None, "--es-nodes", min=1,
+    help="Số nút Elasticsearch (>1: cụm cục bộ trên es_port, es_port+1, ...) / Elasticsearch "
+         "nodes (>1: a local cluster on es_port, es_port+1, ...); default REGSEARCH_ES_NODES.")
+
+
 @services_app.command("up")
-def services_up() -> None:
+def services_up(es_nodes: int | None = _ES_NODES) -> None:
     """Install (first time) and start Elasticsearch, PostgreSQL, Redis and Postfix on 127.0.0.1."""
     from services import stack
 
-    stack.up()
+    stack.up(es_nodes)
 
 
 @services_app.command("down")
-def services_down() -> None:
+def services_down(es_nodes: int | None = _ES_NODES) -> None:
     """Stop the local services (data is kept)."""
     from services import stack
 
-    stack.down()
+    stack.down(es_nodes)
 
 
 @services_app.command("status")
-def services_status() -> None:
+def services_status(es_nodes: int | None = _ES_NODES) -> None:
     """Show whether each local service answers."""
     from services import stack
 
-    ok = stack.status()
+    ok = stack.status(es_nodes)
     raise typer.Exit(code=0 if ok else 1)
 
 

@@ -30,8 +30,18 @@ _JSON = {"content-type": "application/json", "accept": "application/json"}
 _NDJSON = {"content-type": "application/x-ndjson", "accept": "application/json"}
 
 
-def client(url: str, **options: Any) -> Elasticsearch:
-    return Elasticsearch(url, serializer=OrjsonSerializer(), **options)
+def client(url: str | Sequence[str], **options: Any) -> Elasticsearch:
+    """A client of one node, or of a cluster's nodes (``url``: several URLs separated by
+    commas, or a list). With several nodes, a request whose node does not answer (refused,
+    reset; a timeout too with ``retry_on_timeout``) goes to the next live node of the
+    client's pool, which leaves the dead node aside for a while: ``max_retries`` is then at
+    least one less than the nodes, whatever the caller asked (a caller's ``max_retries=0``
+    means "do not insist on the one node", not "give up failing over")."""
+    listed = url.split(",") if isinstance(url, str) else list(url)
+    nodes = list(dict.fromkeys(part.strip() for part in listed if part.strip()))
+    if len(nodes) > 1:
+        options["max_retries"] = max(int(options.get("max_retries", 3)), len(nodes) - 1)
+    return Elasticsearch(nodes, serializer=OrjsonSerializer(), **options)
 
 
 def _direct(es: Elasticsearch, path: str, body: bytes, headers: dict[str, str]

@@ -17,6 +17,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="REGSEARCH_", extra="ignore")
 
     # --- services -----------------------------------------------------------
+    #: One URL, or several separated by commas (the nodes of a cluster: the client
+    #: fails over between them, ``regsearch.elastic``).
     es_url: str = "http://127.0.0.1:9200"
     #: The registry (owned by the registration system; we only read and follow it).
     pg_dsn: str = "postgresql://regsearch@127.0.0.1:5432/registry"
@@ -29,6 +31,11 @@ class Settings(BaseSettings):
     service_user: str = "regsearch"
     es_version: str = "9.2.0"
     es_heap: str = "1g"
+    #: Elasticsearch nodes ``regsearch services up`` starts: 1, the single node on
+    #: ``es_port``; more, a local cluster on ``es_port``, ``es_port + 1``, ... with
+    #: ``es_cluster_heap`` each (``services.es_cluster``).
+    es_nodes: int = 1
+    es_cluster_heap: str = "512m"
     pg_port: int = 5432
     es_port: int = 9200
     redis_port: int = 6379
@@ -39,6 +46,17 @@ class Settings(BaseSettings):
 
     # --- index and CDC -------------------------------------------------------
     index_alias: str = "registrations"
+    #: Operational settings of the indices the indexer creates (``indexer.es``), in place
+    #: of the mapping files' single-node defaults; they decide where documents live, not
+    #: what they hold, so they are no part of the code fingerprint (``indexer.built_by``).
+    #: Primary shards of a registrations index (fixed when it is created: changing it
+    #: takes effect at the next copy, e.g. ``regsearch index rebuild``); docs/scaling.md.
+    index_shards: int = 1
+    #: Copies of each shard besides the primary (1 on a cluster: a node may be lost). The
+    #: state index gets as many. Applied to existing indices at the indexer's start.
+    index_replicas: int = 0
+    #: How often new documents become searchable once the copy is done.
+    index_refresh_interval: str = "1s"
     replication_slot: str = "regsearch_indexer"
     cdc_batch_changes: int = 20_000
     cdc_poll_interval_s: float = 0.05
@@ -138,6 +156,10 @@ class Settings(BaseSettings):
     smtp_password: SecretStr = SecretStr("")
     smtp_timeout_s: float = 30.0
     mail_from: str = "Cục Đăng ký quốc gia giao dịch bảo đảm <no-reply@localhost>"
+    @property
+    def es_urls(self) -> list[str]:
+        """The Elasticsearch nodes of ``es_url``."""
+        return [part.strip() for part in self.es_url.split(",") if part.strip()]
 
 
 @lru_cache(maxsize=1)

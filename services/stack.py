@@ -19,6 +19,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from regsearch.settings import Settings, get_settings
 from services import elasticsearch as es
+from services import es_cluster
 from services import postfix as mta
 from services import postgres as pg
 from services import redis as rd
@@ -67,11 +68,15 @@ def _plain_errors(command: str) -> Iterator[None]:
 
 
 # --- up ----------------------------------------------------------------------------------------
-def up() -> None:
-    """Install (first time) and start Elasticsearch, PostgreSQL, Redis and Postfix on
-    127.0.0.1 (and install Chromium for the browser tests)."""
+def up(es_nodes: int | None = None) -> None:
+    """Install (first time) and start Elasticsearch, PostgreSQL, Redis and Postfix on 127.0.0.1
+    (``es_nodes`` > 1: a local Elasticsearch cluster, ``services.es_cluster``)."""
     with _plain_errors("up"):
-        _up(get_settings())
+        _up(_with_nodes(get_settings(), es_nodes))
+
+
+def _with_nodes(settings: Settings, es_nodes: int | None) -> Settings:
+    return settings if es_nodes is None else settings.model_copy(update={"es_nodes": es_nodes})
 
 
 def _up(settings: Settings) -> None:
@@ -88,6 +93,12 @@ def _up(settings: Settings) -> None:
         # Elasticsearch is slow to boot: launch it first, start the others meanwhile.
         if not es.installed(ctx):
             es.install(ctx)
+        if settings.es_nodes > 1:  # a local cluster instead of the single node
+            _up_postgres(ctx)
+            _up_redis(ctx)
+            _up_mail(ctx)
+            _up_cluster(ctx)
+            return _finish_up(ctx, began)
         es_state = "running (already)"
         launcher = None
         es_pid = es.running_pid(ctx)
@@ -101,10 +112,7 @@ def _up(settings: Settings) -> None:
 
         _up_postgres(ctx)
         _up_redis(ctx)
-        if is_root():
-            say(_line(mta.NAME, mta.version(), mta.url(ctx), mta.up(ctx)))
-        else:
-            say(_line(mta.NAME, mta.version(), mta.url(ctx), "not managed (needs root)"))
+        _up_mail(ctx)
 
         if launcher is not None:
             es.wait_started(ctx, launcher)
@@ -114,9 +122,27 @@ def _up(settings: Settings) -> None:
                 f"/_cluster/health does not answer green or yellow; see {es.paths(ctx).main_log}"
             )
         say(_line(es.NAME, settings.es_version, es.url(ctx), es_state))
+    _finish_up(ctx, began)
+
+
+def _up_mail(ctx: Context) -> None:
+    if is_root():
+        say(_line(mta.NAME, mta.version(), mta.url(ctx), mta.up(ctx)))
+    else:
+        say(_line(mta.NAME, mta.version(), mta.url(ctx), "not managed (needs root)"))
+
+
+def _finish_up(ctx: Context, began: float) -> None:
     _check_app_settings(ctx)
     say(f"all services up in {time.monotonic() - began:.1f} s "
         f"(state: {ctx.state_dir}, logs: {ctx.logs_dir})")
+
+
+def _up_cluster(ctx: Context) -> None:
+    """Start the nodes of the local cluster not running; wait for yellow or green."""
+    for line in es_cluster.start(ctx, find_java_home(ctx.install_log, say), wait_for="yellow"):
+        say(_line(es.NAME, ctx.settings.es_version, line.split()[1], line))
+    say(f"note: REGSEARCH_ES_URL={es_cluster.urls(ctx)} reaches every node")
 
 
 def _up_postgres(ctx: Context) -> None:
@@ -160,7 +186,7 @@ def _up_redis(ctx: Context) -> None:
 def _check_app_settings(ctx: Context) -> None:
     """Point out application URLs that do not lead to this stack (a common mix-up)."""
     s = ctx.settings
-    es_url = urlsplit(s.es_url)
+    es_url = urlsplit(s.es_urls[0] if s.es_urls else s.es_url)
     redis_url = urlsplit(s.redis_url)
     dsn = conninfo_to_dict(s.pg_dsn)
     checks: list[tuple[str, str | None, object, int]] = [
@@ -175,14 +201,19 @@ def _check_app_settings(ctx: Context) -> None:
 
 
 # --- down ------------------------------------------------------------------------------------
-def down() -> None:
+def down(es_nodes: int | None = None) -> None:
     """Stop the three services cleanly; their data is kept."""
     with _plain_errors("down"):
-        settings = get_settings()
+        settings = _with_nodes(get_settings(), es_nodes)
         ctx = Context(settings, _existing_identity(settings))
+        if settings.es_nodes > 1:
+            for line in es_cluster.stop(ctx):
+                say(f"{es.NAME:<13} {line}")
         run_dir = ctx.run_dir
         stoppers: list[tuple[str, Callable[[Context], bool]]] = [
             (es.NAME, es.stop), (rd.NAME, rd.stop), (pg.NAME, pg.stop), (mta.NAME, mta.stop)]
+        if settings.es_nodes > 1:  # the cluster's nodes are stopped; the single node stays
+            stoppers = stoppers[1:]
         if not run_dir.exists():
             for name, _ in stoppers:
                 say(f"{name:<13} not running")
@@ -193,11 +224,16 @@ def down() -> None:
 
 
 # --- status ----------------------------------------------------------------------------------
-def status() -> bool:
-    """Print one line per service; True when all of them answer."""
-    settings = get_settings()
+def status(es_nodes: int | None = None) -> bool:
+    """Print one line per service; True when all three answer."""
+    settings = _with_nodes(get_settings(), es_nodes)
     ctx = Context(settings, _existing_identity(settings))
     ok = True
+    for node, pid, health in es_cluster.status(ctx) if settings.es_nodes > 1 else []:
+        ok = ok and health is not None
+        say(_line(es.NAME, settings.es_version, node.url,
+                  f"{node.name} " + (f"running, cluster {health}" if health
+                                     else f"not answering (pid {pid})" if pid else "stopped")))
 
     def state(answering: bool, pid: int | None) -> str:
         nonlocal ok
@@ -206,8 +242,9 @@ def status() -> bool:
             return "running" if pid is not None else "answering (pid unknown)"
         return f"not answering (pid {pid})" if pid is not None else "stopped"
 
-    es_ok = es.answers(ctx)
-    say(_line(es.NAME, settings.es_version, es.url(ctx), state(es_ok, es.running_pid(ctx))))
+    if settings.es_nodes <= 1:
+        es_ok = es.answers(ctx)
+        say(_line(es.NAME, settings.es_version, es.url(ctx), state(es_ok, es.running_pid(ctx))))
     pg_version = pg.answers(ctx)
     say(_line(pg.NAME, pg_version or str(pg.MAJOR), pg.url(ctx),
               state(pg_version is not None, pg.running_pid(ctx))))

@@ -78,6 +78,20 @@ def test_no_server_raises_the_clients_connection_error() -> None:
         elastic.search(es, INDEX, {"query": {"match_all": {}}})
 
 
+def test_several_nodes_fail_over_to_one_that_answers(client: Any, settings: Any) -> None:
+    """A node that refuses (a dead cluster node) is passed over, even when the caller asked
+    for no retries: with several nodes those go to the other nodes."""
+    dead = "http://127.0.0.1:9"
+    for nodes in (f"{dead},{settings.es_url}", [dead, dead, settings.es_url]):
+        es = elastic.client(nodes, max_retries=0)
+        assert es.transport.max_retries >= len(es.transport.node_pool) - 1 >= 1
+        for _ in range(6):  # whichever node the pool picks first
+            assert elastic.search(es, INDEX, {"size": 0})["hits"]["total"]["value"] == 30
+            counted = es.count(index=INDEX)
+            assert counted["count"] == 30
+        es.close()
+
+
 def test_the_clients_authentication_goes_with_the_direct_request(client: Any, settings: Any
                                                                  ) -> None:
     from unittest import mock

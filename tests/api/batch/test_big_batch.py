@@ -1,4 +1,5 @@
-"""A 5,000-row file end to end on real workers, two of them killed mid-chunk.
+"""A 5,000-row file end to end on three real worker processes, two of them killed
+mid-chunk.
 
 One batch runs for the whole module: good rows of every criterion, rows that
 match nothing, Excel-mangled ID numbers, legacy-encoded names, duplicates and
@@ -47,6 +48,8 @@ class BigJob:
     killed_chunks: list[int]
     seconds: float
     jsonl: list[dict[str, Any]]
+    #: worker name -> chunks its log says it finished
+    chunks_done_by: dict[str, int]
 
 
 def _pid(claimed_by: str) -> int:
@@ -99,7 +102,8 @@ def big_job(batch_stack: BatchStack) -> BigJob:
     batch_stack.stop_workers()
     big = files.big_file(batch_stack.corpus, ROWS)
     key = batch_stack.account(max_batch_rows=10_000)
-    first, second = batch_stack.start_workers("first", "second")
+    # three worker processes (as on several hosts: each its own main process and pool)
+    first, second, _third = batch_stack.start_workers("first", "second", "third")
     started = time.monotonic()
     response = batch_stack.client.post(
         "/v1/batches", headers={"x-api-key": key},
@@ -124,9 +128,11 @@ def big_job(batch_stack: BatchStack) -> BigJob:
                                    params={"format": "jsonl"}, headers={"x-api-key": key})
     assert jsonl.status_code == 200
     rows = [json.loads(line) for line in jsonl.text.splitlines()]
+    done_by = {worker.log_path.stem: worker.log_text().count("] succeeded in ")
+               for worker in batch_stack.workers}
     batch_stack.stop_workers()
     print(f"\n{ROWS} rows: {seconds:.1f} s from upload to done, killed chunks {killed}")
-    return BigJob(big, key, batch_id, submitted, final, killed, seconds, rows)
+    return BigJob(big, key, batch_id, submitted, final, killed, seconds, rows, done_by)
 
 
 def test_the_report_lists_every_bad_row_before_anything_runs(batch_stack: BatchStack,
@@ -177,6 +183,13 @@ def test_killed_workers_lose_no_row_and_write_none_twice(batch_stack: BatchStack
             "SELECT chunk, attempts FROM batch_chunks WHERE job_id = %s AND chunk = ANY(%s)",
             (big_job.batch_id, big_job.killed_chunks)).fetchall())
         assert all(attempts[chunk] >= 2 for chunk in big_job.killed_chunks), attempts
+        # the chunks were shared between the worker processes, and the ones still alive
+        # finished every chunk the killed ones had taken
+        chunks = conn.execute("SELECT count(*) FROM batch_chunks WHERE job_id = %s",
+                              (big_job.batch_id,)).fetchone()
+        done_by = big_job.chunks_done_by
+        assert chunks is not None and sum(done_by.values()) >= chunks[0], (chunks, done_by)
+        assert done_by["second"] and done_by["third"], done_by
         # each distinct lookup was searched and stored once; every row refers to its own
         lookups = conn.execute("SELECT count(*) FROM batch_lookups WHERE job_id = %s",
                                (big_job.batch_id,)).fetchone()
