@@ -16,6 +16,7 @@ install: $(BIN)/regsearch
 
 services: install
 	$(BIN)/regsearch services up
+	$(BIN)/regsearch db upgrade
 
 # Install, start the services, load a demo registry of 10,000 registrations,
 # start the indexer and serve the API.

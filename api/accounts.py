@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any, Literal
 
 import psycopg
@@ -54,10 +53,6 @@ class KeyRejectedError(Exception):
     def __init__(self, revoked: bool) -> None:
         super().__init__("revoked" if revoked else "unknown")
         self.revoked = revoked
-
-
-def ensure_schema(conn: psycopg.Connection[Any]) -> None:
-    conn.execute(resources.files("api").joinpath("schema.sql").read_text("utf-8"))
 
 
 def _hash(key: str) -> str:

@@ -71,7 +71,6 @@ def issue_certificate(
 
     signer = resources.signer()
     with resources.pool.connection() as conn, conn.transaction():
-        store.ensure_schema(conn)
         issued = issue(conn, signer.key, build=build, render=render,
                        account_id=caller.account_id, criterion=criterion,
                        fee_vnd=fee.amount_vnd)

@@ -22,6 +22,7 @@ import psycopg
 
 from api import accounts
 from benchmarks.stats import percentile
+from migrations import runner
 from registry.db import connect
 from registry.loader import load_lines
 from regsearch.settings import get_settings
@@ -56,8 +57,8 @@ def main() -> None:
              for n in range(matches)]
     with connect() as conn:
         load_lines(lines, conn, batch_size=500)
+    runner.upgrade(settings.app_dsn)  # as `make services` does: `regsearch db upgrade`
     with psycopg.connect(settings.app_dsn, autocommit=True) as conn:
-        accounts.ensure_schema(conn)
         key = accounts.issue_key(conn, accounts.create_account(
             conn, "Ngân hàng đo hiệu năng (benchmark)", "customer"))
     results = []

@@ -21,6 +21,9 @@ accounts_app = typer.Typer(no_args_is_help=True, help="Accounts and API keys.")
 app.add_typer(accounts_app, name="accounts")
 batch_app = typer.Typer(no_args_is_help=True, help="Batch lookups (tra cứu theo lô) via the API.")
 app.add_typer(batch_app, name="batch")
+db_app = typer.Typer(no_args_is_help=True,
+                     help="Lược đồ cơ sở dữ liệu của dịch vụ / the service database's schema.")
+app.add_typer(db_app, name="db")
 
 
 def _fail(message: str) -> None:
@@ -52,6 +55,28 @@ def services_status() -> None:
 
     ok = stack.status()
     raise typer.Exit(code=0 if ok else 1)
+
+
+# --- db ------------------------------------------------------------------------
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument(
+        "head", help="Phiên bản đích / target revision.")) -> None:
+    """Cập nhật lược đồ lên phiên bản mới nhất / migrate the schema to the newest revision."""
+    from migrations import runner
+    from regsearch.settings import get_settings
+
+    runner.upgrade(get_settings().app_dsn, revision)
+    typer.echo(f"lược đồ / schema: {runner.head() if revision == 'head' else revision}")
+
+
+def _schema_current(conn: Any) -> None:
+    """Stop with the bilingual hint when ``db upgrade`` has not been run."""
+    from migrations import runner
+
+    try:
+        runner.check(conn)
+    except runner.SchemaNotCurrentError as exc:
+        _fail(str(exc))
 
 
 # --- registry -----------------------------------------------------------------
@@ -132,7 +157,7 @@ def accounts_create(
               "court | procuracy | investigation | enforcement / --agency-kind is required "
               "for agencies, and only for them")
     with psycopg.connect(get_settings().app_dsn, autocommit=True) as conn:
-        accounts.ensure_schema(conn)
+        _schema_current(conn)
         account_id = accounts.create_account(conn, name, role, agency_kind)  # type: ignore[arg-type]
         key = accounts.issue_key(conn, account_id)
     typer.echo(f"account {account_id}: {name} ({role})")
@@ -148,6 +173,7 @@ def accounts_revoke(key: str = typer.Argument(..., help="The API key to revoke."
     from regsearch.settings import get_settings
 
     with psycopg.connect(get_settings().app_dsn, autocommit=True) as conn:
+        _schema_current(conn)
         if not accounts.revoke_key(conn, key):
             _fail("Không tìm thấy khóa còn hiệu lực / no such active key")
     typer.echo("revoked")

@@ -168,22 +168,20 @@ def issue_for_batch(pool: ConnectionPool, settings: Settings, signer: Callable[[
     ``batch_certificate_inline_rows`` rows, the request a worker issues it from (publish
     the task when ``Pending.publish``). Raises ``store.JobNotFoundError`` (not the caller's
     batch) and ``NotCertifiableError``."""
-    with pool.connection() as conn:
-        store.ensure_schema(conn)  # (the certificates table: at start, ``Resources.open``)
-        with conn.transaction():
-            status = store.lock_job(conn, job_id, caller.account_id)
-            number = store.certificate_of(conn, job_id)
-            if number is not None:
-                return _existing(conn, number)
-            if status != "done":
-                raise NotCertifiableError(_REFUSALS.get(status, "batch_not_finished"), status)
-            job = store.job_status(conn, job_id, caller.account_id)
-            if job.rows_total <= settings.batch_certificate_inline_rows:
-                return _issue(conn, settings, signer(), caller, job, client)
-            publish = store.request_certificate(conn, job_id, caller.account_id, client)
-            request = store.certificate_request(conn, job_id)
-            assert request is not None
-            return Pending(job_id, request.requested_at, publish)
+    with pool.connection() as conn, conn.transaction():
+        status = store.lock_job(conn, job_id, caller.account_id)
+        number = store.certificate_of(conn, job_id)
+        if number is not None:
+            return _existing(conn, number)
+        if status != "done":
+            raise NotCertifiableError(_REFUSALS.get(status, "batch_not_finished"), status)
+        job = store.job_status(conn, job_id, caller.account_id)
+        if job.rows_total <= settings.batch_certificate_inline_rows:
+            return _issue(conn, settings, signer(), caller, job, client)
+        publish = store.request_certificate(conn, job_id, caller.account_id, client)
+        request = store.certificate_request(conn, job_id)
+        assert request is not None
+        return Pending(job_id, request.requested_at, publish)
 
 
 def certificate_state(pool: ConnectionPool, caller: accounts.Caller, job_id: uuid.UUID
@@ -191,7 +189,6 @@ def certificate_state(pool: ConnectionPool, caller: accounts.Caller, job_id: uui
     """The batch's certificate if issued, its request while a worker issues it, or None
     when none was asked for. Raises ``store.JobNotFoundError``."""
     with pool.connection() as conn:
-        store.ensure_schema(conn)
         store.job_status(conn, job_id, caller.account_id)
         number = store.certificate_of(conn, job_id)
         if number is not None:
@@ -206,22 +203,20 @@ def issue_requested(pool: ConnectionPool, settings: Settings, key: SigningKey,
                     job_id: uuid.UUID) -> str | None:
     """A worker's part: issue the requested certificate of the job; its number, or None
     when there is neither a request nor a certificate (the batch was deleted)."""
-    with pool.connection() as conn:
-        store.ensure_schema(conn)
-        with conn.transaction():
-            request = store.certificate_request(conn, job_id)
-            if request is None:
-                return store.certificate_of(conn, job_id)
-            status = store.lock_job(conn, job_id, request.account_id)
-            number = store.certificate_of(conn, job_id)
-            if number is not None:  # issued by another worker while this one waited
-                return number
-            if status != "done":
-                raise RuntimeError(f"batch {job_id} is {status}: its certificate was asked "
-                                   "for when it was done")
-            caller = accounts.caller_of(conn, request.account_id)
-            job = store.job_status(conn, job_id, caller.account_id)
-            return _issue(conn, settings, key, caller, job, request.client).snapshot.number
+    with pool.connection() as conn, conn.transaction():
+        request = store.certificate_request(conn, job_id)
+        if request is None:
+            return store.certificate_of(conn, job_id)
+        status = store.lock_job(conn, job_id, request.account_id)
+        number = store.certificate_of(conn, job_id)
+        if number is not None:  # issued by another worker while this one waited
+            return number
+        if status != "done":
+            raise RuntimeError(f"batch {job_id} is {status}: its certificate was asked "
+                               "for when it was done")
+        caller = accounts.caller_of(conn, request.account_id)
+        job = store.job_status(conn, job_id, caller.account_id)
+        return _issue(conn, settings, key, caller, job, request.client).snapshot.number
 
 
 def record_failure(pool: ConnectionPool, job_id: uuid.UUID, reference: str) -> None:
