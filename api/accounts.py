@@ -9,6 +9,7 @@ whole batch is one certificate, at its own fee), agencies
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -34,6 +35,8 @@ class Caller:
     agency_kind: str | None = None
     max_batch_rows: int = 0
     max_open_batches: int = 0
+    #: sha256 of the key the caller gave (which of the account's keys; the audit trail)
+    key_hash: str | None = None
 
     @property
     def is_public(self) -> bool:
@@ -95,7 +98,7 @@ def authenticate(conn: psycopg.Connection[Any], key: str | None) -> Caller:
         raise KeyRejectedError(revoked=False)
     if row[6]:
         raise KeyRejectedError(revoked=True)
-    return _caller(row)
+    return dataclasses.replace(_caller(row), key_hash=_hash(key))
 
 
 def _caller(row: tuple[Any, ...]) -> Caller:
