@@ -276,10 +276,17 @@ def api_serve(
     workers: int = typer.Option(1, min=1, help="uvicorn worker processes."),
 ) -> None:
     """Serve the HTTP API."""
+    import psycopg
+
     from api.serve import ListenError, serve
     from regsearch.settings import get_settings
 
     settings = get_settings()
+    try:
+        with psycopg.connect(settings.app_dsn, connect_timeout=10) as conn:
+            _schema_current(conn)  # said plainly here; each worker would say it in a trace
+    except psycopg.OperationalError:
+        pass  # the database unreachable: the workers report it (and /readyz) as before
     try:
         serve(host or settings.api_host, port or settings.api_port, workers)
     except ListenError as exc:

@@ -117,3 +117,13 @@ def test_the_audit_log_refuses_update_delete_and_truncate(empty_db: str) -> None
             with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
                 conn.execute(statement)
         assert conn.execute("SELECT value FROM audit_log").fetchall() == [("001234567890",)]
+
+
+def test_the_api_command_says_what_to_run_without_a_trace(empty_db: str) -> None:
+    env = {**os.environ, "REGSEARCH_APP_DSN": empty_db}
+    done = subprocess.run([sys.executable, "-m", "regsearch.cli", "api", "--port", "0"],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "Hãy chạy: regsearch db upgrade" in done.stderr
+    assert "Run: regsearch db upgrade" in done.stderr
+    assert "Traceback" not in done.stderr
