@@ -28,7 +28,7 @@ from typing import Any
 
 from psycopg_pool import ConnectionPool
 
-from api import accounts
+from api import accounts, audit
 from api.batch import export, store
 from api.batch.certificate_summary import BatchSummary
 from api.issuing import requester_of, snapshot_fee
@@ -158,6 +158,10 @@ def _issue(conn: store.Conn, settings: Settings, key: SigningKey, caller: accoun
     accounts.record_usage(conn, caller, "certificate", fee, criterion=BATCH_CRITERION,
                           reference=issued.number, rows=summary.counts().searched,
                           client=client)
+    counts = summary.counts()  # the audit trail: the batch and rows found (exact, close only)
+    audit.record_certificate(conn, caller, client, audit.Searched(
+        BATCH_CRITERION, f"{job.file_name} ({job_id})", None, job.include_deleted,
+        counts.with_exact, counts.close_only), issued.number)
     return BatchCertificate(issued.snapshot, issued.content_hash, False)
 
 

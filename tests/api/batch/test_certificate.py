@@ -151,6 +151,13 @@ def test_a_finished_batch_gets_one_verifiable_certificate(
     assert _ledger(batch_stack, number) == [
         ("certificate", "batch", issued["rows"]["searched"],
          batch_stack.settings.batch_certificate_fee_vnd, None)]
+    # and in the audit trail: the batch, and its rows with exact and with close-only matches
+    with psycopg.connect(batch_stack.settings.app_dsn) as conn:
+        audited = conn.execute("SELECT kind, criterion, value, exact_count, close_count"
+                               " FROM audit_log WHERE reference = %s", (number,)).fetchall()
+    assert len(audited) == 1 and audited[0][:2] == ("certificate", "batch")
+    assert batch_id in audited[0][2]
+    assert audited[0][3:] == (issued["rows"]["with_exact"], issued["rows"]["close_only"])
 
 
 def test_asking_again_returns_the_same_certificate_and_charges_nothing(
