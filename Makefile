@@ -16,6 +16,7 @@ install: $(BIN)/regsearch
 
 services: install
 	$(BIN)/regsearch services up
+	$(BIN)/regsearch db upgrade
 
 # Install (supervisor is a dependency), start the services, load a demo registry of
 # 10,000 registrations, then run the API, indexer, batch worker and scheduler under

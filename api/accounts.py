@@ -9,10 +9,10 @@ whole batch is one certificate, at its own fee), agencies
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import secrets
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any, Literal
 
 import psycopg
@@ -35,6 +35,8 @@ class Caller:
     agency_kind: str | None = None
     max_batch_rows: int = 0
     max_open_batches: int = 0
+    #: sha256 of the key the caller gave (which of the account's keys; the audit trail)
+    key_hash: str | None = None
 
     @property
     def is_public(self) -> bool:
@@ -54,10 +56,6 @@ class KeyRejectedError(Exception):
     def __init__(self, revoked: bool) -> None:
         super().__init__("revoked" if revoked else "unknown")
         self.revoked = revoked
-
-
-def ensure_schema(conn: psycopg.Connection[Any]) -> None:
-    conn.execute(resources.files("api").joinpath("schema.sql").read_text("utf-8"))
 
 
 def _hash(key: str) -> str:
@@ -100,7 +98,7 @@ def authenticate(conn: psycopg.Connection[Any], key: str | None) -> Caller:
         raise KeyRejectedError(revoked=False)
     if row[6]:
         raise KeyRejectedError(revoked=True)
-    return _caller(row)
+    return dataclasses.replace(_caller(row), key_hash=_hash(key))
 
 
 def _caller(row: tuple[Any, ...]) -> Caller:

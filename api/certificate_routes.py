@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import hmac
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from api import accounts, freshness
+from api import accounts, audit, freshness
+from api.audit import Searched
 from api.auth import client_address, current_caller, require_account
 from api.errors import ApiProblemError
+from api.heavy import run_heavy
 from api.issuing import links, requester_of, snapshot_fee
 from api.models import SearchRequest
 from api.resources import Resources, get_resources
@@ -22,6 +26,7 @@ from certify.issue import issue
 from certify.numbering import is_valid_number
 from certify.render import render_pdf
 from certify.snapshot import CertificateSnapshot
+from query.search import SearchOutcome
 
 router = APIRouter()
 
@@ -43,30 +48,41 @@ def _load(resources: Resources, number: str) -> store.StoredCertificate:
     return found
 
 
-@router.post("/v1/certificates", status_code=201)
-def issue_certificate(
-    body: SearchRequest, http: Request,
-    resources: Resources = Depends(get_resources),
-    caller: accounts.Caller = Depends(require_account),
-) -> dict[str, Any]:
-    """Cấp văn bản chứng nhận kết quả tra cứu / issue a certified search result."""
-    settings = resources.settings
-    body = body.model_copy(update={"close_offset": 0})  # a certificate starts at the top
-    criterion, value = body.criterion
+@dataclass(frozen=True)
+class _Found:
+    """What the certificate will say it found, and the registry position it was found at."""
+
+    outcome: SearchOutcome
+    current_as_of: datetime
+    registry_lsn: str
+
+
+def _find(resources: Resources, body: SearchRequest) -> _Found:
+    """The search a certificate certifies, once the index holds every earlier commit (I/O:
+    Elasticsearch, waiting for the indexer)."""
     candidate_plan = searchable_plan(body)
     current_as_of, registry_lsn = freshness.wait_until_current(resources)
     outcome = run_search(resources, body, candidate_plan)
     shown = whole_registrations(resources, body, outcome, outcome.exact + outcome.close)
     outcome.exact = [m for m in shown if m.tier == "exact"]
     outcome.close = [m for m in shown if m.tier == "close"]
+    return _Found(outcome, current_as_of, registry_lsn)
+
+
+def _issue_found(resources: Resources, body: SearchRequest, caller: accounts.Caller,
+                 found: _Found, client: str) -> dict[str, Any]:
+    """Number, render, sign and store the certificate, its ledger entry and its audit row in
+    one transaction (CPU-heavy: run in the bounded pool, ``api.heavy``)."""
+    settings = resources.settings
+    criterion, value = body.criterion
     fee = accounts.fee_for(caller, "certificate", settings)
 
     def build(number: str, issued_at: datetime) -> CertificateSnapshot:
         return build_snapshot(
-            number=number, issued_at=issued_at, current_as_of=current_as_of,
-            registry_lsn=registry_lsn, criterion=criterion, value=value,
+            number=number, issued_at=issued_at, current_as_of=found.current_as_of,
+            registry_lsn=found.registry_lsn, criterion=criterion, value=value,
             party_type=body.party_type, id_type=body.id_type, requester=requester_of(caller),
-            fee=snapshot_fee(fee, settings), outcome=outcome,
+            fee=snapshot_fee(fee, settings), outcome=found.outcome,
             include_deleted=body.include_deleted)
 
     def render(snapshot: CertificateSnapshot) -> bytes:
@@ -74,18 +90,19 @@ def issue_certificate(
 
     signer = resources.signer()
     with resources.pool.connection() as conn, conn.transaction():
-        store.ensure_schema(conn)
         issued = issue(conn, signer.key, build=build, render=render,
                        account_id=caller.account_id, criterion=criterion,
                        fee_vnd=fee.amount_vnd)
         accounts.record_usage(conn, caller, "certificate", fee, criterion=criterion,
-                              reference=issued.number, client=client_address(http))
+                              reference=issued.number, client=client)
+        audit.record_certificate(conn, caller, client, Searched.of(
+            body, issued.snapshot.exact_count, issued.snapshot.close_count), issued.number)
     snapshot, number, digest = issued.snapshot, issued.number, issued.content_hash
     return {
         "number": number,
         "issued_at": snapshot.issued_at.isoformat(),
         "registry_current_as_of": snapshot.registry_current_as_of.commit_time.isoformat(),
-        "registry_position": registry_lsn,
+        "registry_position": found.registry_lsn,
         "exact_count": snapshot.exact_count,
         "close_count": snapshot.close_count,
         "fee_vnd": fee.amount_vnd,
@@ -93,6 +110,21 @@ def issue_certificate(
         "content_hash": digest,
         "links": links(settings, number, digest),
     }
+
+
+@router.post("/v1/certificates", status_code=201)
+async def issue_certificate(
+    body: SearchRequest, http: Request,
+    resources: Resources = Depends(get_resources),
+    caller: accounts.Caller = Depends(require_account),
+) -> dict[str, Any]:
+    """Cấp văn bản chứng nhận kết quả tra cứu / issue a certified search result."""
+    body = body.model_copy(update={"close_offset": 0})  # a certificate starts at the top
+    found = await anyio.to_thread.run_sync(_find, resources, body)
+    # render and sign in the bounded pool: a burst of certificates waits its turn there
+    # instead of filling the default thread pool (and the database pool) with PDF work
+    return await run_heavy(_issue_found, resources, body, caller, found, client_address(http))
+
 
 
 @router.get("/v1/certificates/{number}.pdf")

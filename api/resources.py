@@ -10,11 +10,10 @@ from elasticsearch import Elasticsearch
 from fastapi import Request
 from psycopg_pool import ConnectionPool
 
-from api import accounts
 from api.metrics import Metrics
 from api.search_ledger import SearchLedger
 from api.signer import Signer, load_signer
-from certify import store as certificate_store
+from migrations import runner
 from regsearch import elastic
 from regsearch.settings import Settings
 
@@ -51,11 +50,10 @@ class Resources:
 
     def open(self) -> None:
         self.pool.open(wait=False)
-        with self.pool.connection() as conn, conn.transaction():
-            # Several API workers start at once: one at a time creates the schema.
-            conn.execute("SELECT pg_advisory_xact_lock(hashtext('regsearch-app-schema'))")
-            accounts.ensure_schema(conn)
-            certificate_store.ensure_schema(conn)
+        with self.pool.connection() as conn:
+            # The tables are made by `regsearch db upgrade`, never here: without them the
+            # API does not start, and says what to run (SchemaNotCurrentError).
+            runner.check(conn)
 
     def close(self) -> None:
         self.search_ledger.close()

@@ -21,6 +21,7 @@ import orjson
 from psycopg_pool import ConnectionPool
 
 from api.accounts import Caller, Fee
+from api.audit import Searched
 
 log = logging.getLogger("regsearch.api")
 
@@ -30,13 +31,22 @@ MAX_GROUP = 500
 #: connections are in autocommit), prepared by the server after a few uses. It replaced
 #: BEGIN, a pipelined INSERT per entry and COMMIT: three round trips a group. The group
 #: goes as one JSON text (written by orjson) rather than nine arrays, which psycopg's
-#: Python-level array dumpers cost a few percent of an ID search's CPU to write.
+#: Python-level array dumpers cost a few percent of an ID search's CPU to write. The same
+#: statement writes each search's audit row (``api.audit``): what was searched and found.
 _COLUMNS = ("account_id", "kind", "criterion", "reference", "rows", "fee_vnd", "free_ground",
             "client", "at")
-_INSERT = (f"INSERT INTO usage_ledger ({', '.join(_COLUMNS)}) SELECT {', '.join(_COLUMNS)}"
-           " FROM jsonb_to_recordset(%s::jsonb) AS e(account_id bigint, kind text,"
-           " criterion text, reference text, rows int, fee_vnd bigint, free_ground text,"
-           " client text, at timestamptz)")
+_AUDIT = ("key_hash", "value", "party_type", "include_deleted", "exact_count", "close_count")
+_INSERT = (
+    "WITH e AS (SELECT * FROM jsonb_to_recordset(%s::jsonb) AS e(account_id bigint,"
+    " kind text, criterion text, reference text, rows int, fee_vnd bigint, free_ground text,"
+    " client text, at timestamptz, key_hash text, value text, party_type text,"
+    " include_deleted boolean, exact_count int, close_count int)),"
+    f" ledger AS (INSERT INTO usage_ledger ({', '.join(_COLUMNS)})"
+    f" SELECT {', '.join(_COLUMNS)} FROM e)"
+    " INSERT INTO audit_log (at, kind, client, account_id, key_hash, criterion, value,"
+    " party_type, include_deleted, exact_count, close_count)"
+    " SELECT at, kind, client, account_id, key_hash, criterion, value, party_type,"
+    " include_deleted, exact_count, close_count FROM e WHERE value IS NOT NULL")
 
 
 class LedgerWriteError(RuntimeError):
@@ -60,9 +70,14 @@ class SearchLedger:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
-    def record(self, caller: Caller, fee: Fee, criterion: str, client: str | None) -> None:
+    def record(self, caller: Caller, fee: Fee, criterion: str, client: str | None,
+               searched: Searched | None = None) -> None:
+        """The search's ledger entry and, given what it searched and found, its audit row."""
+        audit = (None,) * len(_AUDIT) if searched is None else (
+            caller.key_hash, searched.value, searched.party_type, searched.include_deleted,
+            searched.exact_count, searched.close_count)
         entry = _Entry((caller.account_id, "search", criterion, None, 1, fee.amount_vnd,
-                        fee.free_ground, client, datetime.now(UTC)))
+                        fee.free_ground, client, datetime.now(UTC), *audit))
         self._ensure_started()
         self._queue.put(entry)
         if not entry.done.wait(self._wait_s):
@@ -108,7 +123,7 @@ class SearchLedger:
     def _write(self, group: list[_Entry]) -> None:
         error: BaseException | None = None
         try:
-            rows = orjson.dumps([dict(zip(_COLUMNS, entry.values, strict=True))
+            rows = orjson.dumps([dict(zip(_COLUMNS + _AUDIT, entry.values, strict=True))
                                  for entry in group]).decode()
             with self._pool.connection() as conn:
                 conn.execute(_INSERT, (rows,))

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from api import accounts, errors, watermark
+from api.audit import Searched
 from api.auth import caller_of, client_address
 from api.models import (
     MatchedField,
@@ -110,7 +111,8 @@ def search_registrations(
     page = shown_page(resources, body, candidate_plan)
     fee = accounts.fee_for(caller, "search", resources.settings)
     try:
-        resources.search_ledger.record(caller, fee, criterion, client_address(http))
+        resources.search_ledger.record(caller, fee, criterion, client_address(http),
+                                       Searched.of(body, page.exact_count, page.close_count))
     except Exception as exc:
         raise errors.ServiceUnavailableError(
             "Không ghi được nhật ký sử dụng; vui lòng thử lại.",

@@ -134,10 +134,10 @@ def stop_workers(workers: list[subprocess.Popen[bytes]]) -> None:
 
 def _account_key(settings: Settings, rows: int) -> str:
     from api import accounts
-    from api.batch import store
+    from migrations import runner
 
+    runner.upgrade(settings.app_dsn)  # as `make services` does: `regsearch db upgrade`
     with psycopg.connect(settings.app_dsn, autocommit=True) as conn:
-        store.ensure_schema(conn)
         account_id = accounts.create_account(conn, "Ngân hàng đo tốc độ / benchmark bank",
                                              "customer", max_batch_rows=rows,
                                              max_open_batches=100)

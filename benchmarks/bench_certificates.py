@@ -1,8 +1,10 @@
-"""Certificate issue latency for 1, 20 and 500 matches, over HTTP.
+"""Certificate issue latency for 1, 20 and 500 matches, over HTTP; then for 1, 4 and 16
+clients asking at once (``--clients``).
 
     set -a; . benchmarks/bench.env; set +a
     .venv/bin/regsearch api &            # the benchmark API on port 8100
     .venv/bin/python -m benchmarks.bench_certificates
+    .venv/bin/python -m benchmarks.bench_certificates --clients 1 4 16 --requests 48
 
 Adds, through the registry (and so the change stream), registrations whose grantor
 names occur exactly 1, 20 and 500 times, creates a customer account, then issues
@@ -15,13 +17,16 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import psycopg
 
 from api import accounts
 from benchmarks.stats import percentile
+from migrations import runner
 from registry.db import connect
 from registry.loader import load_lines
 from regsearch.settings import get_settings
@@ -44,11 +49,46 @@ def _registration(name: str, n: int, matches: int) -> str:
 
 
 
+def concurrent(base: str, key: str, clients: int, requests: int) -> dict[str, object]:
+    """``requests`` certificates for the 20-match name from ``clients`` threads at once,
+    each with its own connection: p50 / p99 of one request, and certificates a second."""
+    timings: list[float] = []
+    statuses: list[int] = []
+    lock = threading.Lock()
+    start = threading.Barrier(clients)
+
+    def one_client(share: int) -> None:
+        with httpx.Client(base_url=base, timeout=300, headers={"x-api-key": key}) as client:
+            start.wait()
+            for _ in range(share):
+                began = time.perf_counter()
+                response = client.post("/v1/certificates", json={"debtor_name": NAMES[20]})
+                took = time.perf_counter() - began
+                with lock:
+                    timings.append(took)
+                    statuses.append(response.status_code)
+
+    shares = [requests // clients + (i < requests % clients) for i in range(clients)]
+    began = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(one_client, shares))
+    wall = time.perf_counter() - began
+    return {"clients": clients, "matches": 20, "requests": len(timings),
+            "not_201": sum(status != 201 for status in statuses),
+            "p50_s": round(statistics.median(timings), 3),
+            "p99_s": round(percentile(timings, 0.99), 3),
+            "per_s": round(len(timings) / wall, 2)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="certificate issue latency")
     parser.add_argument("--base-url", default=None)
     parser.add_argument("--repeats", type=int, nargs=3, default=[30, 20, 6],
                         metavar=("ONE", "TWENTY", "FIVE_HUNDRED"))
+    parser.add_argument("--clients", type=int, nargs="*", default=[],
+                        help="instead: certificates from this many clients at once")
+    parser.add_argument("--requests", type=int, default=48,
+                        help="with --clients: certificates per level")
     args = parser.parse_args()
     settings = get_settings()
     base = args.base_url or f"http://127.0.0.1:{settings.api_port}"
@@ -56,10 +96,15 @@ def main() -> None:
              for n in range(matches)]
     with connect() as conn:
         load_lines(lines, conn, batch_size=500)
+    runner.upgrade(settings.app_dsn)  # as `make services` does: `regsearch db upgrade`
     with psycopg.connect(settings.app_dsn, autocommit=True) as conn:
-        accounts.ensure_schema(conn)
         key = accounts.issue_key(conn, accounts.create_account(
             conn, "Ngân hàng đo hiệu năng (benchmark)", "customer"))
+    if args.clients:
+        for clients in args.clients:
+            print(json.dumps(concurrent(base, key, clients, max(args.requests, clients))),
+                  flush=True)
+        return
     results = []
     with httpx.Client(base_url=base, timeout=120, headers={"x-api-key": key}) as client:
         for (matches, name), repeats in zip(NAMES.items(), args.repeats, strict=True):

@@ -25,6 +25,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from benchmarks.synthetic import generator
 from indexer import state
 from indexer.lsn import lsn_to_int
+from migrations import runner
 from registry.loader import load_lines
 from registry.schema import ensure_schema
 from regsearch.settings import get_settings
@@ -55,6 +56,7 @@ def reset(settings_slot: str, alias: str) -> None:
         es.indices.delete(index=name)
     state.delete(es, settings_slot) if es.indices.exists(index="regsearch-state-v1") else None
     ensure_schema()
+    runner.upgrade(settings.app_dsn)  # the service database, as `regsearch db upgrade`
 
 
 def _indexer_state(es: Elasticsearch, slot: str) -> state.IndexerState | None:

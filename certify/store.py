@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from importlib import resources
 from typing import Any
 
 import psycopg
@@ -25,10 +24,6 @@ class StoredCertificate:
     unsigned_pdf_sha256: str
     pdf: bytes
     fee_vnd: int
-
-
-def ensure_schema(conn: psycopg.Connection[Any]) -> None:
-    conn.execute(resources.files("certify").joinpath("schema.sql").read_text("utf-8"))
 
 
 def reserve_number(conn: psycopg.Connection[Any], issued_at: datetime) -> tuple[int, str]:

@@ -22,6 +22,9 @@ accounts_app = typer.Typer(no_args_is_help=True, help="Accounts and API keys.")
 app.add_typer(accounts_app, name="accounts")
 batch_app = typer.Typer(no_args_is_help=True, help="Batch lookups (tra cứu theo lô) via the API.")
 app.add_typer(batch_app, name="batch")
+db_app = typer.Typer(no_args_is_help=True,
+                     help="Lược đồ cơ sở dữ liệu của dịch vụ / the service database's schema.")
+app.add_typer(db_app, name="db")
 
 
 def _fail(message: str) -> None:
@@ -59,6 +62,28 @@ def services_status(es_nodes: int | None = _ES_NODES) -> None:
 
     ok = stack.status(es_nodes)
     raise typer.Exit(code=0 if ok else 1)
+
+
+# --- db ------------------------------------------------------------------------
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument(
+        "head", help="Phiên bản đích / target revision.")) -> None:
+    """Cập nhật lược đồ lên phiên bản mới nhất / migrate the schema to the newest revision."""
+    from migrations import runner
+    from regsearch.settings import get_settings
+
+    runner.upgrade(get_settings().app_dsn, revision)
+    typer.echo(f"lược đồ / schema: {runner.head() if revision == 'head' else revision}")
+
+
+def _schema_current(conn: Any) -> None:
+    """Stop with the bilingual hint when ``db upgrade`` has not been run."""
+    from migrations import runner
+
+    try:
+        runner.check(conn)
+    except runner.SchemaNotCurrentError as exc:
+        _fail(str(exc))
 
 
 # --- registry -----------------------------------------------------------------
@@ -139,7 +164,7 @@ def accounts_create(
               "court | procuracy | investigation | enforcement / --agency-kind is required "
               "for agencies, and only for them")
     with psycopg.connect(get_settings().app_dsn, autocommit=True) as conn:
-        accounts.ensure_schema(conn)
+        _schema_current(conn)
         account_id = accounts.create_account(conn, name, role, agency_kind)  # type: ignore[arg-type]
         key = accounts.issue_key(conn, account_id)
     typer.echo(f"account {account_id}: {name} ({role})")
@@ -155,6 +180,7 @@ def accounts_revoke(key: str = typer.Argument(..., help="The API key to revoke."
     from regsearch.settings import get_settings
 
     with psycopg.connect(get_settings().app_dsn, autocommit=True) as conn:
+        _schema_current(conn)
         if not accounts.revoke_key(conn, key):
             _fail("Không tìm thấy khóa còn hiệu lực / no such active key")
     typer.echo("revoked")
@@ -257,10 +283,17 @@ def api_serve(
     workers: int = typer.Option(1, min=1, help="uvicorn worker processes."),
 ) -> None:
     """Serve the HTTP API."""
+    import psycopg
+
     from api.serve import ListenError, serve
     from regsearch.settings import get_settings
 
     settings = get_settings()
+    try:
+        with psycopg.connect(settings.app_dsn, connect_timeout=10) as conn:
+            _schema_current(conn)  # said plainly here; each worker would say it in a trace
+    except psycopg.OperationalError:
+        pass  # the database unreachable: the workers report it (and /readyz) as before
     try:
         serve(host or settings.api_host, port or settings.api_port, workers)
     except ListenError as exc:

@@ -82,6 +82,7 @@ def _reset_registry(settings: Any) -> None:
     from registry.schema import ensure_schema
 
     ensure_schema()
+    upgrade_app_database(os.environ["REGSEARCH_APP_DSN"])
 
 
 @pytest.fixture(scope="session")
@@ -93,7 +94,15 @@ def app_database() -> str:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
                             (service_env.TEST_APP_DB,)).fetchone():
             conn.execute(f'CREATE DATABASE "{service_env.TEST_APP_DB}"')
+    upgrade_app_database(os.environ["REGSEARCH_APP_DSN"])
     return service_env.TEST_APP_DB
+
+
+def upgrade_app_database(dsn: str) -> None:
+    """The schema as ``make test`` leaves it: ``regsearch db upgrade`` (the migrations)."""
+    from migrations import runner
+
+    runner.upgrade(dsn)
 
 
 def _reset_index(es: Any, settings: Any) -> None:

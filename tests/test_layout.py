@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 OURS = {"normalizers", "mappings", "registry", "indexer", "query", "certify", "api",
-        "services", "benchmarks", "regsearch"}
+        "services", "benchmarks", "regsearch", "migrations"}
 #: The one settings module, the one way to make an Elasticsearch client, and the
 #: garbage-collector settings of long-running processes.
 _COMMON = {"regsearch.settings", "regsearch.elastic", "regsearch.gc_tuning"}
@@ -26,13 +26,15 @@ ALLOWED: dict[str, set[str]] = {
     "mappings": set(),
     "registry": {"regsearch.settings"},
     "services": {"regsearch.settings"},
+    # the service database's schema: Alembic revisions (plain SQL) and their runner
+    "migrations": {"regsearch.settings"},
     "indexer": {"normalizers", "mappings"} | _COMMON,
     "query": {"normalizers", "mappings"} | _COMMON,
     "certify": {"query", "registry.format"},
     # the indexer's published side only: its state document (the watermark), positions,
     # and the fingerprint of the code that builds documents
     "api": {"query", "certify", "normalizers", "indexer.state", "indexer.lsn",
-            "indexer.slot", "indexer.built_by"} | _COMMON,
+            "indexer.slot", "indexer.built_by", "migrations.runner"} | _COMMON,
 }
 
 

@@ -28,7 +28,7 @@ from typing import Any
 
 from psycopg_pool import ConnectionPool
 
-from api import accounts
+from api import accounts, audit
 from api.batch import export, store
 from api.batch.certificate_summary import BatchSummary
 from api.issuing import requester_of, snapshot_fee
@@ -158,6 +158,10 @@ def _issue(conn: store.Conn, settings: Settings, key: SigningKey, caller: accoun
     accounts.record_usage(conn, caller, "certificate", fee, criterion=BATCH_CRITERION,
                           reference=issued.number, rows=summary.counts().searched,
                           client=client)
+    counts = summary.counts()  # the audit trail: the batch and rows found (exact, close only)
+    audit.record_certificate(conn, caller, client, audit.Searched(
+        BATCH_CRITERION, f"{job.file_name} ({job_id})", None, job.include_deleted,
+        counts.with_exact, counts.close_only), issued.number)
     return BatchCertificate(issued.snapshot, issued.content_hash, False)
 
 
@@ -168,22 +172,20 @@ def issue_for_batch(pool: ConnectionPool, settings: Settings, signer: Callable[[
     ``batch_certificate_inline_rows`` rows, the request a worker issues it from (publish
     the task when ``Pending.publish``). Raises ``store.JobNotFoundError`` (not the caller's
     batch) and ``NotCertifiableError``."""
-    with pool.connection() as conn:
-        store.ensure_schema(conn)  # (the certificates table: at start, ``Resources.open``)
-        with conn.transaction():
-            status = store.lock_job(conn, job_id, caller.account_id)
-            number = store.certificate_of(conn, job_id)
-            if number is not None:
-                return _existing(conn, number)
-            if status != "done":
-                raise NotCertifiableError(_REFUSALS.get(status, "batch_not_finished"), status)
-            job = store.job_status(conn, job_id, caller.account_id)
-            if job.rows_total <= settings.batch_certificate_inline_rows:
-                return _issue(conn, settings, signer(), caller, job, client)
-            publish = store.request_certificate(conn, job_id, caller.account_id, client)
-            request = store.certificate_request(conn, job_id)
-            assert request is not None
-            return Pending(job_id, request.requested_at, publish)
+    with pool.connection() as conn, conn.transaction():
+        status = store.lock_job(conn, job_id, caller.account_id)
+        number = store.certificate_of(conn, job_id)
+        if number is not None:
+            return _existing(conn, number)
+        if status != "done":
+            raise NotCertifiableError(_REFUSALS.get(status, "batch_not_finished"), status)
+        job = store.job_status(conn, job_id, caller.account_id)
+        if job.rows_total <= settings.batch_certificate_inline_rows:
+            return _issue(conn, settings, signer(), caller, job, client)
+        publish = store.request_certificate(conn, job_id, caller.account_id, client)
+        request = store.certificate_request(conn, job_id)
+        assert request is not None
+        return Pending(job_id, request.requested_at, publish)
 
 
 def certificate_state(pool: ConnectionPool, caller: accounts.Caller, job_id: uuid.UUID
@@ -191,7 +193,6 @@ def certificate_state(pool: ConnectionPool, caller: accounts.Caller, job_id: uui
     """The batch's certificate if issued, its request while a worker issues it, or None
     when none was asked for. Raises ``store.JobNotFoundError``."""
     with pool.connection() as conn:
-        store.ensure_schema(conn)
         store.job_status(conn, job_id, caller.account_id)
         number = store.certificate_of(conn, job_id)
         if number is not None:
@@ -206,22 +207,20 @@ def issue_requested(pool: ConnectionPool, settings: Settings, key: SigningKey,
                     job_id: uuid.UUID) -> str | None:
     """A worker's part: issue the requested certificate of the job; its number, or None
     when there is neither a request nor a certificate (the batch was deleted)."""
-    with pool.connection() as conn:
-        store.ensure_schema(conn)
-        with conn.transaction():
-            request = store.certificate_request(conn, job_id)
-            if request is None:
-                return store.certificate_of(conn, job_id)
-            status = store.lock_job(conn, job_id, request.account_id)
-            number = store.certificate_of(conn, job_id)
-            if number is not None:  # issued by another worker while this one waited
-                return number
-            if status != "done":
-                raise RuntimeError(f"batch {job_id} is {status}: its certificate was asked "
-                                   "for when it was done")
-            caller = accounts.caller_of(conn, request.account_id)
-            job = store.job_status(conn, job_id, caller.account_id)
-            return _issue(conn, settings, key, caller, job, request.client).snapshot.number
+    with pool.connection() as conn, conn.transaction():
+        request = store.certificate_request(conn, job_id)
+        if request is None:
+            return store.certificate_of(conn, job_id)
+        status = store.lock_job(conn, job_id, request.account_id)
+        number = store.certificate_of(conn, job_id)
+        if number is not None:  # issued by another worker while this one waited
+            return number
+        if status != "done":
+            raise RuntimeError(f"batch {job_id} is {status}: its certificate was asked "
+                               "for when it was done")
+        caller = accounts.caller_of(conn, request.account_id)
+        job = store.job_status(conn, job_id, caller.account_id)
+        return _issue(conn, settings, key, caller, job, request.client).snapshot.number
 
 
 def record_failure(pool: ConnectionPool, job_id: uuid.UUID, reference: str) -> None:

@@ -23,6 +23,7 @@ from api.batch import store
 from api.batch.csv_parts import FewValues, lookup_lines
 from api.batch.results import lookup_key, lookup_of, lookup_result, row_result
 from api.errors import ServiceUnavailableError
+from migrations import runner
 from query.multi import Lookup, search_many
 from query.search import SearchOutcome
 from regsearch import elastic
@@ -48,7 +49,7 @@ class WorkerResources:
             kwargs={"autocommit": True, "application_name": f"regsearch-batch {worker_name()}"})
         try:
             with pool.connection() as conn:
-                store.ensure_schema(conn)
+                runner.check(conn)  # the tables exist: `regsearch db upgrade` made them
         except Exception:
             pool.close()
             raise

@@ -104,7 +104,6 @@ def submit_batch(
             "code": "batch_no_valid_rows", "message_vi": vi, "message_en": en,
             "report": report.as_dict()}})
     with resources.pool.connection() as conn:
-        store.ensure_schema(conn)
         try:
             job_id = store.create_job(conn, caller, client_address(http),
                                       file.filename or "upload", report, include_deleted)
@@ -119,7 +118,6 @@ def submit_batch(
 
 def _status(resources: Resources, job_id: uuid.UUID, caller: accounts.Caller) -> BatchStatus:
     with resources.pool.connection() as conn:
-        store.ensure_schema(conn)
         try:
             return batch_status(store.job_status(conn, job_id, caller.account_id))
         except store.JobNotFoundError as exc:
@@ -135,7 +133,6 @@ def get_batch(batch_id: uuid.UUID, resources: Resources = Depends(get_resources)
 
 def _cancel(resources: Resources, batch_id: uuid.UUID, caller: accounts.Caller) -> BatchStatus:
     with resources.pool.connection() as conn:
-        store.ensure_schema(conn)
         try:
             store.cancel(conn, batch_id, caller.account_id, resources.settings)
         except store.JobNotFoundError as exc:

@@ -20,7 +20,6 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from importlib import resources
 from typing import Any
 
 import orjson
@@ -34,8 +33,6 @@ from api.batch.results import expanded, lookup_refs
 from api.batch.rows import Criterion
 from regsearch.settings import Settings
 
-_SCHEMA_LOCK = 0x62617463  # "batc": serialises schema creation between processes
-_schema_ready: set[str] = set()
 OPEN = ("queued", "running")
 
 Conn = psycopg.Connection[Any]
@@ -55,38 +52,6 @@ class JobFinishedError(Exception):
     def __init__(self, status: str) -> None:
         super().__init__(status)
         self.status = status
-
-
-def _schema_exists(conn: Conn) -> bool:
-    """Every table and column of ``schema.sql`` is there (the newest ones are checked)."""
-    found = conn.execute(
-        "SELECT to_regclass('batch_certificates') IS NOT NULL"
-        " AND to_regclass('batch_certificate_requests') IS NOT NULL"
-        " AND EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid ="
-        " to_regclass('batch_lookups') AND attname = 'csv' AND atttypid = 'text'::regtype"
-        " AND NOT attisdropped)"
-        " AND EXISTS (SELECT 1 FROM"
-        " pg_attribute WHERE attrelid = to_regclass('batch_chunks') AND attname ="
-        " 'registry_lsn' AND NOT attisdropped)").fetchone()
-    return bool(found and found[0])
-
-
-def ensure_schema(conn: Conn) -> None:
-    """Create the batch tables (and the accounts they refer to) if they are missing.
-
-    Only when missing: ``CREATE INDEX IF NOT EXISTS`` locks its table even when the index
-    exists, and a worker starting while others write their chunks would deadlock with them.
-    """
-    if conn.info.dsn in _schema_ready:
-        return
-    if not _schema_exists(conn):
-        with conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
-            if not _schema_exists(conn):
-                accounts.ensure_schema(conn)
-                conn.execute(resources.files("api.batch").joinpath("schema.sql")
-                             .read_text("utf-8"))
-    _schema_ready.add(conn.info.dsn)
 
 
 # --- submission ---------------------------------------------------------------------

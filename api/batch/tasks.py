@@ -142,7 +142,6 @@ def sweep(app: Celery) -> int:
     finally:
         client.close()
     with psycopg.connect(settings.app_dsn, autocommit=True) as conn:
-        store.ensure_schema(conn)
         found = store.republish_candidates(conn, stale_after, queue_empty)
         requests = store.stale_certificate_requests(conn, stale_after)
     by_job: dict[uuid.UUID, list[int]] = {}
@@ -163,7 +162,6 @@ def purge(app: Celery) -> int:
     if settings.batch_retention_days <= 0:
         return 0
     with psycopg.connect(settings.app_dsn, autocommit=True) as conn:
-        store.ensure_schema(conn)
         deleted = store.purge_finished(conn, settings.batch_retention_days)
     if deleted:
         log.info("deleted %d batches finished over %d days ago", deleted,

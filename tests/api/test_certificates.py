@@ -162,7 +162,6 @@ def test_a_registration_committed_just_before_is_certified_with_a_slow_indexer(
             wait_until(lambda: client.get("/readyz").status_code == 200, deadline_s=60,
                        what="ready")
             with psycopg.connect(settings.app_dsn, autocommit=True) as conn:
-                accounts.ensure_schema(conn)
                 key = accounts.issue_key(conn, accounts.create_account(conn, "Bank", "customer"))
             commit(REGISTRATION)
             issued = _issue(client, key, {"chassis_number": "RLHJC5218HY012345"})
@@ -185,7 +184,6 @@ def test_refuses_rather_than_certify_stale_data(
                    what="ready")
         indexer.stop()  # the index stops following the registry
         with psycopg.connect(settings.app_dsn, autocommit=True) as conn:
-            accounts.ensure_schema(conn)
             key = accounts.issue_key(conn, accounts.create_account(conn, "Bank", "customer"))
         commit(REGISTRATION)
         refused = client.post("/v1/certificates", json={"debtor_name": "Nguyen Thi Nhu Quynh"},

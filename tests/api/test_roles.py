@@ -15,10 +15,8 @@ pytestmark = pytest.mark.services
 
 @pytest.fixture()
 def accounts_db(app_database: str, settings: Any) -> Iterator[psycopg.Connection[Any]]:
-    from api import accounts
 
     with psycopg.connect(settings.app_dsn, autocommit=True) as conn:
-        accounts.ensure_schema(conn)
         yield conn
 
 

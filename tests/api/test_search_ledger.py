@@ -19,7 +19,6 @@ def test_concurrent_searches_are_each_in_the_ledger_when_answered(
     from api.search_ledger import SearchLedger
 
     with psycopg.connect(settings.app_dsn, autocommit=True) as conn:
-        accounts.ensure_schema(conn)
         marker = f"ledger-test-{id(conn)}"
         with ConnectionPool(settings.app_dsn, min_size=1, max_size=2,
                             kwargs={"autocommit": True}) as pool:
@@ -71,7 +70,6 @@ def test_an_entry_arrives_column_by_column_as_recorded(app_database: str,
 
     marker = "ledger-columns-test"
     with psycopg.connect(settings.app_dsn, autocommit=True) as conn:
-        accounts.ensure_schema(conn)
         conn.execute("DELETE FROM usage_ledger WHERE client = %s", (marker,))
         with ConnectionPool(settings.app_dsn, min_size=1, max_size=1,
                             kwargs={"autocommit": True}) as pool:

@@ -91,6 +91,9 @@ def reset(es: Any) -> None:
     with psycopg.connect(stack.pg_dsn) as conn:
         ensure_schema(conn)
         conn.commit()
+    from migrations import runner
+
+    runner.upgrade(stack.app_dsn)
     for name in es.indices.get(index=f"{ALIAS}-v*", allow_no_indices=True):
         es.options(ignore_status=404).indices.delete(index=name)
     if es.indices.exists(index=mappings.STATE_INDEX):

@@ -151,6 +151,13 @@ def test_a_finished_batch_gets_one_verifiable_certificate(
     assert _ledger(batch_stack, number) == [
         ("certificate", "batch", issued["rows"]["searched"],
          batch_stack.settings.batch_certificate_fee_vnd, None)]
+    # and in the audit trail: the batch, and its rows with exact and with close-only matches
+    with psycopg.connect(batch_stack.settings.app_dsn) as conn:
+        audited = conn.execute("SELECT kind, criterion, value, exact_count, close_count"
+                               " FROM audit_log WHERE reference = %s", (number,)).fetchall()
+    assert len(audited) == 1 and audited[0][:2] == ("certificate", "batch")
+    assert batch_id in audited[0][2]
+    assert audited[0][3:] == (issued["rows"]["with_exact"], issued["rows"]["close_only"])
 
 
 def test_asking_again_returns_the_same_certificate_and_charges_nothing(
@@ -231,12 +238,14 @@ def _duplicates(batch_stack: BatchStack, key: str, batch_id: str) -> int:
 def test_a_database_made_before_batch_certificates_gets_their_table_and_column() -> None:
     import os
 
-    from api.batch import store
+    from migrations import runner
+    from tests.service_env import named
 
-    # api/batch/schema.sql as it was before batch certificates (commit 3d282d3)
+    # api/schema.sql and api/batch/schema.sql as they were before batch certificates (commit
+    # 3d282d3), made the old way (their ensure_schema): `db upgrade` brings it up in place
     old_schema = (Path(__file__).parent / "data" / "schema_before_batch_certificates.sql"
                   ).read_text(encoding="utf-8")
-    name = "regsearch_batch_upgrade_test"
+    name = named("regsearch_batch_upgrade_test")
     admin = os.environ["REGSEARCH_ADMIN_DSN"]
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -244,11 +253,12 @@ def test_a_database_made_before_batch_certificates_gets_their_table_and_column()
     dsn = f"{stack.settings().app_dsn.rsplit('/', 1)[0]}/{name}"
     try:
         with psycopg.connect(dsn, autocommit=True) as conn:
-            from api import accounts
-
-            accounts.ensure_schema(conn)
+            conn.execute((Path(__file__).parents[2] / "migrations" / "data" / "api_schema.sql"
+                          ).read_text(encoding="utf-8"))
             conn.execute(old_schema)
-            store.ensure_schema(conn)
+        runner.upgrade(dsn)
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            runner.check(conn)
             columns = {row[0] for row in conn.execute(
                 "SELECT column_name FROM information_schema.columns"
                 " WHERE table_name = 'batch_chunks'").fetchall()}
