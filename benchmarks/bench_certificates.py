@@ -54,6 +54,7 @@ def concurrent(base: str, key: str, clients: int, requests: int) -> dict[str, ob
     each with its own connection: p50 / p99 of one request, and certificates a second."""
     timings: list[float] = []
     statuses: list[int] = []
+    refusals: dict[str, int] = {}
     lock = threading.Lock()
     start = threading.Barrier(clients)
 
@@ -67,6 +68,9 @@ def concurrent(base: str, key: str, clients: int, requests: int) -> dict[str, ob
                 with lock:
                     timings.append(took)
                     statuses.append(response.status_code)
+                    if response.status_code != 201:  # e.g. 503 registry_not_current
+                        code = str(response.json().get("error", {}).get("code"))
+                        refusals[code] = refusals.get(code, 0) + 1
 
     shares = [requests // clients + (i < requests % clients) for i in range(clients)]
     began = time.perf_counter()
@@ -74,7 +78,7 @@ def concurrent(base: str, key: str, clients: int, requests: int) -> dict[str, ob
         list(pool.map(one_client, shares))
     wall = time.perf_counter() - began
     return {"clients": clients, "matches": 20, "requests": len(timings),
-            "not_201": sum(status != 201 for status in statuses),
+            "not_201": sum(status != 201 for status in statuses), "refusals": refusals,
             "p50_s": round(statistics.median(timings), 3),
             "p99_s": round(percentile(timings, 0.99), 3),
             "per_s": round(len(timings) / wall, 2)}
