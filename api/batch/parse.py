@@ -16,7 +16,17 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from api.batch.columns import field_for
+from api.batch.limits import (
+    CSV_MAX_FIELD_CHARS,
+    JSON_MAX_DEPTH,
+    FileProblemError,
+    Limits,
+    capped_notes,
+    check_xlsx,
+)
 from api.batch.messages import Message
+
+__all__ = ["Column", "FileProblemError", "ParsedFile", "Record", "detect_format", "parse"]
 
 Format = Literal["csv", "xlsx", "jsonl"]
 
@@ -32,14 +42,6 @@ _CONTENT_TYPES: dict[str, Format] = {
 }
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
-
-
-class FileProblemError(Exception):
-    """The file as a whole cannot be read; ``code`` names the reason."""
-
-    def __init__(self, code: str, detail: str = "") -> None:
-        super().__init__(code if not detail else f"{code}: {detail}")
-        self.code, self.detail = code, detail
 
 
 @dataclass(frozen=True)
@@ -89,12 +91,13 @@ def detect_format(filename: str | None, content_type: str | None, head: bytes) -
     return "csv"
 
 
-def parse(data: bytes, kind: Format) -> ParsedFile:
+def parse(data: bytes, kind: Format, limits: Limits | None = None) -> ParsedFile:
+    limits = limits or Limits()
     if kind == "xlsx":
-        return _parse_xlsx(data)
+        return _parse_xlsx(data, limits)
     if kind == "jsonl":
-        return _parse_jsonl(data)
-    return _parse_csv(data)
+        return _parse_jsonl(data, limits)
+    return _parse_csv(data, limits)
 
 
 def _decode(data: bytes) -> tuple[str, list[Message]]:
@@ -105,7 +108,8 @@ def _decode(data: bytes) -> tuple[str, list[Message]]:
         return data.decode("cp1252", errors="replace"), [Message.of("not_utf8")]
 
 
-def _header_columns(headers: Iterable[object]) -> tuple[list[Column | None], list[Message]]:
+def _header_columns(headers: Iterable[object], limits: Limits
+                    ) -> tuple[list[Column | None], list[Message]]:
     columns: list[Column | None] = []
     notes: list[Message] = []
     for raw in headers:
@@ -116,7 +120,7 @@ def _header_columns(headers: Iterable[object]) -> tuple[list[Column | None], lis
             notes.append(Message.of("ignored_column", column=header))
     if not any(columns):
         raise FileProblemError("no_known_column")
-    return columns, notes
+    return columns, capped_notes(notes, limits.max_file_notes)
 
 
 def _table_records(rows: Iterator[tuple[int, tuple[object, ...]]],
@@ -146,32 +150,43 @@ def _sniff_delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
-def _parse_csv(data: bytes) -> ParsedFile:
+def _csv_rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, tuple[object, ...]]]:
+    number = 0
+    try:
+        for number, values in enumerate(reader, start=1):
+            yield number, tuple(values)
+    except csv.Error as exc:  # the one csv.Error of a non-strict reader: a field too long
+        raise FileProblemError("csv_field_too_large", str(exc), row=number + 1,
+                               limit=CSV_MAX_FIELD_CHARS) from exc
+
+
+def _parse_csv(data: bytes, limits: Limits) -> ParsedFile:
     text, notes = _decode(data)
     delimiter = _sniff_delimiter(text.split("\n", 1)[0])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = ((number, tuple(values)) for number, values in enumerate(reader, start=1))
-    columns, column_notes = _header_columns(_first_row(rows))
+    rows = _csv_rows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    columns, column_notes = _header_columns(_first_row(rows), limits)
     return ParsedFile("csv", [c for c in columns if c], _table_records(rows, columns),
                       notes + column_notes)
 
 
-def _parse_xlsx(data: bytes) -> ParsedFile:
+def _parse_xlsx(data: bytes, limits: Limits) -> ParsedFile:
     from openpyxl import load_workbook
 
+    source = io.BytesIO(data)
+    check_xlsx(source, limits)
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = load_workbook(source, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise FileProblemError("unreadable_file", type(exc).__name__) from exc
     sheet = book.worksheets[0]
     rows = ((number, tuple(values)) for number, values in enumerate(
         sheet.iter_rows(min_row=1, values_only=True), start=1))
-    columns, column_notes = _header_columns(_first_row(rows))
+    columns, column_notes = _header_columns(_first_row(rows), limits)
     return ParsedFile("xlsx", [c for c in columns if c], _table_records(rows, columns),
                       column_notes)
 
 
-def _parse_jsonl(data: bytes) -> ParsedFile:
+def _parse_jsonl(data: bytes, limits: Limits) -> ParsedFile:
     text, notes = _decode(data)
     lines = [(number, line) for number, line in enumerate(text.splitlines(), start=1)
              if line.strip()]
@@ -185,6 +200,8 @@ def _parse_jsonl(data: bytes) -> ParsedFile:
             obj = json.loads(line)
         except json.JSONDecodeError:
             obj = None
+        except RecursionError as exc:
+            raise FileProblemError("json_too_deep", row=number, limit=JSON_MAX_DEPTH) from exc
         if not isinstance(obj, dict):
             objects.append((number, None))
             continue
@@ -199,7 +216,8 @@ def _parse_jsonl(data: bytes) -> ParsedFile:
                 ignored[key] = None
     if not columns:
         raise FileProblemError("no_known_column")
-    notes += [Message.of("ignored_column", column=key) for key in ignored]
+    notes += capped_notes((Message.of("ignored_column", column=key) for key in ignored),
+                          limits.max_file_notes)
 
     def records() -> Iterator[Record]:
         for number, obj in objects:
