@@ -8,12 +8,14 @@ as rows without a criterion); blank rows after the last data row are not rows.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import itertools
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
 from api.batch.columns import field_for
 from api.batch.limits import (
@@ -91,21 +93,42 @@ def detect_format(filename: str | None, content_type: str | None, head: bytes) -
     return "csv"
 
 
-def parse(data: bytes, kind: Format, limits: Limits | None = None) -> ParsedFile:
+def parse(data: bytes | IO[bytes], kind: Format, limits: Limits | None = None) -> ParsedFile:
+    """``data``: the file's bytes or a seekable binary file (an upload spooled to disk is
+    read as a stream: memory follows a row, not the file)."""
+    source = io.BytesIO(data) if isinstance(data, bytes) else data
     limits = limits or Limits()
     if kind == "xlsx":
-        return _parse_xlsx(data, limits)
+        return _parse_xlsx(source, limits)
     if kind == "jsonl":
-        return _parse_jsonl(data, limits)
-    return _parse_csv(data, limits)
+        return _parse_jsonl(source, limits)
+    return _parse_csv(source, limits)
 
 
-def _decode(data: bytes) -> tuple[str, list[Message]]:
+def _encoding(source: IO[bytes]) -> tuple[str, list[Message]]:
+    """UTF-8 if the whole file is (checked a chunk at a time, keeping no text)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    source.seek(0)
     try:
-        return data.decode("utf-8-sig"), []
+        while chunk := source.read(1 << 20):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+        return "utf-8-sig", []
     except UnicodeDecodeError:
         # Legacy files: Windows-1252 is how the normaliser expects TCVN3/VNI text to look.
-        return data.decode("cp1252", errors="replace"), [Message.of("not_utf8")]
+        return "cp1252", [Message.of("not_utf8")]
+    finally:
+        source.seek(0)
+
+
+def _lines(source: IO[bytes], encoding: str) -> Iterator[str]:
+    """The file's lines with their line ends, decoded as they are read."""
+    source.seek(0)
+    text = io.TextIOWrapper(source, encoding=encoding, errors="replace", newline="")
+    try:
+        yield from text
+    finally:
+        text.detach()  # leave the file open: a second pass may read it again
 
 
 def _header_columns(headers: Iterable[object], limits: Limits
@@ -160,19 +183,20 @@ def _csv_rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, tuple[object, 
                                limit=CSV_MAX_FIELD_CHARS) from exc
 
 
-def _parse_csv(data: bytes, limits: Limits) -> ParsedFile:
-    text, notes = _decode(data)
-    delimiter = _sniff_delimiter(text.split("\n", 1)[0])
-    rows = _csv_rows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+def _parse_csv(source: IO[bytes], limits: Limits) -> ParsedFile:
+    encoding, notes = _encoding(source)
+    lines = _lines(source, encoding)
+    first = next(lines, "")
+    reader = csv.reader(itertools.chain([first], lines), delimiter=_sniff_delimiter(first))
+    rows = _csv_rows(reader)
     columns, column_notes = _header_columns(_first_row(rows), limits)
     return ParsedFile("csv", [c for c in columns if c], _table_records(rows, columns),
                       notes + column_notes)
 
 
-def _parse_xlsx(data: bytes, limits: Limits) -> ParsedFile:
+def _parse_xlsx(source: IO[bytes], limits: Limits) -> ParsedFile:
     from openpyxl import load_workbook
 
-    source = io.BytesIO(data)
     check_xlsx(source, limits)
     try:
         book = load_workbook(source, read_only=True, data_only=True)
@@ -186,27 +210,31 @@ def _parse_xlsx(data: bytes, limits: Limits) -> ParsedFile:
                       column_notes)
 
 
-def _parse_jsonl(data: bytes, limits: Limits) -> ParsedFile:
-    text, notes = _decode(data)
-    lines = [(number, line) for number, line in enumerate(text.splitlines(), start=1)
-             if line.strip()]
-    if not lines:
-        raise FileProblemError("empty_file")
-    columns: dict[str, Column] = {}
-    ignored: dict[str, None] = {}
-    objects: list[tuple[int, dict[str, Any] | None]] = []
-    for number, line in lines:
+def _json_lines(source: IO[bytes], encoding: str
+                ) -> Iterator[tuple[int, dict[str, Any] | None]]:
+    """(line number, its object or None when not a JSON object) of every non-blank line."""
+    for number, line in enumerate(_lines(source, encoding), start=1):
+        if not line.strip():
+            continue
         try:
             obj = json.loads(line)
         except json.JSONDecodeError:
             obj = None
         except RecursionError as exc:
             raise FileProblemError("json_too_deep", row=number, limit=JSON_MAX_DEPTH) from exc
-        if not isinstance(obj, dict):
-            objects.append((number, None))
-            continue
-        objects.append((number, obj))
-        for key in obj:
+        yield number, obj if isinstance(obj, dict) else None
+
+
+def _parse_jsonl(source: IO[bytes], limits: Limits) -> ParsedFile:
+    """Two passes over the file: its columns (every key of every line), then its records;
+    no line's object is kept past its record."""
+    encoding, notes = _encoding(source)
+    columns: dict[str, Column] = {}
+    ignored: dict[str, None] = {}
+    lines = 0
+    for _, obj in _json_lines(source, encoding):
+        lines += 1
+        for key in obj or ():
             if key in columns or key in ignored:
                 continue
             mapped = field_for(str(key))
@@ -214,13 +242,15 @@ def _parse_jsonl(data: bytes, limits: Limits) -> ParsedFile:
                 columns[key] = Column(str(key), mapped)
             else:
                 ignored[key] = None
+    if not lines:
+        raise FileProblemError("empty_file")
     if not columns:
         raise FileProblemError("no_known_column")
     notes += capped_notes((Message.of("ignored_column", column=key) for key in ignored),
                           limits.max_file_notes)
 
     def records() -> Iterator[Record]:
-        for number, obj in objects:
+        for number, obj in _json_lines(source, encoding):
             if obj is None:
                 yield Record(number, problem=Message.of("not_json_object"))
             else:

@@ -21,14 +21,14 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterator
-from typing import Annotated, Any, Literal
+from typing import IO, Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from starlette.background import BackgroundTask
 
-from api import accounts, memory
+from api import accounts
 from api.auth import client_address, require_account
 from api.batch import certificate, export, store, tasks
 from api.batch.limits import FileProblemError, Limits
@@ -55,27 +55,30 @@ def _problem(http_status: int, code: str, headers: dict[str, str] | None = None,
     return ApiProblemError(http_status, code, vi, en, headers=headers)
 
 
-def _read_upload(file: UploadFile, limit: int) -> bytes:
-    data = file.file.read(limit + 1)
-    if len(data) > limit:
+def _upload(file: UploadFile, limit: int) -> tuple[IO[bytes], bytes]:
+    """The uploaded file (spooled to disk by the multipart parser: read as a stream, never
+    whole in memory) and its first bytes."""
+    source = file.file
+    if source.seek(0, 2) > limit:
         raise _problem(413, "file_too_large", limit=limit)
-    return data
+    source.seek(0)
+    head = source.read(8)
+    source.seek(0)
+    return source, head
 
 
 def _check(file: UploadFile, caller: accounts.Caller, resources: Resources) -> FileReport:
     """Read and check the upload (in the bounded pool of heavy work: ``api.heavy``)."""
     settings = resources.settings
     try:
-        data = _read_upload(file, settings.batch_max_upload_bytes)
-        kind = detect_format(file.filename, file.content_type, data[:8])
-        return check_file(parse(data, kind, Limits.of(settings)),
+        source, head = _upload(file, settings.batch_max_upload_bytes)
+        kind = detect_format(file.filename, file.content_type, head)
+        return check_file(parse(source, kind, Limits.of(settings)),
                           max_rows=caller.max_batch_rows, chunk_rows=settings.batch_chunk_rows)
     except FileProblemError as exc:
         raise _problem(422, exc.code, **exc.context) from exc
     except TooManyRowsError as exc:
         raise _problem(422, "batch_too_many_rows", limit=exc.limit) from exc
-    finally:
-        memory.give_back()
 
 
 def _publish(resources: Resources, job_id: uuid.UUID, chunks: int) -> None:
