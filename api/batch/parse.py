@@ -128,7 +128,8 @@ def _lines(source: IO[bytes], encoding: str) -> Iterator[str]:
     try:
         yield from text
     finally:
-        text.detach()  # leave the file open: a second pass may read it again
+        if not source.closed:  # (closed: the request ended before the lines were read)
+            text.detach()  # leave the file open: a second pass may read it again
 
 
 def _header_columns(headers: Iterable[object], limits: Limits
