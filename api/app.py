@@ -6,8 +6,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from api import certificate_routes, errors, health_routes, search_routes, spread, verify_routes
+from api import (
+    body_limit,
+    certificate_routes,
+    errors,
+    health_routes,
+    search_routes,
+    spread,
+    verify_routes,
+)
 from api.batch import routes as batch_routes
 from api.resources import Resources
 from indexer import built_by
@@ -39,6 +48,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(certificate_routes.router)
     app.include_router(verify_routes.router)
     app.include_router(batch_routes.router)
+    body_limit.install(app, resources.settings)
+    if resources.settings.trusted_proxies:  # else the client is the socket's peer
+        app.add_middleware(ProxyHeadersMiddleware,
+                           trusted_hosts=resources.settings.trusted_proxies)
     board = spread.board_from_environment()
     if board is not None:  # one of several workers
         app.add_middleware(spread.SpreadConnections, board=board)

@@ -128,8 +128,10 @@ class SpreadWorkers(Multiprocess):
 
 
 def serve(host: str, port: int, workers: int) -> None:
+    # proxy_headers off: uvicorn would believe X-Forwarded-For from 127.0.0.1 by default;
+    # the app believes it from ``trusted_proxies`` only (``api.app``)
     config = uvicorn.Config(APP, factory=True, host=host, port=port, log_level="info",
-                            workers=workers)
+                            workers=workers, proxy_headers=False)
     if workers <= 1:
         uvicorn.Server(config).run()
         return

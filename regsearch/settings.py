@@ -83,6 +83,13 @@ class Settings(BaseSettings):
     #: CPU-heavy jobs (PDF render, sign, verify, upload parsing) running at once per API
     #: worker, off the event loop (``api.heavy``); the rest wait their turn.
     heavy_work_threads: int = 2
+    #: Addresses of reverse proxies whose ``X-Forwarded-For`` / ``X-Forwarded-Proto`` are
+    #: believed (uvicorn's ProxyHeadersMiddleware: IPs, CIDR networks or ``*``); empty:
+    #: none, the client is always the socket's peer (rate limits, usage ledger).
+    trusted_proxies: list[str] = []
+    #: Largest request body of a route without an upload (JSON searches, certificates),
+    #: refused with 413 before more is read (``api.body_limit``).
+    max_json_body_bytes: int = 64 * 1024
 
     # --- certificates ------------------------------------------------------------
     #: Base of the links printed on certificates (verification page, QR code).
@@ -132,6 +139,18 @@ class Settings(BaseSettings):
     batch_restore_interval_s: float = 10.0
     #: Largest file accepted by POST /v1/batches.
     batch_max_upload_bytes: int = 64 * 1024 * 1024
+    #: An uploaded XLSX is refused when its parts' declared uncompressed sizes add up to
+    #: more than this (checked before it is opened: zip bombs) ...
+    xlsx_max_uncompressed_bytes: int = 160 * 1024 * 1024
+    #: ... or its shared strings (held in memory whole by openpyxl) declare more than this,
+    xlsx_max_shared_strings_bytes: int = 48 * 1024 * 1024
+    #: ... or its first sheet has more cells than this or a row with more cells than
+    #: ``xlsx_max_columns`` (counted by a streaming pass before openpyxl reads a row).
+    xlsx_max_cells: int = 2_000_000
+    xlsx_max_columns: int = 256
+    #: Notes about the file as a whole listed one by one (e.g. ignored columns); the rest
+    #: are counted in one note.
+    batch_max_file_notes: int = 20
     #: Days a finished batch (its rows, results and the borrowers' data in them) is kept
     #: before the workers delete it; 0 keeps every batch. A certified batch is kept.
     batch_retention_days: int = 90

@@ -11,10 +11,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
+#: What a spreadsheet may take for the start of a formula (OWASP, "CSV Injection").
+FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(value: Any) -> Any:
+    """A text cell that Excel or LibreOffice could run as a formula, prefixed with a single
+    quote (OWASP's advice: the quote shows, and the cell stays text); anything else as is.
+    Numbers are ours, never the uploader's, and stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
 
 def csv_field(value: Any) -> str:
-    """One field as ``csv.writer`` writes it (minimal quoting): the common case of a match's
-    columns without the writer's per-line overhead."""
+    """One field as ``csv.writer`` writes it (minimal quoting) after ``neutralised``: the
+    common case of a match's columns without the writer's per-line overhead."""
+    value = neutralised(value)
     text = "" if value is None else value if isinstance(value, str) else repr(value)
     if '"' in text:
         return '"' + text.replace('"', '""') + '"'
@@ -52,7 +65,7 @@ def match_fields(match: dict[str, Any], few: FewValues) -> str:
 #: Version of the match columns stored with each lookup (``lookup_lines``): lines stored
 #: in another version are rendered again from the lookup's result. Bump it whenever
 #: ``match_values`` or the quoting changes.
-CSV_FORMAT: Final = 1
+CSV_FORMAT: Final = 2
 
 
 @dataclass(frozen=True)

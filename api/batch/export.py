@@ -17,7 +17,7 @@ from typing import Any, Final
 
 import orjson
 
-from api.batch.csv_parts import CsvLookup, FewValues, match_values
+from api.batch.csv_parts import CsvLookup, FewValues, match_values, neutralised
 from api.batch.messages import Message, texts
 from api.batch.results import LOOKUP_REF
 from api.batch.store import StoredRow
@@ -172,14 +172,15 @@ def json_object(row: StoredRow, job_status: str) -> dict[str, Any]:
 
 class _CsvFields:
     """Values → one CSV line's text without its line end, quoted exactly as ``csv.writer``
-    quotes them (each field on its own, so lines can be put together from parts)."""
+    quotes them (each field on its own, so lines can be put together from parts), every
+    text that could start a formula ``neutralised``."""
 
     def __init__(self) -> None:
         self.buffer = io.StringIO()
         self.writer = csv.writer(self.buffer)
 
     def __call__(self, values: Iterable[Any]) -> str:
-        self.writer.writerow(values)
+        self.writer.writerow([neutralised(value) for value in values])
         text = self.buffer.getvalue()
         self.buffer.seek(0)
         self.buffer.truncate()

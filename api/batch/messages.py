@@ -65,6 +65,38 @@ TEXTS: dict[str, tuple[str, str]] = {
         "“Số giấy tờ”, “Số khung”, “Số máy”, “Biển số”, “Số đăng ký”.",
         "No column holds a search criterion. Use headers such as debtor_name, party_type, "
         "id_number, chassis_number, engine_number, plate_number, registration_number."),
+    "xlsx_too_large": (
+        "Tệp XLSX khi giải nén lớn {size} byte, vượt giới hạn {limit} byte "
+        "(xlsx_max_uncompressed_bytes); hãy chia nhỏ tệp hoặc dùng CSV.",
+        "The XLSX file unpacks to {size} bytes, over the limit of {limit} bytes "
+        "(xlsx_max_uncompressed_bytes); split the file or use CSV."),
+    "xlsx_too_many_strings": (
+        "Phần chuỗi dùng chung (sharedStrings) của tệp XLSX lớn {size} byte, vượt giới hạn "
+        "{limit} byte (xlsx_max_shared_strings_bytes); hãy chia nhỏ tệp hoặc dùng CSV.",
+        "The XLSX file's shared strings are {size} bytes, over the limit of {limit} bytes "
+        "(xlsx_max_shared_strings_bytes); split the file or use CSV."),
+    "xlsx_too_many_columns": (
+        "Dòng {row} của trang tính có hơn {limit} ô, vượt giới hạn số cột (xlsx_max_columns "
+        "= {limit}).",
+        "Row {row} of the sheet has more than {limit} cells, over the limit of columns "
+        "(xlsx_max_columns = {limit})."),
+    "xlsx_too_many_cells": (
+        "Trang tính có hơn {limit} ô (đến dòng {row}), vượt giới hạn số ô (xlsx_max_cells = "
+        "{limit}); hãy chia nhỏ tệp.",
+        "The sheet has more than {limit} cells (by row {row}), over the limit of cells "
+        "(xlsx_max_cells = {limit}); split the file."),
+    "csv_field_too_large": (
+        "Một ô ở dòng {row} dài hơn {limit} ký tự, vượt giới hạn độ dài ô (csv_max_field); "
+        "kiểm tra dấu ngoặc kép không đóng.",
+        "A field in row {row} is longer than {limit} characters, over the limit of a field's "
+        "length (csv_max_field); look for an unclosed quote."),
+    "json_too_deep": (
+        "Dòng {row} lồng nhau sâu hơn {limit} cấp, vượt giới hạn độ sâu JSON (json_max_depth).",
+        "Line {row} is nested deeper than {limit} levels, over the limit of JSON nesting "
+        "(json_max_depth)."),
+    "more_notes": (
+        "Còn {count} ghi chú khác cùng loại không được liệt kê.",
+        "{count} more notes of the same kind are not listed."),
     "file_too_large": (
         "Tệp lớn hơn giới hạn {limit} byte.",
         "The file is larger than the limit of {limit} bytes."),

@@ -8,15 +8,27 @@ as rows without a criterion); blank rows after the last data row are not rows.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import itertools
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
 from api.batch.columns import field_for
+from api.batch.limits import (
+    CSV_MAX_FIELD_CHARS,
+    JSON_MAX_DEPTH,
+    FileProblemError,
+    Limits,
+    capped_notes,
+    check_xlsx,
+)
 from api.batch.messages import Message
+
+__all__ = ["Column", "FileProblemError", "ParsedFile", "Record", "detect_format", "parse"]
 
 Format = Literal["csv", "xlsx", "jsonl"]
 
@@ -32,14 +44,6 @@ _CONTENT_TYPES: dict[str, Format] = {
 }
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
-
-
-class FileProblemError(Exception):
-    """The file as a whole cannot be read; ``code`` names the reason."""
-
-    def __init__(self, code: str, detail: str = "") -> None:
-        super().__init__(code if not detail else f"{code}: {detail}")
-        self.code, self.detail = code, detail
 
 
 @dataclass(frozen=True)
@@ -89,23 +93,47 @@ def detect_format(filename: str | None, content_type: str | None, head: bytes) -
     return "csv"
 
 
-def parse(data: bytes, kind: Format) -> ParsedFile:
+def parse(data: bytes | IO[bytes], kind: Format, limits: Limits | None = None) -> ParsedFile:
+    """``data``: the file's bytes or a seekable binary file (an upload spooled to disk is
+    read as a stream: memory follows a row, not the file)."""
+    source = io.BytesIO(data) if isinstance(data, bytes) else data
+    limits = limits or Limits()
     if kind == "xlsx":
-        return _parse_xlsx(data)
+        return _parse_xlsx(source, limits)
     if kind == "jsonl":
-        return _parse_jsonl(data)
-    return _parse_csv(data)
+        return _parse_jsonl(source, limits)
+    return _parse_csv(source, limits)
 
 
-def _decode(data: bytes) -> tuple[str, list[Message]]:
+def _encoding(source: IO[bytes]) -> tuple[str, list[Message]]:
+    """UTF-8 if the whole file is (checked a chunk at a time, keeping no text)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    source.seek(0)
     try:
-        return data.decode("utf-8-sig"), []
+        while chunk := source.read(1 << 20):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+        return "utf-8-sig", []
     except UnicodeDecodeError:
         # Legacy files: Windows-1252 is how the normaliser expects TCVN3/VNI text to look.
-        return data.decode("cp1252", errors="replace"), [Message.of("not_utf8")]
+        return "cp1252", [Message.of("not_utf8")]
+    finally:
+        source.seek(0)
 
 
-def _header_columns(headers: Iterable[object]) -> tuple[list[Column | None], list[Message]]:
+def _lines(source: IO[bytes], encoding: str) -> Iterator[str]:
+    """The file's lines with their line ends, decoded as they are read."""
+    source.seek(0)
+    text = io.TextIOWrapper(source, encoding=encoding, errors="replace", newline="")
+    try:
+        yield from text
+    finally:
+        if not source.closed:  # (closed: the request ended before the lines were read)
+            text.detach()  # leave the file open: a second pass may read it again
+
+
+def _header_columns(headers: Iterable[object], limits: Limits
+                    ) -> tuple[list[Column | None], list[Message]]:
     columns: list[Column | None] = []
     notes: list[Message] = []
     for raw in headers:
@@ -116,7 +144,7 @@ def _header_columns(headers: Iterable[object]) -> tuple[list[Column | None], lis
             notes.append(Message.of("ignored_column", column=header))
     if not any(columns):
         raise FileProblemError("no_known_column")
-    return columns, notes
+    return columns, capped_notes(notes, limits.max_file_notes)
 
 
 def _table_records(rows: Iterator[tuple[int, tuple[object, ...]]],
@@ -146,50 +174,68 @@ def _sniff_delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
-def _parse_csv(data: bytes) -> ParsedFile:
-    text, notes = _decode(data)
-    delimiter = _sniff_delimiter(text.split("\n", 1)[0])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = ((number, tuple(values)) for number, values in enumerate(reader, start=1))
-    columns, column_notes = _header_columns(_first_row(rows))
+def _csv_rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, tuple[object, ...]]]:
+    number = 0
+    try:
+        for number, values in enumerate(reader, start=1):
+            yield number, tuple(values)
+    except csv.Error as exc:  # the one csv.Error of a non-strict reader: a field too long
+        raise FileProblemError("csv_field_too_large", str(exc), row=number + 1,
+                               limit=CSV_MAX_FIELD_CHARS) from exc
+
+
+def _parse_csv(source: IO[bytes], limits: Limits) -> ParsedFile:
+    encoding, notes = _encoding(source)
+    lines = _lines(source, encoding)
+    first = next(lines, "")
+    reader = csv.reader(itertools.chain([first], lines), delimiter=_sniff_delimiter(first))
+    rows = _csv_rows(reader)
+    columns, column_notes = _header_columns(_first_row(rows), limits)
     return ParsedFile("csv", [c for c in columns if c], _table_records(rows, columns),
                       notes + column_notes)
 
 
-def _parse_xlsx(data: bytes) -> ParsedFile:
+def _parse_xlsx(source: IO[bytes], limits: Limits) -> ParsedFile:
     from openpyxl import load_workbook
 
+    check_xlsx(source, limits)
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = load_workbook(source, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise FileProblemError("unreadable_file", type(exc).__name__) from exc
     sheet = book.worksheets[0]
     rows = ((number, tuple(values)) for number, values in enumerate(
         sheet.iter_rows(min_row=1, values_only=True), start=1))
-    columns, column_notes = _header_columns(_first_row(rows))
+    columns, column_notes = _header_columns(_first_row(rows), limits)
     return ParsedFile("xlsx", [c for c in columns if c], _table_records(rows, columns),
                       column_notes)
 
 
-def _parse_jsonl(data: bytes) -> ParsedFile:
-    text, notes = _decode(data)
-    lines = [(number, line) for number, line in enumerate(text.splitlines(), start=1)
-             if line.strip()]
-    if not lines:
-        raise FileProblemError("empty_file")
-    columns: dict[str, Column] = {}
-    ignored: dict[str, None] = {}
-    objects: list[tuple[int, dict[str, Any] | None]] = []
-    for number, line in lines:
+def _json_lines(source: IO[bytes], encoding: str
+                ) -> Iterator[tuple[int, dict[str, Any] | None]]:
+    """(line number, its object or None when not a JSON object) of every non-blank line."""
+    for number, line in enumerate(_lines(source, encoding), start=1):
+        if not line.strip():
+            continue
         try:
             obj = json.loads(line)
         except json.JSONDecodeError:
             obj = None
-        if not isinstance(obj, dict):
-            objects.append((number, None))
-            continue
-        objects.append((number, obj))
-        for key in obj:
+        except RecursionError as exc:
+            raise FileProblemError("json_too_deep", row=number, limit=JSON_MAX_DEPTH) from exc
+        yield number, obj if isinstance(obj, dict) else None
+
+
+def _parse_jsonl(source: IO[bytes], limits: Limits) -> ParsedFile:
+    """Two passes over the file: its columns (every key of every line), then its records;
+    no line's object is kept past its record."""
+    encoding, notes = _encoding(source)
+    columns: dict[str, Column] = {}
+    ignored: dict[str, None] = {}
+    lines = 0
+    for _, obj in _json_lines(source, encoding):
+        lines += 1
+        for key in obj or ():
             if key in columns or key in ignored:
                 continue
             mapped = field_for(str(key))
@@ -197,12 +243,15 @@ def _parse_jsonl(data: bytes) -> ParsedFile:
                 columns[key] = Column(str(key), mapped)
             else:
                 ignored[key] = None
+    if not lines:
+        raise FileProblemError("empty_file")
     if not columns:
         raise FileProblemError("no_known_column")
-    notes += [Message.of("ignored_column", column=key) for key in ignored]
+    notes += capped_notes((Message.of("ignored_column", column=key) for key in ignored),
+                          limits.max_file_notes)
 
     def records() -> Iterator[Record]:
-        for number, obj in objects:
+        for number, obj in _json_lines(source, encoding):
             if obj is None:
                 yield Record(number, problem=Message.of("not_json_object"))
             else:

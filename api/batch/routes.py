@@ -21,20 +21,23 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterator
-from typing import Annotated, Any, Literal
+from typing import IO, Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from starlette.background import BackgroundTask
 
 from api import accounts
 from api.auth import client_address, require_account
 from api.batch import certificate, export, store, tasks
+from api.batch.limits import FileProblemError, Limits
 from api.batch.messages import texts
 from api.batch.models import BatchStatus, BatchSubmitted, ValidationOnly, batch_status
-from api.batch.parse import FileProblemError, detect_format, parse
+from api.batch.parse import detect_format, parse
 from api.batch.report import FileReport, TooManyRowsError, check_file
 from api.errors import ApiProblemError
+from api.heavy import run_heavy
 from api.issuing import links
 from api.resources import Resources, get_resources
 
@@ -52,21 +55,28 @@ def _problem(http_status: int, code: str, headers: dict[str, str] | None = None,
     return ApiProblemError(http_status, code, vi, en, headers=headers)
 
 
-def _read_upload(file: UploadFile, limit: int) -> bytes:
-    data = file.file.read(limit + 1)
-    if len(data) > limit:
+def _upload(file: UploadFile, limit: int) -> tuple[IO[bytes], bytes]:
+    """The uploaded file (spooled to disk by the multipart parser: read as a stream, never
+    whole in memory) and its first bytes."""
+    source = file.file
+    if source.seek(0, 2) > limit:
         raise _problem(413, "file_too_large", limit=limit)
-    return data
+    source.seek(0)
+    head = source.read(8)
+    source.seek(0)
+    return source, head
 
 
-def _check(data: bytes, file: UploadFile, caller: accounts.Caller,
-           resources: Resources) -> FileReport:
+def _check(file: UploadFile, caller: accounts.Caller, resources: Resources) -> FileReport:
+    """Read and check the upload (in the bounded pool of heavy work: ``api.heavy``)."""
+    settings = resources.settings
     try:
-        kind = detect_format(file.filename, file.content_type, data[:8])
-        return check_file(parse(data, kind), max_rows=caller.max_batch_rows,
-                          chunk_rows=resources.settings.batch_chunk_rows)
+        source, head = _upload(file, settings.batch_max_upload_bytes)
+        kind = detect_format(file.filename, file.content_type, head)
+        return check_file(parse(source, kind, Limits.of(settings)),
+                          max_rows=caller.max_batch_rows, chunk_rows=settings.batch_chunk_rows)
     except FileProblemError as exc:
-        raise _problem(422, exc.code, detail=exc.detail) from exc
+        raise _problem(422, exc.code, **exc.context) from exc
     except TooManyRowsError as exc:
         raise _problem(422, "batch_too_many_rows", limit=exc.limit) from exc
 
@@ -84,7 +94,7 @@ def _publish(resources: Resources, job_id: uuid.UUID, chunks: int) -> None:
 
 
 @router.post("/v1/batches", status_code=202, response_model=BatchSubmitted | ValidationOnly)
-def submit_batch(
+async def submit_batch(
     http: Request,
     file: Annotated[UploadFile, File(description="CSV, XLSX or JSONL; one row per lookup")],
     validate_only: Annotated[bool, Query(description="Only check the rows; no batch")] = False,
@@ -93,8 +103,13 @@ def submit_batch(
     caller: accounts.Caller = Depends(require_account),
 ) -> Any:
     """Tra cứu theo lô / submit a batch of lookups (customer or agency key)."""
-    data = _read_upload(file, resources.settings.batch_max_upload_bytes)
-    report = _check(data, file, caller, resources)
+    report = await run_heavy(_check, file, caller, resources)
+    return await run_in_threadpool(_submit, http, file.filename, report, validate_only,
+                                   include_deleted, resources, caller)
+
+
+def _submit(http: Request, filename: str | None, report: FileReport, validate_only: bool,
+            include_deleted: bool, resources: Resources, caller: accounts.Caller) -> Any:
     if validate_only:
         return JSONResponse(status_code=200,
                             content=ValidationOnly(report=report.as_dict()).model_dump())
@@ -106,7 +121,7 @@ def submit_batch(
     with resources.pool.connection() as conn:
         try:
             job_id = store.create_job(conn, caller, client_address(http),
-                                      file.filename or "upload", report, include_deleted)
+                                      filename or "upload", report, include_deleted)
         except store.OpenBatchesError as exc:
             raise _problem(429, "too_many_open_batches", headers={"Retry-After": "60"},
                            limit=exc.limit) from exc

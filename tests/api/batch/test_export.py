@@ -12,13 +12,20 @@ import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from api.batch.csv_parts import CSV_FORMAT, CsvLookup, lookup_lines
+from api.batch.csv_parts import (
+    CSV_FORMAT,
+    FORMULA_STARTS,
+    CsvLookup,
+    csv_field,
+    lookup_lines,
+    neutralised,
+)
 from api.batch.export import HEADER, csv_chunks, line_values
 from api.batch.rows import Criterion
 from api.batch.store import StoredRow
 
 #: Text with what CSV must quote: separators, quotes, line ends, and Vietnamese.
-TEXT = st.text(alphabet=st.sampled_from(list('ab ,"\r\nĐứ;|')), max_size=8)
+TEXT = st.text(alphabet=st.sampled_from(list('ab ,"\r\nĐứ;|=+-@\t\'')), max_size=8)
 
 
 @st.composite
@@ -80,7 +87,7 @@ def test_csv_is_the_csv_writer_text_of_the_lines(rows: list[StoredRow], job_stat
     writer = csv.writer(expected)
     writer.writerow(HEADER)
     for row in rows:
-        writer.writerows(line_values(row, job_status))
+        writer.writerows([neutralised(v) for v in line] for line in line_values(row, job_status))
     assert b"".join(csv_chunks(rows, job_status)).decode("utf-8") == expected.getvalue()
     # the same rows as the CSV export reads them: results referring to their lookups,
     # whose CSV parts the workers stored (``lookup_lines``)
@@ -126,3 +133,32 @@ def test_rows_sharing_a_lookup_get_its_matches_each_with_their_own_row() -> None
     lines = list(csv.reader(io.StringIO(b"".join(csv_chunks(rows, "done")).decode("utf-8"))))
     assert [line[0] for line in lines[1:]] == ["3", "9"]
     assert {line[11] for line in lines[1:]} == {"Nguyễn Văn Tú"}
+
+
+FORMULAS = ["=HYPERLINK(\"http://evil.example\",\"bấm\")", "=cmd|' /C calc'!A0", "+1+2",
+            "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
+
+
+@given(st.text())
+def test_the_neutraliser_leaves_no_formula_start_and_keeps_the_text(text: str) -> None:
+    safe = neutralised(text)
+    assert not safe.startswith(FORMULA_STARTS)
+    assert safe in (text, "'" + text)
+    assert (safe != text) == text.startswith(FORMULA_STARTS)
+    assert neutralised(safe) == safe  # once is enough
+
+
+@given(st.one_of(st.none(), st.integers(), st.floats(allow_nan=False)))
+def test_numbers_are_ours_and_stay_numbers(value: object) -> None:
+    assert neutralised(value) is value
+
+
+def test_formulas_in_csv_are_neutralised_for_every_row_status() -> None:
+    criteria = [Criterion("id_number", f, "Số CCCD") for f in FORMULAS]
+    pending = StoredRow(2, criteria, [], [], None, "queued", None, None)
+    text = b"".join(csv_chunks([pending], "running")).decode("utf-8-sig")
+    cells = [cell for line in csv.reader(io.StringIO(text, newline="")) for cell in line]
+    assert not any(cell.startswith(FORMULA_STARTS) for cell in cells)
+    query = next(c for c in cells if "HYPERLINK" in c)
+    assert query.startswith("'=HYPERLINK")
+    assert csv_field("=1+1") == "'=1+1" and csv_field("-5") == "'-5"
