@@ -71,9 +71,10 @@ def big_xlsx() -> tuple[bytes, int]:
 
 def _key() -> str:
     from api import accounts
+    from migrations.runner import upgrade
 
+    upgrade(get_settings().app_dsn)
     with psycopg.connect(get_settings().app_dsn, autocommit=True) as conn:
-        accounts.ensure_schema(conn)
         account = accounts.create_account(conn, "bench_upload_rss", "customer",
                                           max_batch_rows=ROWS, max_open_batches=5)
         return accounts.issue_key(conn, account)
