@@ -105,8 +105,8 @@ def _conf(ctx: Context) -> str:
         f"port = {ctx.settings.pg_port}",
         f"unix_socket_directories = '{paths(ctx).socket_dir}'",
         "wal_level = logical",
-        "max_replication_slots = 10",
-        "max_wal_senders = 10",
+        "max_replication_slots = 40",
+        "max_wal_senders = 40",
         "fsync = on",
         "",
     ])
