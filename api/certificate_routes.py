@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import html
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Request, UploadFile
+from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from api import accounts, freshness
-from api.auth import client_address, current_caller, require_account
+from api.auth import client_address
+from api.certificate_models import CertificateIssued, Verdict
+from api.deps import OPTIONAL_KEY, AccountDep, CallerDep, ResourcesDep
 from api.errors import ApiProblemError
 from api.issuing import links, requester_of, snapshot_fee
 from api.models import SearchRequest
-from api.resources import Resources, get_resources
+from api.openapi import binary, refusals
+from api.resources import Resources
 from api.search_routes import run_search, searchable_plan, whole_registrations
 from certify import store
 from certify.from_search import build_snapshot
@@ -32,20 +35,19 @@ NOT_FOUND = ("Không tìm thấy văn bản chứng nhận với số này.",
 
 def _load(resources: Resources, number: str) -> store.StoredCertificate:
     if not is_valid_number(number):
-        raise ApiProblemError(404, "certificate_not_found", *NOT_FOUND)
+        raise ApiProblemError(404, "certificate_not_found", *NOT_FOUND, field="number")
     with resources.pool.connection() as conn:
         found = store.load(conn, number)
     if found is None:
-        raise ApiProblemError(404, "certificate_not_found", *NOT_FOUND)
+        raise ApiProblemError(404, "certificate_not_found", *NOT_FOUND, field="number")
     return found
 
 
-@router.post("/v1/certificates", status_code=201)
-def issue_certificate(
-    body: SearchRequest, http: Request,
-    resources: Resources = Depends(get_resources),
-    caller: accounts.Caller = Depends(require_account),
-) -> dict[str, Any]:
+@router.post("/v1/certificates", status_code=201, response_model=None,
+             responses={201: {"model": CertificateIssued, "description": "Issued"},
+                        **refusals(400, 401, 413, 422, 503)})
+def issue_certificate(body: SearchRequest, http: Request, resources: ResourcesDep,
+                      caller: AccountDep) -> dict[str, Any]:
     """Cấp văn bản chứng nhận kết quả tra cứu / issue a certified search result."""
     settings = resources.settings
     body = body.model_copy(update={"close_offset": 0})  # a certificate starts at the top
@@ -104,17 +106,20 @@ def _holds(found: store.StoredCertificate, sha256: str | None) -> bool:
     return sha256 is not None and sha256.strip().lower() == found.content_hash
 
 
-@router.get("/v1/certificates/{number}.pdf")
-def certificate_pdf(number: str, sha256: str | None = None,
-                    resources: Resources = Depends(get_resources),
-                    caller: accounts.Caller = Depends(current_caller)) -> Response:
+@router.get("/v1/certificates/{number}.pdf", response_class=Response,
+            openapi_extra=OPTIONAL_KEY,
+            responses={**binary("application/pdf", description="The signed PDF as issued"),
+                       **refusals(401, 403, 404, 422, 429, 503)})
+def certificate_pdf(number: str, resources: ResourcesDep, caller: CallerDep,
+                    sha256: str | None = None) -> Response:
     """The signed PDF exactly as issued: for the account that requested it, or for whoever
     gives the content hash printed on it (certificate numbers run in sequence, so the
     number alone must not open a bank's search)."""
     found = _load(resources, number)
     owner = caller.account_id is not None and caller.account_id == found.account_id
     if not owner and not _holds(found, sha256):
-        raise ApiProblemError(403, "certificate_access_denied", *ACCESS_DENIED)
+        raise ApiProblemError(403, "certificate_access_denied", *ACCESS_DENIED,
+                              field="sha256")
     return Response(content=found.pdf, media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{number}.pdf"'})
 
@@ -149,9 +154,11 @@ def _verdict(result: VerificationResult, found: store.StoredCertificate | None) 
     }
 
 
-@router.get("/v1/certificates/{number}/verify")
-def verify_certificate(number: str, sha256: str | None = None,
-                       resources: Resources = Depends(get_resources)) -> dict[str, Any]:
+@router.get("/v1/certificates/{number}/verify", response_model=None,
+            responses={200: {"model": Verdict, "description": "The verdict"},
+                       **refusals(404, 422, 429, 503)})
+def verify_certificate(number: str, resources: ResourcesDep,
+                       sha256: str | None = None) -> dict[str, Any]:
     """Is the certificate on record genuine and unchanged (and, given, is this its hash)?"""
     found = _load(resources, number)
     verdict = _verify_stored(resources, found)
@@ -171,9 +178,12 @@ def verify_certificate(number: str, sha256: str | None = None,
     return verdict
 
 
-@router.post("/v1/certificates/verify")
-async def verify_uploaded(file: UploadFile = File(...),
-                          resources: Resources = Depends(get_resources)) -> dict[str, Any]:
+@router.post("/v1/certificates/verify", response_model=None,
+             responses={200: {"model": Verdict, "description": "The verdict"},
+                        **refusals(400, 413, 422, 429, 503)})
+async def verify_uploaded(
+        file: Annotated[UploadFile, File(description="The certificate PDF to check")],
+        resources: ResourcesDep) -> dict[str, Any]:
     """Check a PDF someone holds: genuine signature, unchanged, and on record."""
     from certify.verify import async_verify_pdf
 
@@ -187,11 +197,10 @@ async def verify_uploaded(file: UploadFile = File(...),
 
 
 @router.get("/verify/{number}", response_class=HTMLResponse, include_in_schema=False)
-def verification_page(number: str, sha256: str | None = None,
-                      resources: Resources = Depends(get_resources)) -> str:
+def verification_page(number: str, resources: ResourcesDep, sha256: str | None = None) -> str:
     """The page the QR code opens: Vietnamese with English alongside."""
     try:
-        verdict = verify_certificate(number, sha256, resources)
+        verdict = verify_certificate(number, resources, sha256)
     except ApiProblemError:
         verdict = {"genuine": False, "message_vi": NOT_FOUND[0], "message_en": NOT_FOUND[1],
                    "reasons": [], "issued_at": None, "content_hash": None}
