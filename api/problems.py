@@ -44,6 +44,8 @@ RULE_TEXTS: dict[str, tuple[str, str]] = {
     "must_be_integer": ("Phải là số nguyên.", "Must be an integer."),
     "range": ("Phải trong khoảng {ge} đến {le}.", "Must be between {ge} and {le}."),
     "must_be_uuid": ("Phải là một UUID.", "Must be a UUID."),
+    "minimum": ("Phải lớn hơn hoặc bằng {ge}.", "Must be at least {ge}."),
+    "maximum": ("Phải nhỏ hơn hoặc bằng {le}.", "Must be at most {le}."),
     "unknown_field": ("Trường không được hỗ trợ.", "Unknown field."),
     "json_object": (
         "Nội dung yêu cầu phải là một đối tượng JSON hợp lệ.",
@@ -94,6 +96,10 @@ _PYDANTIC_RULES = {
     "json_invalid": "json_object",
     "uuid_parsing": "must_be_uuid",
     "uuid_type": "must_be_uuid",
+    # a bounded field names both bounds (``api.models._range_of``: rule ``range``); one
+    # declared with ``Field(ge=…)`` alone names the bound it has
+    "greater_than_equal": "minimum",
+    "less_than_equal": "maximum",
 }
 
 #: Where FastAPI says a value came from: not part of the field's name.
