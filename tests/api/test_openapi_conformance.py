@@ -39,8 +39,9 @@ from tests.conftest import REPO, IndexerProcess, _reset_index, _reset_registry, 
 
 pytestmark = pytest.mark.services
 
-#: The first port of this range is the API's here (8140-8149 are free for tests).
-PORT = int(os.environ.get("REGSEARCH_TEST_API_PORT", "8141"))
+#: Ports the API may listen on here: the first free one (a namespace picks its own range).
+PORTS = range(int(os.environ.get("REGSEARCH_TEST_API_PORT", "8141")),
+              int(os.environ.get("REGSEARCH_TEST_API_PORT", "8141")) + 8)
 EXAMPLES = 25
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
@@ -98,12 +99,13 @@ def served(settings: Any, es_client: Any, app_database: str,
         key = accounts.issue_key(conn, accounts.create_account(
             conn, "Ngân hàng TMCP Kiểm thử Hợp đồng", "customer"))
     log = logs / "api.log"
+    port = _free_port()
     with log.open("ab") as out:
         api = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
-             "--host", "127.0.0.1", "--port", str(PORT), "--log-level", "warning"],
+             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
             stdout=out, stderr=subprocess.STDOUT, cwd=REPO, env=dict(os.environ))
-    served_api = ServedApi(f"http://127.0.0.1:{PORT}", key, log)
+    served_api = ServedApi(f"http://127.0.0.1:{port}", key, log)
     try:
         commit(REGISTRATION)
         wait_until(lambda: _searchable(served_api.base_url), deadline_s=90,
@@ -115,6 +117,17 @@ def served(settings: Any, es_client: Any, app_database: str,
         api.terminate()
         api.wait(timeout=20)
         indexer.stop()
+
+
+def _free_port() -> int:
+    from api.serve import ListenError, claim
+
+    for port in PORTS:
+        try:
+            return claim("127.0.0.1", port)
+        except ListenError:
+            continue
+    raise AssertionError(f"no free port in {PORTS}")
 
 
 def _searchable(base_url: str) -> bool:
