@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import psycopg
-from fastapi import Depends, Request
+from fastapi import Request
 
 from api import accounts, ratelimit
 from api.errors import ApiProblemError, ServiceUnavailableError
-from api.resources import Resources, get_resources
+from api.resources import Resources
 
+KEY_HEADER = "X-API-Key"
 REGISTRY_DB_DOWN = (
     "Hệ thống tài khoản tạm thời không sẵn sàng, vui lòng thử lại sau.",
     "The account service is temporarily unavailable; please try again shortly.",
@@ -20,12 +21,6 @@ def client_address(request: Request) -> str:
     what a proxy listed in ``trusted_proxies`` forwarded (``api.app`` installs uvicorn's
     ProxyHeadersMiddleware for those only; ``api.serve`` turns uvicorn's own off)."""
     return request.client.host if request.client else "unknown"
-
-
-def current_caller(request: Request,
-                   resources: Resources = Depends(get_resources)) -> accounts.Caller:
-    """The caller (a dependency: FastAPI runs it in its thread pool)."""
-    return caller_of(request, resources)
 
 
 def caller_of(request: Request, resources: Resources) -> accounts.Caller:
@@ -41,9 +36,9 @@ def caller_of(request: Request, resources: Resources) -> accounts.Caller:
     except accounts.KeyRejectedError as exc:
         if exc.revoked:
             raise ApiProblemError(401, "key_revoked", "Khóa API đã bị thu hồi.",
-                                  "This API key has been revoked.") from exc
+                                  "This API key has been revoked.", field=KEY_HEADER) from exc
         raise ApiProblemError(401, "key_unknown", "Khóa API không hợp lệ.",
-                              "Unknown API key.") from exc
+                              "Unknown API key.", field=KEY_HEADER) from exc
     except (psycopg.Error, TimeoutError) as exc:
         raise ServiceUnavailableError(*REGISTRY_DB_DOWN) from exc
     if caller.is_public:
@@ -60,11 +55,12 @@ def _limit_public(resources: Resources, client: str) -> None:
         f"More than {limit} searches a minute without an API key; retry later or use a key.")
 
 
-def require_account(caller: accounts.Caller = Depends(current_caller)) -> accounts.Caller:
+def ensure_account(caller: accounts.Caller) -> accounts.Caller:
     """Certificates and batches need an account: customers and agencies."""
     if caller.is_public:
         raise ApiProblemError(
             401, "account_required",
             "Cần khóa API của tài khoản khách hàng hoặc cơ quan để dùng chức năng này.",
-            "An API key of a customer or agency account is required for this.")
+            "An API key of a customer or agency account is required for this.",
+            field=KEY_HEADER)
     return caller

@@ -8,17 +8,20 @@ from datetime import datetime
 from typing import Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from api import accounts, audit, freshness
 from api.audit import Searched
-from api.auth import client_address, current_caller, require_account
+from api.auth import client_address
+from api.certificate_models import CertificateIssued
+from api.deps import OPTIONAL_KEY, AccountDep, CallerDep, ResourcesDep
 from api.errors import ApiProblemError
 from api.heavy import run_heavy
 from api.issuing import links, requester_of, snapshot_fee
 from api.models import SearchRequest
-from api.resources import Resources, get_resources
+from api.openapi import binary, refusals
+from api.resources import Resources
 from api.search_routes import run_search, searchable_plan, whole_registrations
 from certify import store
 from certify.from_search import build_snapshot
@@ -40,11 +43,12 @@ NO_SUCH_CERTIFICATE = (
 
 def _load(resources: Resources, number: str) -> store.StoredCertificate:
     if not is_valid_number(number):
-        raise ApiProblemError(404, "certificate_not_found", *NOT_FOUND)
+        raise ApiProblemError(404, "certificate_not_found", *NOT_FOUND, field="number")
     with resources.pool.connection() as conn:
         found = store.load(conn, number)
     if found is None:
-        raise ApiProblemError(404, "certificate_not_found", *NO_SUCH_CERTIFICATE)
+        raise ApiProblemError(404, "certificate_not_found", *NO_SUCH_CERTIFICATE,
+                              field="number")
     return found
 
 
@@ -112,12 +116,11 @@ def _issue_found(resources: Resources, body: SearchRequest, caller: accounts.Cal
     }
 
 
-@router.post("/v1/certificates", status_code=201)
-async def issue_certificate(
-    body: SearchRequest, http: Request,
-    resources: Resources = Depends(get_resources),
-    caller: accounts.Caller = Depends(require_account),
-) -> dict[str, Any]:
+@router.post("/v1/certificates", status_code=201, response_model=None,
+             responses={201: {"model": CertificateIssued, "description": "Issued"},
+                        **refusals(400, 401, 413, 422, 503)})
+async def issue_certificate(body: SearchRequest, http: Request, resources: ResourcesDep,
+                            caller: AccountDep) -> dict[str, Any]:
     """Cấp văn bản chứng nhận kết quả tra cứu / issue a certified search result."""
     body = body.model_copy(update={"close_offset": 0})  # a certificate starts at the top
     found = await anyio.to_thread.run_sync(_find, resources, body)
@@ -127,10 +130,12 @@ async def issue_certificate(
 
 
 
-@router.get("/v1/certificates/{number}.pdf")
-def certificate_pdf(number: str, sha256: str | None = None,
-                    resources: Resources = Depends(get_resources),
-                    caller: accounts.Caller = Depends(current_caller)) -> Response:
+@router.get("/v1/certificates/{number}.pdf", response_class=Response,
+            openapi_extra=OPTIONAL_KEY,
+            responses={**binary("application/pdf", description="The signed PDF as issued"),
+                       **refusals(401, 403, 404, 422, 429, 503)})
+def certificate_pdf(number: str, resources: ResourcesDep, caller: CallerDep,
+                    sha256: str | None = None) -> Response:
     """The signed PDF exactly as issued: for the account that requested it, or for whoever
     gives the content hash printed on it. Anyone else gets the same 404 whether or not the
     number was issued: the number alone reveals nothing (docs/certificates.md)."""
@@ -138,6 +143,7 @@ def certificate_pdf(number: str, sha256: str | None = None,
     owner = caller.account_id is not None and caller.account_id == found.account_id
     if not owner and not (sha256 and hmac.compare_digest(
             sha256.strip().lower().encode(), found.content_hash.encode())):
-        raise ApiProblemError(404, "certificate_not_found", *NO_SUCH_CERTIFICATE)
+        raise ApiProblemError(404, "certificate_not_found", *NO_SUCH_CERTIFICATE,
+                              field="number")
     return Response(content=found.pdf, media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{number}.pdf"'})

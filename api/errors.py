@@ -1,4 +1,6 @@
-"""Error responses: 422 naming the field and the rule, 503 when a service is down.
+"""Error responses in one format: ``{"error": {code, message_vi, message_en, field, rule}}``
+(``api.openapi.ErrorBody``), a 422's ``problems`` besides, for our own refusals and for
+FastAPI's and Starlette's alike (400, 404, 405, 413, body-parse errors).
 
 Never a stack trace: anything unexpected is a plain 500 with a reference.
 """
@@ -7,13 +9,15 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import Any
 
 from elasticsearch import ApiError, TransportError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.problems import Problem, from_pydantic, problem
+from api.problems import Problem, from_validation_error
 from query.search import IndexOutdatedError
 
 log = logging.getLogger("regsearch.api")
@@ -28,14 +32,18 @@ class InvalidQueryError(Exception):
 
 
 class ApiProblemError(Exception):
-    """Any refusal with its status, a code and a bilingual message."""
+    """Any refusal with its status, a code and a bilingual message; ``field`` names the
+    field, parameter or header at fault (none when it is about no one field), ``rule``
+    the rule broken (the code unless given)."""
 
     def __init__(self, status: int, code: str, message_vi: str, message_en: str,
-                 headers: dict[str, str] | None = None) -> None:
+                 headers: dict[str, str] | None = None, *, field: str | None = None,
+                 rule: str | None = None) -> None:
         super().__init__(message_en)
         self.status, self.code = status, code
         self.message_vi, self.message_en = message_vi, message_en
         self.headers = headers or {}
+        self.field, self.rule = field, rule or code
 
 
 class ServiceUnavailableError(Exception):
@@ -45,20 +53,27 @@ class ServiceUnavailableError(Exception):
         self.message_en = message_en
 
 
+def error_response(status: int, code: str, message_vi: str, message_en: str, *,
+                   field: str | None = None, rule: str | None = None,
+                   headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
+    """The one error body; ``extra`` adds members (``problems``, a batch's ``report``)."""
+    return JSONResponse(status_code=status, headers=headers, content={"error": {
+        "code": code, "message_vi": message_vi, "message_en": message_en,
+        "field": field, "rule": rule or code, **extra}})
+
+
 def invalid_response(problems: list[Problem]) -> JSONResponse:
-    return JSONResponse(status_code=422, content={"error": {
-        "code": "invalid_request",
-        "message_vi": "Yêu cầu không hợp lệ: " + "; ".join(
-            f"{p.field}: {p.message_vi}" for p in problems),
-        "message_en": "Invalid request: " + "; ".join(
-            f"{p.field}: {p.message_en}" for p in problems),
-        "problems": [p.as_dict() for p in problems],
-    }})
+    return error_response(
+        422, "invalid_request",
+        "Yêu cầu không hợp lệ: " + "; ".join(f"{p.field}: {p.message_vi}" for p in problems),
+        "Invalid request: " + "; ".join(f"{p.field}: {p.message_en}" for p in problems),
+        field=problems[0].field, rule=problems[0].rule,
+        problems=[p.as_dict() for p in problems])
 
 
 def unavailable_response(message_vi: str, message_en: str) -> JSONResponse:
-    return JSONResponse(status_code=503, headers={"Retry-After": "5"}, content={"error": {
-        "code": "service_unavailable", "message_vi": message_vi, "message_en": message_en}})
+    return error_response(503, "service_unavailable", message_vi, message_en,
+                          headers={"Retry-After": "5"})
 
 
 SEARCH_DOWN = (
@@ -68,14 +83,45 @@ SEARCH_DOWN = (
 INDEX_OUTDATED = ("Chỉ mục tra cứu cần được xây dựng lại cho phiên bản này; vui lòng thử lại sau.",
                   "The search index must be rebuilt for this version; please try again later.")
 
+#: FastAPI's and Starlette's own refusals: status -> (code, field, Vietnamese, English).
+HTTP_TEXTS: dict[int, tuple[str, str | None, str, str]] = {
+    400: ("unreadable_body", "body", "Không đọc được nội dung yêu cầu.",
+          "The request body cannot be read."),
+    404: ("not_found", "path", "Không có địa chỉ này.", "No such address."),
+    405: ("method_not_allowed", "method", "Phương thức HTTP này không dùng được với địa chỉ này.",
+          "This HTTP method is not allowed at this address."),
+    413: ("body_too_large", "body", "Nội dung yêu cầu quá lớn.", "The request body is too large."),
+}
+BODY_UNREADABLE = {
+    "multipart": ("Nội dung multipart/form-data không đọc được.",
+                  "The multipart/form-data body cannot be read."),
+    "json_object": ("Nội dung yêu cầu không phải JSON UTF-8 hợp lệ.",
+                    "The request body is not valid UTF-8 JSON."),
+}
+
+
+def http_error_response(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    """A refusal FastAPI or Starlette made (no route, wrong method, unreadable body)."""
+    code, field, vi, en = HTTP_TEXTS.get(exc.status_code, (
+        f"http_{exc.status_code}", None, f"Yêu cầu bị từ chối (HTTP {exc.status_code}).",
+        f"The request was refused (HTTP {exc.status_code})."))
+    rule = None
+    if exc.status_code == 400:
+        content_type = request.headers.get("content-type", "")
+        rule = "multipart" if content_type.startswith("multipart/") else "json_object"
+        vi, en = BODY_UNREADABLE[rule]
+    return error_response(exc.status_code, code, vi, en, field=field, rule=rule,
+                          headers=dict(exc.headers or {}))
+
 
 def install(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return http_error_response(request, exc)
+
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = [from_pydantic(dict(e)) for e in exc.errors()]
-        if not problems:
-            problems = [problem("body", "json_object")]
-        return invalid_response(problems)
+        return invalid_response(from_validation_error(exc.errors(), exc.body))
 
     @app.exception_handler(InvalidQueryError)
     async def _invalid(_: Request, exc: InvalidQueryError) -> JSONResponse:
@@ -83,8 +129,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ApiProblemError)
     async def _problem(_: Request, exc: ApiProblemError) -> JSONResponse:
-        return JSONResponse(status_code=exc.status, headers=exc.headers, content={"error": {
-            "code": exc.code, "message_vi": exc.message_vi, "message_en": exc.message_en}})
+        return error_response(exc.status, exc.code, exc.message_vi, exc.message_en,
+                              field=exc.field, rule=exc.rule, headers=exc.headers)
 
     @app.exception_handler(ServiceUnavailableError)
     async def _unavailable(_: Request, exc: ServiceUnavailableError) -> JSONResponse:
@@ -115,8 +161,5 @@ def install(app: FastAPI) -> None:
 def _internal(exc: Exception) -> JSONResponse:
     reference = uuid.uuid4().hex[:12]
     log.exception("unexpected error %s", reference, exc_info=exc)
-    return JSONResponse(status_code=500, content={"error": {
-        "code": "internal_error",
-        "message_vi": f"Lỗi hệ thống, mã tham chiếu {reference}.",
-        "message_en": f"Internal error, reference {reference}.",
-    }})
+    return error_response(500, "internal_error", f"Lỗi hệ thống, mã tham chiếu {reference}.",
+                          f"Internal error, reference {reference}.")

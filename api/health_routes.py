@@ -5,25 +5,45 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
 
 from api import errors
-from api.resources import Resources, get_resources
+from api.deps import ResourcesDep
+from api.openapi import DESCRIPTIONS, ErrorBody, refusals
 from indexer import built_by
 from indexer import state as indexer_state
 
 router = APIRouter()
 
 
-@router.get("/healthz")
+class Alive(BaseModel):
+    status: str = Field(description="ok")
+
+
+class Readiness(BaseModel):
+    """How far the index follows the registry (and, when not ready, why)."""
+
+    status: str = Field(description="ready, lagging, or index_built_by_other_code")
+    lag_seconds: float
+    applied_lsn: str
+    checked_upto_lsn: str
+    registry_current_as_of: str | None
+    documents_built_by: str | None = None
+    this_code: str | None = None
+
+
+@router.get("/healthz", response_model=Alive, responses=refusals())
 def healthz() -> dict[str, str]:
     """The process is alive."""
     return {"status": "ok"}
 
 
-@router.get("/readyz")
-def readyz(resources: Resources = Depends(get_resources)) -> JSONResponse:
+@router.get("/readyz", response_model=Readiness, responses={
+    **refusals(), 503: {"model": Readiness | ErrorBody, "description": DESCRIPTIONS[503]
+                        + "; lagging, or the index built by other code"}})
+def readyz(resources: ResourcesDep) -> JSONResponse:
     """Ready when Elasticsearch answers, the indexer is caught up, and the index's documents
     were built by the normaliser code this API keys its queries with."""
     try:
@@ -53,6 +73,6 @@ def readyz(resources: Resources = Depends(get_resources)) -> JSONResponse:
 
 
 @router.get("/metrics", include_in_schema=False)
-def prometheus_metrics(resources: Resources = Depends(get_resources)) -> Response:
+def prometheus_metrics(resources: ResourcesDep) -> Response:
     body, content_type = resources.metrics.render(resources.es, resources.settings)
     return Response(content=body, media_type=content_type)

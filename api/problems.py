@@ -6,6 +6,9 @@ English alongside, because searchers read it.
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +43,9 @@ RULE_TEXTS: dict[str, tuple[str, str]] = {
     "must_be_boolean": ("Phải là true hoặc false.", "Must be true or false."),
     "must_be_integer": ("Phải là số nguyên.", "Must be an integer."),
     "range": ("Phải trong khoảng {ge} đến {le}.", "Must be between {ge} and {le}."),
+    "must_be_uuid": ("Phải là một UUID.", "Must be a UUID."),
+    "minimum": ("Phải lớn hơn hoặc bằng {ge}.", "Must be at least {ge}."),
+    "maximum": ("Phải nhỏ hơn hoặc bằng {le}.", "Must be at most {le}."),
     "unknown_field": ("Trường không được hỗ trợ.", "Unknown field."),
     "json_object": (
         "Nội dung yêu cầu phải là một đối tượng JSON hợp lệ.",
@@ -80,20 +86,38 @@ _PYDANTIC_RULES = {
     "bool_parsing": "must_be_boolean",
     "int_type": "must_be_integer",
     "int_parsing": "must_be_integer",
+    "int_from_float": "must_be_integer",
     "literal_error": "one_of",
     "enum": "one_of",
     "extra_forbidden": "unknown_field",
     "model_attributes_type": "json_object",
+    "model_type": "json_object",
     "dict_type": "json_object",
     "json_invalid": "json_object",
-    "greater_than_equal": "range",
-    "less_than_equal": "range",
+    "uuid_parsing": "must_be_uuid",
+    "uuid_type": "must_be_uuid",
+    # a bounded field names both bounds (``api.models._range_of``: rule ``range``); one
+    # declared with ``Field(ge=…)`` alone names the bound it has
+    "greater_than_equal": "minimum",
+    "less_than_equal": "maximum",
 }
+
+#: Where FastAPI says a value came from: not part of the field's name.
+_LOCATIONS = frozenset(("body", "query", "path", "header", "cookie"))
+_QUOTED = re.compile(r"'([^']*)'")
+
+
+def _allowed(expected: str) -> str:
+    """pydantic's ``'a' or 'b'`` (English) as ``a, b``, fit for either language."""
+    values = _QUOTED.findall(expected)
+    return ", ".join(values) if values else expected
 
 
 def from_pydantic(error: dict[str, Any]) -> Problem:
     """Turn one pydantic/FastAPI validation error into a named-field, named-rule problem."""
-    loc = [str(part) for part in error.get("loc", ()) if part not in ("body",)]
+    loc = [str(part) for part in error.get("loc", ())]
+    if loc and loc[0] in _LOCATIONS:
+        loc = loc[1:]
     field = ".".join(loc) or "body"
     kind = str(error.get("type", ""))
     ctx: dict[str, Any] = dict(error.get("ctx") or {})
@@ -103,5 +127,38 @@ def from_pydantic(error: dict[str, Any]) -> Problem:
     if rule == "max_length":
         ctx.setdefault("limit", ctx.get("max_length", ""))
     if rule == "one_of":
-        ctx.setdefault("allowed", ctx.get("expected", ""))
+        ctx["allowed"] = _allowed(str(ctx.get("expected", "")))
     return problem(field, rule, **ctx)
+
+
+def from_validation_error(errors: Sequence[Any], body: Any) -> list[Problem]:
+    """The problems of FastAPI's ``RequestValidationError``.
+
+    A body that is not JSON is the body's problem, not that of a byte offset; but JSON
+    whose only fault is a control character inside a string (a NUL byte, say) is
+    reported against the field whose value holds it, as the same character written
+    ``\\u0000`` would be."""
+    if any(dict(e).get("type") == "json_invalid" for e in errors):
+        return _control_characters(body) or [problem("body", "json_object")]
+    return [from_pydantic(dict(e)) for e in errors] or [problem("body", "json_object")]
+
+
+def _control_characters(body: Any) -> list[Problem]:
+    try:
+        parsed = json.loads(body, strict=False)  # strict=False: control characters allowed
+    except (TypeError, ValueError):
+        return []
+    if not isinstance(parsed, dict):
+        return []
+    return [problem(str(name), "no_control_characters") for name, value in parsed.items()
+            if _holds_control(value)]
+
+
+def _holds_control(value: Any) -> bool:
+    if isinstance(value, str):
+        return any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value)
+    if isinstance(value, dict):
+        return any(_holds_control(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_control(v) for v in value)
+    return False

@@ -7,12 +7,13 @@ from dataclasses import replace
 from typing import Any
 
 import orjson
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from api import accounts, errors, watermark
 from api.audit import Searched
 from api.auth import caller_of, client_address
+from api.deps import OPTIONAL_KEY, ApiKey, ResourcesDep
 from api.models import (
     MatchedField,
     PartLabels,
@@ -21,9 +22,10 @@ from api.models import (
     SearchResult,
     Watermark,
 )
+from api.openapi import refusals
 from api.privacy import anonymous_view
 from api.problems import problem
-from api.resources import Resources, get_resources
+from api.resources import Resources
 from api.result_values import part_labels, result_values
 from query import grouped
 from query.candidates import CandidatePlan, plan
@@ -97,11 +99,10 @@ def shown_page(resources: Resources, request: SearchRequest,
         hashes=outcome.hashes)
 
 
-@router.post("/v1/search", response_model=SearchResponse)
-def search_registrations(
-    body: SearchRequest, http: Request,
-    resources: Resources = Depends(get_resources),
-) -> Response:
+@router.post("/v1/search", response_model=SearchResponse, openapi_extra=OPTIONAL_KEY,
+             responses=refusals(400, 401, 413, 422, 429, 503))
+def search_registrations(body: SearchRequest, http: Request, resources: ResourcesDep,
+                         _key: ApiKey) -> Response:
     """Tra cứu theo một tiêu chí / search by exactly one criterion."""
     started = time.perf_counter()
     caller = caller_of(http, resources)

@@ -16,14 +16,15 @@ import hmac
 import html
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from api import ratelimit
-from api.auth import caller_of, client_address
+from api.certificate_models import Verdict as VerdictBody
+from api.deps import ResourcesDep, VerificationLimit
 from api.errors import ApiProblemError
 from api.heavy import run_heavy
-from api.resources import Resources, get_resources
+from api.openapi import refusals
+from api.resources import Resources
 from api.upload_limit import read_one_file
 from certify import store
 from certify.numbering import is_valid_number
@@ -84,21 +85,6 @@ def answer(verdict: Verdict, number: str | None, *, result: VerificationResult |
         "reasons": [r.model_dump() for r in shown.reasons] + (reasons or []),
     }
 
-
-def limit_verification(request: Request,
-                       resources: Resources = Depends(get_resources)) -> None:
-    """Anonymous callers: at most ``public_verifications_per_minute`` a minute per client
-    address. A valid API key is not limited (an unknown one is refused)."""
-    if request.headers.get("x-api-key"):
-        caller_of(request, resources)
-        return
-    limit = resources.settings.public_verifications_per_minute
-    ratelimit.enforce(
-        resources, "verify:", client_address(request), limit,
-        f"Quá {limit} lượt xác minh văn bản chứng nhận mỗi phút cho người dùng không có khóa "
-        "API; vui lòng thử lại sau.",
-        f"More than {limit} certificate verifications a minute without an API key; "
-        "retry later.")
 
 
 def _holds(found: store.StoredCertificate, sha256: str) -> bool:
@@ -161,23 +147,21 @@ async def _negotiated(request: Request, resources: Resources, number: str,
 NEGOTIATED: dict[int | str, dict[str, Any]] = {
     200: {"description": "The verdict (JSON) or the verification page (HTML)",
           "content": {"application/json": {}, "text/html": {}}},
-    404: {"description": "Not a certificate number (form or check digit)"},
-    429: {"description": "Too many verifications from this client this minute"}}
+    **refusals((404, "Not a certificate number (form or check digit)"), 422,
+               (429, "Too many verifications from this client this minute"), 503)}
 
 
 @router.get("/v1/certificates/{number}/verify", responses=NEGOTIATED)
-async def verify_certificate(request: Request, number: str, sha256: str | None = None,
-                             resources: Resources = Depends(get_resources),
-                             _: None = Depends(limit_verification)) -> Response:
+async def verify_certificate(request: Request, number: str, resources: ResourcesDep,
+                             _: VerificationLimit, sha256: str | None = None) -> Response:
     """Is the certificate issued as this number, with this hash, genuine and unchanged?
     JSON; the verification page to a browser (``Accept: text/html``)."""
     return await _negotiated(request, resources, number, sha256, default_json=True)
 
 
 @router.get("/verify/{number}", response_class=HTMLResponse, responses=NEGOTIATED)
-async def verification_page(request: Request, number: str, sha256: str | None = None,
-                            resources: Resources = Depends(get_resources),
-                            _: None = Depends(limit_verification)) -> Response:
+async def verification_page(request: Request, number: str, resources: ResourcesDep,
+                            _: VerificationLimit, sha256: str | None = None) -> Response:
     """The page the QR code and printed link open (Vietnamese with English alongside);
     the same answer as JSON to ``Accept: application/json``."""
     return await _negotiated(request, resources, number, sha256, default_json=False)
@@ -188,12 +172,14 @@ UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-dat
         "file": {"type": "string", "format": "binary"}}}}}}}
 
 
-@router.post("/v1/certificates/verify", openapi_extra=UPLOAD_BODY, responses={
-    413: {"description": "Upload larger than verify_max_upload_bytes"},
-    422: {"description": "No file in the form field 'file'"},
-    429: {"description": "Too many verifications from this client this minute"}})
-async def verify_uploaded(request: Request, resources: Resources = Depends(get_resources),
-                          _: None = Depends(limit_verification)) -> dict[str, Any]:
+@router.post("/v1/certificates/verify", openapi_extra=UPLOAD_BODY, response_model=None,
+             responses={200: {"model": VerdictBody, "description": "The verdict"},
+                        **refusals(400, (413, "Upload larger than verify_max_upload_bytes"),
+                                   (422, "No file in the form field 'file'"),
+                                   (429, "Too many verifications from this client this "
+                                         "minute"), 503)})
+async def verify_uploaded(request: Request, resources: ResourcesDep,
+                          _: VerificationLimit) -> dict[str, Any]:
     """Check a PDF someone holds (form field ``file``): genuine signature, unchanged, and
     on record. Refused with 413 past ``verify_max_upload_bytes``, before more is read."""
     pdf = await read_one_file(request, "file", resources.settings.verify_max_upload_bytes)

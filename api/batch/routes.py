@@ -23,36 +23,40 @@ import uuid
 from collections.abc import Iterator
 from typing import IO, Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.background import BackgroundTask
 
 from api import accounts
-from api.auth import client_address, require_account
+from api.auth import client_address
 from api.batch import certificate, export, store, tasks
 from api.batch.limits import FileProblemError, Limits
 from api.batch.messages import texts
 from api.batch.models import BatchStatus, BatchSubmitted, ValidationOnly, batch_status
 from api.batch.parse import detect_format, parse
 from api.batch.report import FileReport, TooManyRowsError, check_file
-from api.errors import ApiProblemError
+from api.certificate_models import BatchCertificateIssued, CertificateIssuing
+from api.deps import AccountDep, ResourcesDep
+from api.errors import ApiProblemError, error_response
 from api.heavy import run_heavy
 from api.issuing import links
-from api.resources import Resources, get_resources
+from api.openapi import binary, refusals
+from api.resources import Resources
 
 log = logging.getLogger("regsearch.batch")
 router = APIRouter(tags=["batch"])
 
 ExportFormat = Literal["csv", "xlsx", "jsonl"]
+NO_BATCH = "Không có lô này của tài khoản / No such batch of this account"
 _MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson",
                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 def _problem(http_status: int, code: str, headers: dict[str, str] | None = None,
-             **context: Any) -> ApiProblemError:
+             field: str | None = None, **context: Any) -> ApiProblemError:
     vi, en = texts(code, **context)
-    return ApiProblemError(http_status, code, vi, en, headers=headers)
+    return ApiProblemError(http_status, code, vi, en, headers=headers, field=field)
 
 
 def _upload(file: UploadFile, limit: int) -> tuple[IO[bytes], bytes]:
@@ -60,7 +64,7 @@ def _upload(file: UploadFile, limit: int) -> tuple[IO[bytes], bytes]:
     whole in memory) and its first bytes."""
     source = file.file
     if source.seek(0, 2) > limit:
-        raise _problem(413, "file_too_large", limit=limit)
+        raise _problem(413, "file_too_large", field="file", limit=limit)
     source.seek(0)
     head = source.read(8)
     source.seek(0)
@@ -76,9 +80,9 @@ def _check(file: UploadFile, caller: accounts.Caller, resources: Resources) -> F
         return check_file(parse(source, kind, Limits.of(settings)),
                           max_rows=caller.max_batch_rows, chunk_rows=settings.batch_chunk_rows)
     except FileProblemError as exc:
-        raise _problem(422, exc.code, **exc.context) from exc
+        raise _problem(422, exc.code, field="file", **exc.context) from exc
     except TooManyRowsError as exc:
-        raise _problem(422, "batch_too_many_rows", limit=exc.limit) from exc
+        raise _problem(422, "batch_too_many_rows", field="file", limit=exc.limit) from exc
 
 
 def _publish(resources: Resources, job_id: uuid.UUID, chunks: int) -> None:
@@ -93,14 +97,16 @@ def _publish(resources: Resources, job_id: uuid.UUID, chunks: int) -> None:
         store.mark_published(conn, job_id, numbers)
 
 
-@router.post("/v1/batches", status_code=202, response_model=BatchSubmitted | ValidationOnly)
+@router.post("/v1/batches", status_code=202, response_model=BatchSubmitted,
+             responses={200: {"model": ValidationOnly,
+                              "description": "validate_only: the report, no batch"},
+                        **refusals(400, 401, 413, 422, 429, 503)})
 async def submit_batch(
     http: Request,
     file: Annotated[UploadFile, File(description="CSV, XLSX or JSONL; one row per lookup")],
+    resources: ResourcesDep, caller: AccountDep,
     validate_only: Annotated[bool, Query(description="Only check the rows; no batch")] = False,
     include_deleted: Annotated[bool, Query(description="Also match deleted ones")] = False,
-    resources: Resources = Depends(get_resources),
-    caller: accounts.Caller = Depends(require_account),
 ) -> Any:
     """Tra cứu theo lô / submit a batch of lookups (customer or agency key)."""
     report = await run_heavy(_check, file, caller, resources)
@@ -115,9 +121,8 @@ def _submit(http: Request, filename: str | None, report: FileReport, validate_on
                             content=ValidationOnly(report=report.as_dict()).model_dump())
     if report.valid == 0:
         vi, en = texts("batch_no_valid_rows")
-        return JSONResponse(status_code=422, content={"error": {
-            "code": "batch_no_valid_rows", "message_vi": vi, "message_en": en,
-            "report": report.as_dict()}})
+        return error_response(422, "batch_no_valid_rows", vi, en, field="file",
+                              report=report.as_dict())
     with resources.pool.connection() as conn:
         try:
             job_id = store.create_job(conn, caller, client_address(http),
@@ -136,12 +141,12 @@ def _status(resources: Resources, job_id: uuid.UUID, caller: accounts.Caller) ->
         try:
             return batch_status(store.job_status(conn, job_id, caller.account_id))
         except store.JobNotFoundError as exc:
-            raise _problem(404, "batch_not_found") from exc
+            raise _problem(404, "batch_not_found", field="batch_id") from exc
 
 
-@router.get("/v1/batches/{batch_id}", response_model=BatchStatus)
-def get_batch(batch_id: uuid.UUID, resources: Resources = Depends(get_resources),
-              caller: accounts.Caller = Depends(require_account)) -> BatchStatus:
+@router.get("/v1/batches/{batch_id}", response_model=BatchStatus,
+            responses=refusals(401, (404, NO_BATCH), 422, 503))
+def get_batch(batch_id: uuid.UUID, resources: ResourcesDep, caller: AccountDep) -> BatchStatus:
     """Tiến độ của lô / a batch's status and progress."""
     return _status(resources, batch_id, caller)
 
@@ -151,22 +156,26 @@ def _cancel(resources: Resources, batch_id: uuid.UUID, caller: accounts.Caller) 
         try:
             store.cancel(conn, batch_id, caller.account_id, resources.settings)
         except store.JobNotFoundError as exc:
-            raise _problem(404, "batch_not_found") from exc
+            raise _problem(404, "batch_not_found", field="batch_id") from exc
         except store.JobFinishedError as exc:
             raise _problem(409, "batch_finished", status=exc.status) from exc
     return _status(resources, batch_id, caller)
 
 
-@router.post("/v1/batches/{batch_id}/cancel", response_model=BatchStatus)
-def cancel_batch(batch_id: uuid.UUID, resources: Resources = Depends(get_resources),
-                 caller: accounts.Caller = Depends(require_account)) -> BatchStatus:
+_CANCEL_REFUSALS = refusals(401, (404, NO_BATCH), (409, "Lô đã kết thúc / The batch has "
+                                                   "finished already"), 422, 503)
+
+
+@router.post("/v1/batches/{batch_id}/cancel", response_model=BatchStatus,
+             responses=_CANCEL_REFUSALS)
+def cancel_batch(batch_id: uuid.UUID, resources: ResourcesDep, caller: AccountDep) -> BatchStatus:
     """Hủy lô / cancel a batch: remaining chunks are not searched."""
     return _cancel(resources, batch_id, caller)
 
 
-@router.delete("/v1/batches/{batch_id}", response_model=BatchStatus)
-def delete_batch(batch_id: uuid.UUID, resources: Resources = Depends(get_resources),
-                 caller: accounts.Caller = Depends(require_account)) -> BatchStatus:
+@router.delete("/v1/batches/{batch_id}", response_model=BatchStatus,
+               responses=_CANCEL_REFUSALS)
+def delete_batch(batch_id: uuid.UUID, resources: ResourcesDep, caller: AccountDep) -> BatchStatus:
     """Same as cancel: the batch and the results of rows already searched are kept."""
     return _cancel(resources, batch_id, caller)
 
@@ -193,16 +202,17 @@ def _certificate_answer(resources: Resources,
     return JSONResponse(status_code=200 if found.existing else 201, content=body)
 
 
-@router.post("/v1/batches/{batch_id}/certificate", status_code=201,
-             responses={200: {"description": "The certificate issued before (not charged again)"},
-                        202: {"description": "A worker is issuing it (big batch): GET the same "
+@router.post("/v1/batches/{batch_id}/certificate", status_code=201, response_model=None,
+             responses={201: {"model": BatchCertificateIssued, "description": "Issued now"},
+                        200: {"model": BatchCertificateIssued,
+                              "description": "The certificate issued before (not charged again)"},
+                        202: {"model": CertificateIssuing,
+                              "description": "A worker is issuing it (big batch): GET the same "
                                              "address until it answers 200"},
-                        404: {"description": "No such batch of this account"},
-                        409: {"description": "The batch has not finished, or cannot be "
-                                             "certified (cancelled, failed)"}})
-def batch_certificate(batch_id: uuid.UUID, http: Request,
-                      resources: Resources = Depends(get_resources),
-                      caller: accounts.Caller = Depends(require_account)) -> JSONResponse:
+                        **refusals(401, (404, NO_BATCH), (409, "The batch has not finished, or "
+                                   "cannot be certified (cancelled, failed)"), 422, 503)})
+def batch_certificate(batch_id: uuid.UUID, http: Request, resources: ResourcesDep,
+                      caller: AccountDep) -> JSONResponse:
     """Cấp văn bản chứng nhận cho cả lô / one certificate for the whole finished batch.
 
     201 with its number, counts, fee and links when issued now; 200 with the same when it
@@ -216,7 +226,7 @@ def batch_certificate(batch_id: uuid.UUID, http: Request,
                                             lambda: resources.signer().key, caller, batch_id,
                                             client_address(http))
     except store.JobNotFoundError as exc:
-        raise _problem(404, "batch_not_found") from exc
+        raise _problem(404, "batch_not_found", field="batch_id") from exc
     except certificate.NotCertifiableError as exc:
         raise _problem(409, exc.code, status=exc.status) from exc
     if isinstance(found, certificate.Pending) and found.publish:
@@ -228,22 +238,24 @@ def batch_certificate(batch_id: uuid.UUID, http: Request,
     return _certificate_answer(resources, found)
 
 
-@router.get("/v1/batches/{batch_id}/certificate",
-            responses={200: {"description": "The certificate, issued"},
-                       202: {"description": "A worker is issuing it; ask again later"},
-                       404: {"description": "No such batch of this account, or no "
-                                            "certificate asked for"},
-                       500: {"description": "The worker could not issue it; POST again"}})
-def batch_certificate_state(batch_id: uuid.UUID, resources: Resources = Depends(get_resources),
-                            caller: accounts.Caller = Depends(require_account)) -> JSONResponse:
+@router.get("/v1/batches/{batch_id}/certificate", response_model=None,
+            responses={200: {"model": BatchCertificateIssued,
+                             "description": "The certificate, issued"},
+                       202: {"model": CertificateIssuing,
+                             "description": "A worker is issuing it; ask again later"},
+                       **refusals(401, (404, "No such batch of this account, or no "
+                                       "certificate asked for"), 422, 503,
+                                  (500, "The worker could not issue it; POST again"))})
+def batch_certificate_state(batch_id: uuid.UUID, resources: ResourcesDep,
+                            caller: AccountDep) -> JSONResponse:
     """Văn bản chứng nhận của lô / the batch's certificate: 200 when issued, 202 while a
     worker issues it."""
     try:
         found = certificate.certificate_state(resources.pool, caller, batch_id)
     except store.JobNotFoundError as exc:
-        raise _problem(404, "batch_not_found") from exc
+        raise _problem(404, "batch_not_found", field="batch_id") from exc
     if found is None:
-        raise _problem(404, "batch_certificate_not_requested")
+        raise _problem(404, "batch_certificate_not_requested", field="batch_id")
     return _certificate_answer(resources, found)
 
 
@@ -268,12 +280,13 @@ def _summary(status: BatchStatus) -> list[tuple[str, Any]]:
     ]
 
 
-@router.get("/v1/batches/{batch_id}/results", response_model=None)
+@router.get("/v1/batches/{batch_id}/results", response_model=None, response_class=Response,
+            responses={**binary(*(t.split(";")[0] for t in _MEDIA_TYPES.values()),
+                                description="The results file"),
+                       **refusals(401, (404, NO_BATCH), 422, 503)})
 def batch_results(
-    batch_id: uuid.UUID,
+    batch_id: uuid.UUID, resources: ResourcesDep, caller: AccountDep,
     format: Annotated[ExportFormat, Query(description="csv | xlsx | jsonl")] = "jsonl",
-    resources: Resources = Depends(get_resources),
-    caller: accounts.Caller = Depends(require_account),
 ) -> StreamingResponse | FileResponse:
     """Kết quả của lô / a batch's results, one line per match (CSV, XLSX) or per row (JSONL).
 
