@@ -4,14 +4,29 @@ them (the models cost a sixth of a name search's API CPU)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
+from certify.wording import reason
 from query.search import Match
+
+
+@lru_cache(maxsize=64)
+def _worded(code: str) -> dict[str, str]:
+    words = reason(code)
+    return {"code": code, "vi": words.vi, "en": words.en}
+
+
+def reasons_text(codes: tuple[str, ...] | list[str]) -> list[dict[str, str]]:
+    """The reasons in words, as certificates word them (``certify/data/reasons.json``);
+    the dicts are shared between results: read them, never change them."""
+    return [_worded(code) for code in codes]
 
 
 def result_values(match: Match, registration: dict[str, Any]) -> dict[str, Any]:
     """The match as ``SearchResult.model_dump`` gives it, with ``registration`` shown."""
     return {"tier": match.tier, "score": round(match.score, 4), "reasons": list(match.reasons),
+            "reasons_text": reasons_text(match.reasons),
             "matched": {"role": match.role, "position": match.position, "field": match.field,
                         "value_as_registered": match.value_as_registered},
             "registration": registration}
