@@ -119,5 +119,5 @@ def docs(request: Request) -> HTMLResponse:
 def docs_asset(name: str) -> Response:
     if name not in DOCS_ASSETS:
         return Response(status_code=404)
-    return FileResponse(Path(swagger_ui_path) / name,
-                        headers={"Cache-Control": "public, max-age=86400"})
+    # revalidated each time (by ETag): a new Swagger UI version must not meet a cached one
+    return FileResponse(Path(swagger_ui_path) / name, headers={"Cache-Control": "no-cache"})

@@ -68,7 +68,10 @@ class Site:
 
 
 def exact_count(url: str) -> int:
-    response = httpx.post(f"{url}/v1/search", json={"debtor_name": NAME_TYPED}, timeout=30)
+    try:
+        response = httpx.post(f"{url}/v1/search", json={"debtor_name": NAME_TYPED}, timeout=30)
+    except httpx.TransportError:  # not listening yet
+        return -1
     return int(response.json()["exact"]["count"]) if response.status_code == 200 else -1
 
 
