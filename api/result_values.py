@@ -7,12 +7,14 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from certify.wording import reason
+from certify.wording import reason, reason_codes
 from query.search import Match
 
 
 @lru_cache(maxsize=64)
 def _worded(code: str) -> dict[str, str]:
+    if code not in reason_codes():  # a code without wording yet: the code itself
+        return {"code": code, "vi": code, "en": code}
     words = reason(code)
     return {"code": code, "vi": words.vi, "en": words.en}
 

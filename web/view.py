@@ -34,6 +34,17 @@ CHOICES: tuple[tuple[str, str, str | None, Bilingual], ...] = (
      Bilingual("Số đăng ký", "Registration number")),
 )
 CHOICE_VALUES = frozenset(choice[0] for choice in CHOICES)
+#: What the value box says under it, by criterion.
+HINTS = {
+    "debtor_name": Bilingual(
+        "Có thể gõ không dấu; tên có dấu vẫn được tìm thấy. Kết quả gần đúng nêu lý do.",
+        "Diacritics may be left out; names with them are still found. Close matches say why."),
+    "id_number": Bilingual("Dấu cách, dấu chấm và gạch nối được bỏ qua.",
+                           "Spaces, dots and hyphens are ignored."),
+    "registration_number": Bilingual("Ví dụ: 2024-0000123456", "For example 2024-0000123456"),
+}
+NUMBER_HINT = Bilingual("Dấu cách, dấu chấm, gạch nối và dấu * được bỏ qua.",
+                        "Spaces, dots, hyphens and * are ignored.")
 
 #: Seizure and enforcement notices: what each side of the registration is, when the
 #: result does not say so itself.
@@ -57,6 +68,12 @@ def choice(value: str) -> tuple[str, str | None]:
         if key == value:
             return criterion, party_type
     raise ValueError(value)
+
+
+def hint(choice_value: str) -> Bilingual:
+    """The hint under the value box for one of the form's choices."""
+    criterion = choice(choice_value)[0] if choice_value in CHOICE_VALUES else "debtor_name"
+    return HINTS.get(criterion, NUMBER_HINT)
 
 
 def worded(group: str, key: str | None) -> Bilingual:

@@ -71,6 +71,10 @@ def test_a_name_typed_without_diacritics_shows_exact_and_close_with_reasons(
     with browser.chromium(tmp_path) as driver:
         driver.get(site.url + "/")
         assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "vi"
+        Select(driver.find_element(By.ID, "criterion")).select_by_value("chassis_number")
+        hint = driver.find_element(By.ID, "value-hint").text  # site.js follows the choice
+        assert "dấu *" in hint and "hyphens and *" in hint
+        assert "RLHJC" in (driver.find_element(By.ID, "value").get_attribute("placeholder") or "")
         search(driver, "debtor_name_individual", NAME_TYPED)
         shot = browser.screenshot(driver, tmp_path / "search-results.png")
         keep(shot, "search-results.png")
@@ -90,6 +94,8 @@ def test_a_name_typed_without_diacritics_shows_exact_and_close_with_reasons(
             for worded in result["reasons_text"]:
                 assert worded["vi"] in reasons and worded["en"] in reasons
         assert "Dữ liệu cập nhật đến" in driver.find_element(By.ID, "watermark").text
+        driver.find_element(By.ID, "close-title").location_once_scrolled_into_view  # noqa: B018
+        keep(browser.screenshot(driver, tmp_path / "close.png"), "close-results.png")
         assert serious_violations(driver) == []
 
 

@@ -52,3 +52,9 @@ def test_paging_covers_every_result_once(total: int, current: int) -> None:
     assert view.offset_of(pages.count) < max(total, 1)
     assert (pages.previous is None) == (pages.current == 1)
     assert (pages.next is None) == (pages.current == pages.count)
+
+
+def test_hints_follow_the_criterion() -> None:
+    assert "không dấu" in view.hint("debtor_name_organization").vi
+    assert view.hint("chassis_number") == view.NUMBER_HINT
+    assert view.hint("unknown") == view.hint("debtor_name")

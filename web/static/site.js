@@ -1,23 +1,31 @@
 // regsearch public pages: small helpers only; every search works without this script.
 (function () {
   "use strict";
-  var hints = {
-    debtor_name: "Ví dụ: Nguyen Van Tu · e.g. Nguyen Van Tu",
-    debtor_name_individual: "Ví dụ: Nguyen Thi Nhu Quynh · e.g. Nguyen Thi Nhu Quynh",
-    debtor_name_organization: "Ví dụ: Cong ty TNHH Dong A · e.g. Dong A Co., Ltd",
-    id_number: "Ví dụ: 001190012345 · e.g. 001190012345",
-    chassis_number: "Ví dụ: RLHJC5218HY012345",
-    engine_number: "Ví dụ: 2NRX123456",
-    plate_number: "Ví dụ: 30A-123.45",
-    registration_number: "Ví dụ: 2024-0000123456"
+  var examples = {
+    debtor_name: "Nguyen Van Tu",
+    debtor_name_individual: "Nguyen Thi Nhu Quynh",
+    debtor_name_organization: "Cong ty TNHH Thuong mai Dong A",
+    id_number: "001190012345",
+    chassis_number: "RLHJC5218HY012345",
+    engine_number: "2NRX123456",
+    plate_number: "30A-123.45",
+    registration_number: "2024-0000123456"
   };
   var select = document.getElementById("criterion");
   var input = document.getElementById("value");
+  var hint = document.getElementById("value-hint");
   if (!select || !input) { return; }
-  function hint() { input.placeholder = hints[select.value] || ""; }
-  select.addEventListener("change", function () { hint(); input.focus(); });
-  hint();
-  // the form submits on Enter already; Escape clears the value to start again
+  function follow() {
+    var option = select.options[select.selectedIndex];
+    input.placeholder = examples[select.value] ? "Ví dụ / e.g. " + examples[select.value] : "";
+    if (hint && option && option.dataset.hintVi) {
+      hint.firstChild.nodeValue = option.dataset.hintVi + " ";
+      hint.querySelector("[lang=en]").textContent = option.dataset.hintEn;
+    }
+  }
+  select.addEventListener("change", function () { follow(); input.focus(); });
+  follow();
+  // Escape clears the value to start again (Enter submits, as in any form)
   input.addEventListener("keydown", function (event) {
     if (event.key === "Escape") { input.value = ""; }
   });
