@@ -22,14 +22,13 @@ PAGE_SIZE = 20
 #: The form's choices: (value, criterion, party type, wording).
 CHOICES: tuple[tuple[str, str, str | None, Bilingual], ...] = (
     ("debtor_name", "debtor_name", None,
-     Bilingual("Tên bên bảo đảm (mọi loại)", "Grantor name (any)")),
+     Bilingual("Tên bên bảo đảm (mọi loại)", "Grantor's name")),
     ("debtor_name_individual", "debtor_name", "individual",
-     Bilingual("Tên bên bảo đảm — cá nhân", "Grantor name — individual")),
+     Bilingual("Tên bên bảo đảm — cá nhân", "Individual's name")),
     ("debtor_name_organization", "debtor_name", "organization",
-     Bilingual("Tên bên bảo đảm — tổ chức", "Grantor name — organisation")),
+     Bilingual("Tên bên bảo đảm — tổ chức", "Organisation's name")),
     ("id_number", "id_number", None,
-     Bilingual("Số giấy tờ (CCCD, CMND, hộ chiếu, mã số thuế…)",
-               "ID number (citizen ID, passport, tax code…)")),
+     Bilingual("Số giấy tờ (CCCD, hộ chiếu, MST…)", "ID or tax number")),
     ("chassis_number", "chassis_number", None, Bilingual("Số khung", "Chassis number (VIN)")),
     ("engine_number", "engine_number", None, Bilingual("Số máy", "Engine number")),
     ("plate_number", "plate_number", None, Bilingual("Biển số", "Plate number")),

@@ -148,6 +148,24 @@ def test_bad_input_is_answered_beside_the_field(site: Site, tmp_path: Path) -> N
         assert serious_violations(driver) == []
 
 
+def test_the_form_by_keyboard_alone(site: Site, tmp_path: Path) -> None:
+    with browser.chromium(tmp_path) as driver:
+        driver.get(site.url + "/")
+        driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+        assert driver.switch_to.active_element.get_attribute("class") == "skip"
+        stops = []
+        for _ in range(8):
+            driver.switch_to.active_element.send_keys(Keys.TAB)
+            active = driver.switch_to.active_element
+            stops.append(active.get_attribute("id") or active.tag_name)
+        assert stops.index("criterion") < stops.index("value") < stops.index("button"), stops
+        box = driver.find_element(By.ID, "value")
+        box.send_keys(NAME_TYPED, Keys.ENTER)  # Enter in the box submits the form
+        wait_until(lambda: driver.find_elements(By.ID, "exact"), deadline_s=30,
+                   what="results after Enter")
+        browser.screenshot(driver, tmp_path / "keyboard.png")
+
+
 def test_docs_load_with_no_request_off_the_machine(site: Site, tmp_path: Path) -> None:
     with browser.chromium(tmp_path) as driver:
         driver.get(site.url + "/docs")
