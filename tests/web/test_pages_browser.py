@@ -195,6 +195,9 @@ def test_the_search_is_plain_html(site: Site) -> None:
         assert all(not src.startswith("http") for src in parsed.sources), parsed.sources
         pages.append([n for n in parsed.regnos if n not in CLOSE_NAMES])
     assert len(pages[0]) == 20 and len(pages[0] + pages[1]) == EXACT_MORTGAGES + 1
+    beyond = httpx.get(f"{site.url}/tra-cuu", timeout=30, params={
+        "criterion": "debtor_name", "value": NAME_TYPED, "page": "99"})
+    assert beyond.status_code == 200 and "về trang đầu" in beyond.text
     assert SEIZURE_NUMBER in pages[0] + pages[1]
 
 
