@@ -22,6 +22,7 @@ from api.resources import Resources
 from indexer import built_by
 from regsearch import gc_tuning
 from regsearch.settings import Settings, get_settings
+from web import routes as web_routes
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -40,6 +41,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Tra cứu giao dịch bảo đảm / Secured transactions registry search",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served offline by web.routes
+        redoc_url=None,
     )
     app.state.resources = resources
     errors.install(app)
@@ -52,6 +55,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if resources.settings.trusted_proxies:  # else the client is the socket's peer
         app.add_middleware(ProxyHeadersMiddleware,
                            trusted_hosts=resources.settings.trusted_proxies)
+    app.include_router(web_routes.router)
+    app.mount("/static", web_routes.static_files(), name="static")
     board = spread.board_from_environment()
     if board is not None:  # one of several workers
         app.add_middleware(spread.SpreadConnections, board=board)

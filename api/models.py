@@ -16,6 +16,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from api.problems import CRITERIA
+from api.result_values import reasons_text
 
 MAX_VALUE_LENGTH = 200
 
@@ -157,10 +158,26 @@ class PartLabels(BaseModel):
     matched_role: Wording = Field(description="The part the match was found in")
 
 
+class ReasonText(BaseModel):
+    code: str
+    vi: str = Field(description="The reason in Vietnamese, as certificates word it")
+    en: str
+
+
 class SearchResult(BaseModel):
     tier: Literal["exact", "close"]
     score: float
     reasons: list[str]
+    reasons_text: list[ReasonText] = Field(
+        default_factory=list, description="The reasons in words, in the order of `reasons`")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _worded(cls, data: Any) -> Any:
+        """``reasons_text`` follows from ``reasons`` when not given."""
+        if isinstance(data, dict) and "reasons_text" not in data:
+            data = {**data, "reasons_text": reasons_text(list(data.get("reasons") or []))}
+        return data
     matched: MatchedField
     labels: PartLabels
     registration: dict[str, Any]

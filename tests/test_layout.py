@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 OURS = {"normalizers", "mappings", "registry", "indexer", "query", "certify", "api",
-        "services", "benchmarks", "regsearch", "migrations"}
+        "services", "benchmarks", "regsearch", "migrations", "web"}
 #: The one settings module, the one way to make an Elasticsearch client, and the
 #: garbage-collector settings of long-running processes.
 _COMMON = {"regsearch.settings", "regsearch.elastic", "regsearch.gc_tuning"}
@@ -34,7 +34,10 @@ ALLOWED: dict[str, set[str]] = {
     # the indexer's published side only: its state document (the watermark), positions,
     # and the fingerprint of the code that builds documents
     "api": {"query", "certify", "normalizers", "indexer.state", "indexer.lsn",
-            "indexer.slot", "indexer.built_by", "migrations.runner"} | _COMMON,
+            "indexer.slot", "indexer.built_by", "migrations.runner", "web.routes"} | _COMMON,
+    # the pages: the API's own use cases (never its app factory) and the wording
+    "web": {"api.deps", "api.errors", "api.models", "api.problems", "api.resources",
+            "api.search_routes", "certify.wording", "certify.fonts"},
 }
 
 
@@ -71,7 +74,7 @@ def test_only_the_command_and_benchmarks_import_the_api() -> None:
         for path in (ROOT / folder).rglob("*.py")
         if any(name.split(".")[0] == "api" for name in imported(path))
     }
-    assert {p.split("/")[0] for p in importers} <= {"regsearch", "benchmarks"}, importers
+    assert {p.split("/")[0] for p in importers} <= {"regsearch", "benchmarks", "web"}, importers
 
 
 def test_the_rules_see_imports_inside_functions(tmp_path: Path) -> None:

@@ -1,0 +1,1 @@
+"""Public web pages: search, offline API docs (server-rendered, Jinja2)."""

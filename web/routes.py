@@ -1,0 +1,123 @@
+"""The public pages: search at ``/`` and ``/tra-cuu``, the offline API docs, the font.
+
+Each search runs the JSON route's own function (``api.search_routes.search_registrations``)
+with the browser's request, so the public rate limit, the usage ledger, the metrics and
+what an anonymous caller may see apply to the page exactly as to ``POST /v1/search``;
+the page renders the body that route answers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
+
+from api import errors, search_routes
+from api.deps import ResourcesDep
+from api.models import SearchRequest
+from api.problems import Problem, from_pydantic, problem
+from certify import fonts
+from web import view
+
+HERE = Path(__file__).resolve().parent
+templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.globals.update(view=view)
+router = APIRouter(include_in_schema=False)
+
+#: The fonts the pages use: Debian's DejaVu (fonts-dejavu-core), the certificates' own,
+#: which prints every Vietnamese letter; read from the installed files, never committed.
+FONTS = {"DejaVuSans.ttf": fonts.DEFAULT_REGULAR, "DejaVuSans-Bold.ttf": fonts.DEFAULT_BOLD}
+#: Swagger UI's files, from the installed ``swagger-ui-bundle`` package.
+DOCS_ASSETS = frozenset({"swagger-ui-bundle.js", "swagger-ui.css"})
+
+
+def static_files() -> StaticFiles:
+    """The pages' CSS, script and icon, mounted at ``/static`` by ``api.app``."""
+    return StaticFiles(directory=HERE / "static")
+
+
+def _page(request: Request, template: str, status: int = 200,
+          headers: dict[str, str] | None = None, **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(request, template, context, status_code=status,
+                                      headers=headers)
+
+
+def _request(criterion: str, party_type: str | None, value: str, page: int) -> SearchRequest:
+    return SearchRequest.model_validate({
+        criterion: value, "party_type": party_type,
+        "exact_offset": view.offset_of(page), "exact_limit": view.PAGE_SIZE})
+
+
+def _page_number(text: str) -> int:
+    return int(text) if text.isdigit() and 0 < len(text) < 7 else 1
+
+
+@router.get("/", response_class=HTMLResponse)
+@router.get("/tra-cuu", response_class=HTMLResponse)
+def search_page(request: Request, resources: ResourcesDep, criterion: str = "debtor_name",
+                value: str | None = None, page: str = "1") -> Response:
+    """Tra cứu công khai / public search (a form; results when a value is given)."""
+    chosen = criterion if criterion in view.CHOICE_VALUES else "debtor_name"
+    form = {"criterion": chosen, "value": value or ""}
+    if value is None:
+        return _page(request, "search.html", form=form)
+    name, party_type = view.choice(chosen)
+    current = _page_number(page)
+    found: list[Problem] = []
+    try:
+        body = _request(name, party_type, value, current)
+        answer = search_routes.search_registrations(body, request, resources, None)
+    except ValidationError as exc:
+        found = [from_pydantic(dict(error)) for error in exc.errors()]
+    except errors.InvalidQueryError as exc:
+        found = list(exc.problems) or [problem(name, "invalid")]
+    except errors.ApiProblemError as exc:
+        template = "rate_limited.html" if exc.status == 429 else "refused.html"
+        return _page(request, template, status=exc.status, headers=exc.headers, form=form,
+                     message=(exc.message_vi, exc.message_en),
+                     retry_after=exc.headers.get("Retry-After"))
+    except errors.ServiceUnavailableError as exc:
+        return _page(request, "refused.html", status=503, headers={"Retry-After": "5"},
+                     form=form, message=(exc.message_vi, exc.message_en), retry_after="5")
+    if found:
+        return _page(request, "search.html", status=422, form=form, problems=found)
+    result = orjson.loads(answer.body)
+    return _page(request, "search.html", form=form, result=result,
+                 pages=view.pages(result["exact"]["count"], current))
+
+
+@router.get("/fonts/{name}")
+def font(name: str) -> Response:
+    """DejaVu Sans, as installed by Debian (the file certificates embed)."""
+    path = FONTS.get(name)
+    if path is None or not path.is_file():
+        return Response(status_code=404)
+    return FileResponse(path, media_type="font/ttf",
+                        headers={"Cache-Control": "public, max-age=86400"})
+
+
+@router.get("/docs", response_class=HTMLResponse)
+def docs(request: Request) -> HTMLResponse:
+    """Swagger UI with every file served here: it works on a network without internet."""
+    return get_swagger_ui_html(
+        openapi_url=request.app.openapi_url or "/openapi.json",
+        title="regsearch — API (Swagger UI)",
+        swagger_js_url="/docs/assets/swagger-ui-bundle.js",
+        swagger_css_url="/docs/assets/swagger-ui.css",
+        swagger_favicon_url="/static/favicon.svg")
+
+
+@router.get("/docs/assets/{name}")
+def docs_asset(name: str) -> Response:
+    if name not in DOCS_ASSETS:
+        return Response(status_code=404)
+    # revalidated each time (by ETag): a new Swagger UI version must not meet a cached one
+    return FileResponse(Path(swagger_ui_path) / name, headers={"Cache-Control": "no-cache"})
