@@ -18,16 +18,16 @@ An absent value is ``""``. Elasticsearch takes and returns it base64-encoded.
 Why JSON and not a format of its own: until v8 the value was UTF-8 text with its own
 separators (US between fields, RS between items, GS between groups; a separator inside a
 value became a space). Issue 20 asked to keep the simpler one if within 5%. Measured side
-by side on 100,000 synthetic registrations, alternating the formats round by round
-(``benchmarks/bench_packed.py``, 2026-12-06, 2 shared cores at load average 18-20; figures
-and command in ``benchmarks/RESULTS.md``): the JSON array is 15% longer (362 against 314
-base64 characters) but half the CPU to encode (3.4 against 6.9 µs), 12% less to decode a
-candidate and read its values (3.1 against 3.5 µs), and Elasticsearch pages reading it were
-no slower (2,000 candidates: 82 against 90 ms; 150: 6.5 against 8.2 ms, medians of 8
-rounds). Reading only the id and content hash of a hit (``identity``) costs 1.8 µs instead
-of 0.75 (the whole value is decoded): at most 150 hits a page, 0.15 ms. So the separator
-format went, and with it its escaping, which also made the packed values differ from the
-registration's when a value held a separator.
+by side on 100,000 synthetic registrations, alternating the formats round by round, two
+runs (``benchmarks/bench_packed.py``, 2026-12-06, 2 shared cores at load average 18-20;
+figures and command in ``benchmarks/RESULTS.md``): the JSON array is 15% longer (362
+against 314 base64 characters) but cheaper to encode (3.4-4.7 against 6.9-8.1 µs) and to
+decode a candidate and read its values (3.1 against 3.5-3.9 µs), and Elasticsearch pages
+reading it were no slower (2,000 candidates: 82 and 171 ms against 90 and 189; 150: 6.5 and
+13.5 ms against 8.2 and 16.6; medians of 8 rounds). Reading only the id and content hash of
+a hit (``identity``) costs about 2 µs instead of 0.8 (the whole value is decoded): at most
+150 hits a page, 0.2 ms. So the separator format went, and with it its escaping, which
+also made the packed values differ from the registration's when a value held a separator.
 """
 
 from __future__ import annotations
