@@ -22,7 +22,7 @@ from elasticsearch import Elasticsearch
 
 from benchmarks.processes import CpuWatch
 from indexer import slot
-from indexer.runner import copy_snapshot
+from indexer.snapshot_copy import copy_snapshot
 from regsearch.settings import get_settings
 
 

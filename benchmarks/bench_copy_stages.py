@@ -3,7 +3,7 @@
     set -a; . benchmarks/bench.env; set +a
     .venv/bin/python -m benchmarks.bench_copy_stages --count 100000
 
-The copy (``indexer.runner.copy_snapshot``) reads the registry, builds each document
+The copy (``indexer.snapshot_copy.copy_snapshot``) reads the registry, builds each document
 (``indexer.copy_builders.build_batch``: normal forms, candidate keys, packed values) and
 bulk-writes it. Here the stages run one after the other, each alone on the machine, on
 the first ``--count`` registrations:
@@ -41,7 +41,7 @@ import mappings
 from benchmarks import processes
 from indexer import source
 from indexer.copy_builders import RawRow, build_batch
-from indexer.runner import COPY_BULK_IN_FLIGHT
+from indexer.snapshot_copy import COPY_BULK_IN_FLIGHT
 from indexer.writer import Write, write_all
 from mappings import registration_json
 from regsearch.settings import get_settings

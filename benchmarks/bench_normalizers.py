@@ -42,6 +42,7 @@ from normalizers import (
 )
 from normalizers.person import parse_person
 from query import classify as classify_module
+from query import verdict as verdict_module
 from query.classify import classify, matcher
 
 SHARED_NAMES = Path("/work/shared/data/vi-names/full_names.txt")
@@ -110,8 +111,8 @@ def clear_string_caches() -> None:
 
 def clear_all_caches() -> None:
     """Every cache of normalizers and the classifier, word-level ones too."""
-    modules = (text, legacy, person, organization, classify_module, tones, syllables,
-               identifiers, serials)
+    modules = (text, legacy, person, organization, classify_module, verdict_module, tones,
+               syllables, identifiers, serials)
     for module in modules:
         for value in vars(module).values():
             clear = getattr(value, "cache_clear", None)

@@ -6,7 +6,7 @@ import json
 from importlib import resources
 from typing import Any
 
-REGISTRATIONS_VERSION = 8
+REGISTRATIONS_VERSION = 9
 STATE_VERSION = 1
 STATE_INDEX = f"regsearch-state-v{STATE_VERSION}"
 
@@ -20,5 +20,5 @@ def load(name: str, version: int) -> dict[str, Any]:
 
 
 def registrations_index_name(alias: str, suffix: str) -> str:
-    """A concrete index behind the alias, e.g. ``registrations-v8-20261123t0100``."""
+    """A concrete index behind the alias, e.g. ``registrations-v9-20261206t2300``."""
     return f"{alias}-v{REGISTRATIONS_VERSION}-{suffix}"

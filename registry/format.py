@@ -1,6 +1,6 @@
 """The registration interchange format (JSON Lines), as typed models.
 
-Field names and codes follow ``spec/registration-format.md``. Values are kept
+Field names and codes follow ``docs/registration-format.md``. Values are kept
 exactly as declared: nothing here normalises a name or a number.
 """
 

@@ -8,7 +8,7 @@ computed from the address, so there is one Maildir rather than one per recipient
 read it with ``tests/mailbox.py``. The application reaches it, or a
 real relay, through the ``smtp_*`` settings.
 
-Debian's package is installed with debconf's "Local only" answer (``system.DEBCONF``); the
+Debian's package is installed with debconf's "Local only" answer (``packages.DEBCONF``); the
 system Postfix is then configured with ``postconf`` (idempotent: only what differs is
 written, and a running Postfix reloads). Starting and stopping it needs root.
 """

@@ -2,7 +2,7 @@
 
 ``validate_registration(obj)`` returns a list of problems, each "<field path>: <rule>";
 an empty list means the registration is valid. The rules are those of
-/work/shared/spec/registration-format.md (the field names, the closed vocabularies, times
+docs/registration-format.md (the field names, the closed vocabularies, times
 with their UTC offset, events in time order) plus the consistency the format implies:
 a deleted registration has exactly one deletion event, the last one, and an in-force one
 has none. Values are not normalised or judged (numbers are kept as declared), so a CCCD

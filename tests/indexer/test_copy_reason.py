@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import mappings
 from indexer import built_by
-from indexer.runner import copy_reason
+from indexer.snapshot_copy import copy_reason
 from indexer.state import IndexerState
 
 CURRENT = f"registrations-v{mappings.REGISTRATIONS_VERSION}-20261123t0100"

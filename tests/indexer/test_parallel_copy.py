@@ -21,7 +21,7 @@ def test_a_copy_built_in_worker_processes_holds_every_registration_as_built_here
     import mappings
     from indexer import documents, slot, source
     from indexer.lsn import lsn_to_int
-    from indexer.runner import copy_snapshot
+    from indexer.snapshot_copy import copy_snapshot
 
     _seed_registry(450, seed=7)
     settings = fresh_registry.model_copy(update={

@@ -162,7 +162,8 @@ def _prepare_by(code: str, settings: Any, client: Any, slot_name: str) -> Any:
     import psycopg
 
     from indexer import source, state
-    from indexer.runner import Follower, copy_snapshot
+    from indexer.runner import Follower
+    from indexer.snapshot_copy import copy_snapshot
 
     with psycopg.connect(settings.pg_dsn, autocommit=True) as conn:
         source.prepare_session(conn)

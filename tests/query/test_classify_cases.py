@@ -1,5 +1,6 @@
-"""Worked pairs: the shared dev cases (a copy lives in tests/query/data so the
-project runs without /work/shared) and this project's own rule cases."""
+"""Worked pairs: the matching contract's own (``docs/matching-dev-cases.jsonl``, kept
+beside the contract, ``docs/matching-contract.md``) and this project's rule cases
+(``tests/query/data/rule_cases.jsonl``). Nothing is read from outside the repository."""
 
 from __future__ import annotations
 
@@ -12,9 +13,7 @@ import pytest
 from query.classify import classify
 
 DATA = Path(__file__).parent / "data"
-REPO = Path(__file__).resolve().parents[2]
-SHARED_CANDIDATES = (Path("/work/shared/eval/dev-cases.jsonl"),
-                     REPO.parent / "shared" / "eval" / "dev-cases.jsonl")
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 def _load(path: Path) -> list[dict[str, Any]]:
@@ -37,7 +36,7 @@ def _check(case: dict[str, Any]) -> None:
         assert verdict.reasons == () and verdict.score == 0.0
 
 
-DEV_CASES = _load(DATA / "dev_cases.jsonl")
+DEV_CASES = _load(DOCS / "matching-dev-cases.jsonl")
 RULE_CASES = _load(DATA / "rule_cases.jsonl")
 
 
@@ -51,14 +50,15 @@ def test_rule_case(case: dict[str, Any]) -> None:
     _check(case)
 
 
-def test_shared_dev_cases_when_present() -> None:
-    shared = next((path for path in SHARED_CANDIDATES if path.exists()), None)
-    if shared is None:
-        pytest.skip("shared eval folder not present")
-    cases = _load(shared)
-    assert cases
-    for case in cases:
-        _check(case)
+def test_the_contract_and_its_worked_pairs_live_in_the_repository() -> None:
+    contract = (DOCS / "matching-contract.md").read_text(encoding="utf-8")
+    assert contract.count("# Matching contract") == 1
+    assert len(DEV_CASES) >= 50
+    # every reason the contract names is one the classifier knows, and the other way round
+    from query.reasons import REASON_CODES
+
+    named = {code for code in REASON_CODES if f"`{code}`" in contract}
+    assert named == set(REASON_CODES)
 
 
 def test_every_reason_code_has_a_case() -> None:

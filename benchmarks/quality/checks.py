@@ -1,0 +1,118 @@
+"""Checks of ours in the quality benchmark: the exact tier against the corpus ground truth,
+the misses, and why each miss happened (the engine re-run in-process)."""
+
+
+import random
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Any
+
+from elasticsearch import Elasticsearch
+
+from benchmarks.baselines import corpus
+from benchmarks.exact_truth import ExactTruth, registry_delta
+from benchmarks.quality.answers import Answer
+from benchmarks.quality.sampling import Query
+
+
+def check_truth(queries: Sequence[Query], ours: Sequence[Answer], truth: ExactTruth,
+                registrations: list[corpus.Registration], limit: int, registry_dsn: str
+                ) -> dict[str, Any]:
+    """The exact tier against the independent ground truth, for exact-class queries: the
+    corpus file, plus what the registry wrote or changed after loading it."""
+    delta = registry_delta(registry_dsn, registrations[-1].number)
+    positions = {r.number: i for i, r in enumerate(registrations)}
+    extended = list(registrations)
+    delta_truth = ExactTruth()
+    changed = 0
+    for registration in delta:
+        position = positions.get(registration.number)
+        if position is None:
+            position = len(extended)
+            extended.append(registration)
+        else:
+            extended[position] = registration
+            changed += 1
+        delta_truth.add(position, registration)
+    delta_truth.freeze()
+    picked = [q for q in queries if q.expected == "exact" and ours[q.qid].error is None]
+    if limit and len(picked) > limit:
+        picked = random.Random(0).sample(picked, limit)
+    misses: list[dict[str, Any]] = []
+    extras: list[dict[str, Any]] = []
+    unbounded = 0
+    exact_total = 0
+    started = time.monotonic()
+    for query in picked:
+        expected = truth.exact_set(query.criterion, query.text, query.party_type, extended)
+        if expected is None:
+            unbounded += 1
+            continue
+        expected |= delta_truth.exact_set(query.criterion, query.text, query.party_type,
+                                          extended) or set()
+        want = {extended[i].number for i in expected}
+        got = set(ours[query.qid].exact or [])
+        exact_total += len(want)
+        for number in sorted(want - got):
+            misses.append({"query": query.text, "criterion": query.criterion,
+                           "party_type": query.party_type, "class": query.variant_class,
+                           "registration_number": number})
+        for number in sorted(got - want):
+            extras.append({"query": query.text, "criterion": query.criterion,
+                           "party_type": query.party_type, "class": query.variant_class,
+                           "registration_number": number})
+    return {"registry_delta": {"new": len(delta) - changed, "changed": changed},
+            "queries_checked": len(picked) - unbounded, "queries_without_prefilter": unbounded,
+            "exact_matches_expected": exact_total, "misses": misses, "extras": extras,
+            "seconds": round(time.monotonic() - started, 1)}
+
+
+
+def misses_of(queries: Sequence[Query], ours: Sequence[Answer], numbers: Sequence[str]
+              ) -> list[dict[str, Any]]:
+    """Every query of ours that missed its promised tier (or matched a negative)."""
+    out = []
+    for query in queries:
+        answer = ours[query.qid]
+        ok = (answer.target_tier is None) if query.expected == "none" else (
+            answer.target_tier == query.expected)
+        if not ok:
+            out.append({**{k: v for k, v in asdict(query).items() if k != "qid"},
+                        "target_number": numbers[query.qid], "got": answer.target_tier,
+                        "exact_count": answer.counts.get("exact"),
+                        "close_count": answer.extra.get("close_count"),
+                        "close_left_out": answer.extra.get("close_left_out"),
+                        "error": answer.error})
+    return out
+
+
+def diagnose(misses: list[dict[str, Any]], es: Elasticsearch, alias: str, limit: int
+             ) -> dict[str, int]:
+    """Why ours missed a target it should have found, by re-running the engine in-process
+    (``query.search.search``) without the close-tier cap and then without the close
+    candidate limit. Adds ``why`` to each miss; returns the counts."""
+    from query.search import search as engine_search
+
+    why: defaultdict[str, int] = defaultdict(int)
+    for miss in misses[:limit]:
+        if miss["error"]:
+            miss["why"] = "error"
+        elif miss["expected"] == "none":
+            miss["why"] = "false_match"
+        elif miss["got"] is not None:
+            miss["why"] = "wrong_tier"
+        else:
+            miss["why"] = "not_matched"
+            for label, candidates in (("close_cap", 2000), ("close_candidate_limit", 200_000)):
+                outcome = engine_search(es, alias, miss["criterion"], miss["text"],
+                                        party_type=miss["party_type"], include_deleted=True,
+                                        close_cap=10**7, close_candidate_limit=candidates)
+                numbers = {m.registration["registration_number"]
+                           for m in (*outcome.exact, *outcome.close)}
+                if miss["target_number"] in numbers:
+                    miss["why"] = label
+                    break
+        why[miss["why"]] += 1
+    return dict(why)
