@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from api.problems import Problem, from_pydantic, problem
+from freshness.errors import FreshnessError
 from query.search import IndexOutdatedError
 
 log = logging.getLogger("regsearch.api")
@@ -88,6 +89,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ServiceUnavailableError)
     async def _unavailable(_: Request, exc: ServiceUnavailableError) -> JSONResponse:
+        return unavailable_response(exc.message_vi, exc.message_en)
+
+    @app.exception_handler(FreshnessError)
+    async def _not_current(_: Request, exc: FreshnessError) -> JSONResponse:
         return unavailable_response(exc.message_vi, exc.message_en)
 
     @app.exception_handler(TransportError)

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from api.problems import CRITERIA
+from freshness.watermark import Watermark
 
 MAX_VALUE_LENGTH = 200
 
@@ -69,16 +70,6 @@ class SearchRequest(BaseModel):
             if value is not None:
                 return name, str(value)
         raise AssertionError("validated request without a criterion")
-
-
-class Watermark(BaseModel):
-    registry_current_as_of: str | None = Field(
-        description="Commit time of the last registry change the index has applied")
-    applied_lsn: str
-    checked_upto_lsn: str
-    verified_current_at: str | None = Field(
-        default=None,
-        description="When the indexer last confirmed it had applied every registry commit")
 
 
 class MatchedField(BaseModel):
