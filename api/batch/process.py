@@ -18,7 +18,7 @@ import psycopg_pool
 import redis
 from elasticsearch import ApiError, Elasticsearch, TransportError
 
-from api.batch import store
+from api.batch import closing, store
 from api.batch.csv_parts import FewValues, lookup_lines
 from api.batch.results import lookup_key, lookup_of, lookup_result, row_result
 from freshness import guarantee, watermark
@@ -126,7 +126,7 @@ def run_chunk(resources: WorkerResources, job_id: uuid.UUID, chunk: int) -> Chun
                for row in work.rows]
     errors = sum(1 for _, result in results if result["error"])
     with resources.pool.connection() as conn:
-        store.write_chunk(conn, job_id, chunk, lookups, results, errors,
+        closing.write_chunk(conn, job_id, chunk, lookups, results, errors,
                           mark.registry_current_as_of, resources.settings,
                           registry_lsn=mark.applied_lsn if mark.registry_current_as_of else None)
     return "done"
@@ -134,4 +134,4 @@ def run_chunk(resources: WorkerResources, job_id: uuid.UUID, chunk: int) -> Chun
 
 def fail_chunk(resources: WorkerResources, job_id: uuid.UUID, chunk: int, reference: str) -> None:
     with resources.pool.connection() as conn:
-        store.fail_chunk(conn, job_id, chunk, reference, resources.settings)
+        closing.fail_chunk(conn, job_id, chunk, reference, resources.settings)
