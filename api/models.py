@@ -7,8 +7,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from api.problems import CRITERIA
 from freshness.watermark import Watermark
+from query.criteria import CRITERIA
 
 MAX_VALUE_LENGTH = 200
 

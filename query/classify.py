@@ -60,11 +60,9 @@ from normalizers.organization import (
 from normalizers.person import NameToken, PersonName, parse_person, query_readings, y_i_folded
 from normalizers.serials import serial_from_identifier
 from query import reasons as r
+from query.criteria import CRITERIA, SERIAL_CRITERIA
 
 Tier = Literal["exact", "close"]
-CRITERIA: Final = ("debtor_name", "id_number", "chassis_number", "engine_number",
-                   "plate_number", "registration_number")
-SERIAL_CRITERIA: Final = frozenset({"chassis_number", "engine_number", "plate_number"})
 PARTY_TYPES: Final = (INDIVIDUAL, ORGANIZATION)
 _TIER_RANK: Final = {"exact": 0, "close": 1, None: 2}
 

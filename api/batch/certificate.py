@@ -38,7 +38,6 @@ from certify.batch_snapshot import (
     AttachedFile,
     BatchCertificateSnapshot,
     BatchInfo,
-    SearchedAt,
     SearchedRange,
     batch_snapshot_from_json,
 )
@@ -90,9 +89,7 @@ def _searched_range(conn: store.Conn, job_id: uuid.UUID) -> SearchedRange:
     if marks is None or marks.unknown:
         raise NotCertifiableError("batch_watermark_unknown", "done")
     return SearchedRange(
-        earliest=SearchedAt(commit_time=marks.earliest.commit_time, lsn=marks.earliest.lsn),
-        latest=SearchedAt(commit_time=marks.latest.commit_time, lsn=marks.latest.lsn),
-        chunks=marks.chunks)
+        earliest=marks.earliest, latest=marks.latest, chunks=marks.chunks)
 
 
 def _results(conn: store.Conn, job_id: uuid.UUID) -> tuple[bytes, BatchSummary]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from api.batch.store import Conn, JobNotFoundError
+from certify.batch_snapshot import SearchedAt
 
 
 def lock_job(conn: Conn, job_id: uuid.UUID, account_id: int | None) -> str:
@@ -88,17 +89,11 @@ def stale_certificate_requests(conn: Conn, stale_after_s: float) -> list[uuid.UU
 
 
 @dataclass(frozen=True)
-class Watermark:
-    commit_time: datetime
-    lsn: str | None
-
-
-@dataclass(frozen=True)
 class Watermarks:
     """The watermarks a job's done chunks were searched at."""
 
-    earliest: Watermark
-    latest: Watermark
+    earliest: SearchedAt
+    latest: SearchedAt
     chunks: int
     unknown: int
     """Done chunks without a watermark (the index had not applied any commit yet)."""
@@ -120,5 +115,6 @@ def watermarks(conn: Conn, job_id: uuid.UUID) -> Watermarks | None:
         " FROM batch_chunks WHERE job_id = %s AND state = 'done'", (job_id,)).fetchone()
     if found is None or not found[0]:
         return None
-    return Watermarks(Watermark(found[2], found[3]), Watermark(found[4], found[5]),
+    return Watermarks(SearchedAt(commit_time=found[2], lsn=found[3]),
+                      SearchedAt(commit_time=found[4], lsn=found[5]),
                       int(found[0]), int(found[1]))
