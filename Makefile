@@ -3,6 +3,9 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
+# The development CA, the local stack's password-less services: for this machine only
+# (regsearch.settings.check refuses them unless REGSEARCH_ENV=development).
+export REGSEARCH_ENV ?= development
 
 .PHONY: install services run test lint typecheck unit
 

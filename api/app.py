@@ -21,12 +21,14 @@ from api.batch import routes as batch_routes
 from api.resources import Resources
 from indexer import built_by
 from regsearch import gc_tuning
-from regsearch.settings import Settings, get_settings
+from regsearch.settings import Settings, check, get_settings
 from web import routes as web_routes
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    resources = Resources.create(settings or get_settings())
+    settings = settings or get_settings()
+    check(settings)  # refuses development settings outside development
+    resources = Resources.create(settings)
     built_by.this_code()  # the fingerprint of the query code as imported, for /readyz
 
     @asynccontextmanager

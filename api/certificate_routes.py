@@ -11,7 +11,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from api import accounts, audit, freshness
+from api import accounts, audit
 from api.audit import Searched
 from api.auth import client_address
 from api.certificate_models import CertificateIssued
@@ -29,6 +29,7 @@ from certify.issue import issue
 from certify.numbering import is_valid_number
 from certify.render import render_pdf
 from certify.snapshot import CertificateSnapshot
+from freshness import guarantee
 from query.search import SearchOutcome
 
 router = APIRouter()
@@ -65,7 +66,8 @@ def _find(resources: Resources, body: SearchRequest) -> _Found:
     """The search a certificate certifies, once the index holds every earlier commit (I/O:
     Elasticsearch, waiting for the indexer)."""
     candidate_plan = searchable_plan(body)
-    current_as_of, registry_lsn = freshness.wait_until_current(resources)
+    current_as_of, registry_lsn = guarantee.wait_until_current(resources.es,
+                                                                 resources.settings)
     outcome = run_search(resources, body, candidate_plan)
     shown = whole_registrations(resources, body, outcome, outcome.exact + outcome.close)
     outcome.exact = [m for m in shown if m.tier == "exact"]

@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.problems import Problem, from_validation_error
+from freshness.errors import FreshnessError
 from query.search import IndexOutdatedError
 
 log = logging.getLogger("regsearch.api")
@@ -134,6 +135,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ServiceUnavailableError)
     async def _unavailable(_: Request, exc: ServiceUnavailableError) -> JSONResponse:
+        return unavailable_response(exc.message_vi, exc.message_en)
+
+    @app.exception_handler(FreshnessError)
+    async def _not_current(_: Request, exc: FreshnessError) -> JSONResponse:
         return unavailable_response(exc.message_vi, exc.message_en)
 
     @app.exception_handler(TransportError)

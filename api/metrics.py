@@ -25,7 +25,7 @@ from prometheus_client import (
 from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from api.registry_position import RegistryPosition, registry_position
+from freshness.registry_position import RegistryPosition, registry_position
 from indexer import state as indexer_state
 from regsearch.settings import Settings
 

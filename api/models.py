@@ -15,8 +15,9 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from api.problems import CRITERIA
 from api.result_values import reasons_text
+from freshness.watermark import Watermark
+from query.criteria import CRITERIA
 
 MAX_VALUE_LENGTH = 200
 
@@ -121,16 +122,6 @@ class SearchRequest(BaseModel):
             if value is not None:
                 return name, str(value)
         raise AssertionError("validated request without a criterion")
-
-
-class Watermark(BaseModel):
-    registry_current_as_of: str | None = Field(
-        description="Commit time of the last registry change the index has applied")
-    applied_lsn: str
-    checked_upto_lsn: str
-    verified_current_at: str | None = Field(
-        default=None,
-        description="When the indexer last confirmed it had applied every registry commit")
 
 
 class MatchedField(BaseModel):

@@ -12,14 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-CRITERIA = (
-    "debtor_name",
-    "id_number",
-    "chassis_number",
-    "engine_number",
-    "plate_number",
-    "registration_number",
-)
+from query.criteria import CRITERIA
 
 #: rule -> (Vietnamese, English); ``{limit}`` is filled from the error context.
 RULE_TEXTS: dict[str, tuple[str, str]] = {

@@ -10,7 +10,7 @@ import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from api import accounts, errors, watermark
+from api import accounts, errors
 from api.audit import Searched
 from api.auth import caller_of, client_address
 from api.deps import OPTIONAL_KEY, ApiKey, ResourcesDep
@@ -20,13 +20,14 @@ from api.models import (
     SearchRequest,
     SearchResponse,
     SearchResult,
-    Watermark,
 )
 from api.openapi import refusals
 from api.privacy import anonymous_view
 from api.problems import problem
 from api.resources import Resources
 from api.result_values import part_labels, result_values
+from freshness import watermark
+from freshness.watermark import Watermark
 from query import grouped
 from query.candidates import CandidatePlan, plan
 from query.search import Match, SearchOutcome, hydrate, search

@@ -30,6 +30,7 @@ from certify.sections import (
     requester_markup,
 )
 from certify.wording import Bilingual, label
+from query.criteria import FIELDS
 
 BLOCK_ROWS = 40
 """Rows of the matched-rows table per ReportLab table (keeps layout linear)."""
@@ -199,9 +200,7 @@ _WIDTHS = [38.0, 68.0, 120.0, 40.0, 40.0]
 _WIDTHS_ALL = [*_WIDTHS, FRAME_WIDTH - sum(_WIDTHS)]
 _VALUE_COLUMN = 2
 _EXACT_COLUMN = 3
-_FIELD = {"debtor_name": "name", "id_number": "id_number", "chassis_number": "chassis_number",
-          "engine_number": "engine_number", "plate_number": "plate_number",
-          "registration_number": "registration_number"}
+_FIELD = {name: spec.field for name, spec in FIELDS.items()}
 
 
 def _block(lines: tuple[RowLine, ...], header: list[Paragraph], st: Styles) -> Table:

@@ -19,7 +19,6 @@ from pydantic import Field, model_validator
 
 from certify.snapshot import (
     SCHEMA_VERSION,
-    CriterionName,
     Fee,
     Issuer,
     Lsn,
@@ -29,6 +28,7 @@ from certify.snapshot import (
     _Frozen,
     check_number,
 )
+from query.criteria import CriterionName
 from registry.format import PartyType
 
 __all__ = [

@@ -7,25 +7,25 @@ from typing import Any
 
 from certify.snapshot import (
     CertificateSnapshot,
-    Criterion,
+    CertifiedCriterion,
+    CertifiedMatch,
     Fee,
-    Match,
     MatchedValue,
     Registration,
     RegistryWatermark,
     Requester,
 )
-from query.search import Match as SearchMatch
-from query.search import SearchOutcome
+from query.search import Match, SearchOutcome
 
 #: Names the rules the certificate applies; printed on it.
 SEARCH_LOGIC_VERSION = "regsearch matching contract v1 (exact and close tiers)"
 
 
-def _match(found: SearchMatch) -> Match:
+def _match(found: Match) -> CertifiedMatch:
+    """The certificate's frozen record of a search's match (the one place it is built)."""
     index = None if found.role == "registration" else found.position
     registration: dict[str, Any] = found.registration
-    return Match(
+    return CertifiedMatch(
         tier=found.tier,  # type: ignore[arg-type]
         score=round(found.score, 4),
         reasons=found.reasons,  # type: ignore[arg-type]
@@ -46,9 +46,10 @@ def build_snapshot(
         number=number,
         issued_at=issued_at,
         registry_current_as_of=RegistryWatermark(commit_time=current_as_of, lsn=registry_lsn),
-        criterion=Criterion(name=criterion, party_type=party_type,  # type: ignore[arg-type]
-                            id_type=id_type, value_as_entered=value,  # type: ignore[arg-type]
-                            value_normalised=outcome.normalised),
+        criterion=CertifiedCriterion(
+            name=criterion, party_type=party_type,  # type: ignore[arg-type]
+            id_type=id_type, value_as_entered=value,  # type: ignore[arg-type]
+            value_normalised=outcome.normalised),
         requester=requester,
         fee=fee,
         search_logic_version=SEARCH_LOGIC_VERSION,

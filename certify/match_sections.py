@@ -14,8 +14,9 @@ from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer
 
 from certify.formatting import EN_GREY, bi, bi_label, esc, vn_date, vn_datetime
 from certify.sections import Styles
-from certify.snapshot import Asset, CertificateSnapshot, Match, Party, Registration
+from certify.snapshot import Asset, CertificateSnapshot, CertifiedMatch, Party, Registration
 from certify.wording import Bilingual, label, part_label, reason
+from query.criteria import FIELDS, SERIAL_CRITERIA
 
 _DELETED_COLOUR = "#B00020"
 
@@ -35,7 +36,7 @@ def _asset(asset: Asset, matched: bool, n: int, st: Styles) -> Paragraph:
     parts = [f"<b>{bi(label('asset_type', asset.asset_type))}</b>"]
     if asset.description:
         parts.append(esc(asset.description))
-    for field in ("chassis_number", "engine_number", "plate_number"):
+    for field in (FIELDS[name].field for name in SERIAL_CRITERIA):
         value = getattr(asset, field)
         if value:
             name = label("field", field)
@@ -79,7 +80,7 @@ def _bar(position: int, total: int, reg: Registration, st: Styles) -> Paragraph:
     return bar_para
 
 
-def _summary(match: Match, st: Styles) -> list[Paragraph]:
+def _summary(match: CertifiedMatch, st: Styles) -> list[Paragraph]:
     """Kind, time and status of the registration; where the match was found."""
     reg = match.registration
     status = bi(label("status", reg.status))
@@ -103,7 +104,7 @@ def _summary(match: Match, st: Styles) -> list[Paragraph]:
     return [Paragraph(summary, st.body), Paragraph(matched_on, st.body)]
 
 
-def _reasons(match: Match, st: Styles) -> list[Paragraph]:
+def _reasons(match: CertifiedMatch, st: Styles) -> list[Paragraph]:
     if match.tier != "close" and not match.reasons:
         return []
     score, reasons = label("text", "score"), label("text", "reasons")
@@ -135,7 +136,7 @@ def _obligation(reg: Registration, st: Styles) -> list[Paragraph]:
     return [Paragraph(f"{bi_label(name)} {', '.join(parts)}", st.body)]
 
 
-def match_block(position: int, total: int, match: Match, st: Styles) -> list[Flowable]:
+def match_block(position: int, total: int, match: CertifiedMatch, st: Styles) -> list[Flowable]:
     """One registration found: bar, summary, reasons, its parts and its history."""
     reg, m = match.registration, match.matched
     grantors = [_party(p, m.role == "grantor" and m.index == i, i + 1, st)

@@ -19,6 +19,7 @@ from certify.formatting import EN_GREY, bi, esc, vn_datetime, vnd
 from certify.page import FRAME_WIDTH
 from certify.snapshot import CertificateSnapshot, Fee, Requester
 from certify.wording import Bilingual, label
+from query.criteria import SERIAL_CRITERIA
 
 Headed = CertificateSnapshot | BatchCertificateSnapshot
 """Any certificate: what the heading, the page band and the metadata are made of."""
@@ -280,8 +281,7 @@ def details(snapshot: CertificateSnapshot, st: Styles) -> list[Flowable]:
 
 
 def _logic_key(criterion: str) -> str:
-    return "serial" if criterion in ("chassis_number", "engine_number", "plate_number") else (
-        criterion)
+    return "serial" if criterion in SERIAL_CRITERIA else criterion
 
 
 def search_logic(snapshot: CertificateSnapshot, st: Styles) -> list[Flowable]:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from certify.numbering import is_valid_number, new_number, parse_number
+from query.criteria import CriterionName
 from registry.format import AssetType, EventType, IdType, Kind, PartyType, Status
 
 __all__ = [
@@ -25,12 +26,12 @@ __all__ = [
     "VN_TZ",
     "Asset",
     "CertificateSnapshot",
-    "Criterion",
+    "CertifiedCriterion",
+    "CertifiedMatch",
     "Event",
     "Fee",
     "Issuer",
     "Lsn",
-    "Match",
     "MatchedValue",
     "Obligation",
     "Party",
@@ -68,14 +69,6 @@ ReasonCode = Literal[
 ]
 REASON_CODES: frozenset[str] = frozenset(get_args(ReasonCode))
 
-CriterionName = Literal[
-    "debtor_name",
-    "id_number",
-    "chassis_number",
-    "engine_number",
-    "plate_number",
-    "registration_number",
-]
 # The interchange format's vocabulary, from its one definition.
 RegistrationKind = Kind
 RegistrationStatus = Status
@@ -165,7 +158,7 @@ class MatchedValue(_Frozen):
         return self
 
 
-class Match(_Frozen):
+class CertifiedMatch(_Frozen):
     tier: Tier
     score: Annotated[float, Field(ge=0.0, le=1.0)]
     reasons: tuple[ReasonCode, ...] = ()
@@ -196,7 +189,7 @@ class RegistryWatermark(_Frozen):
     lsn: Lsn
 
 
-class Criterion(_Frozen):
+class CertifiedCriterion(_Frozen):
     name: CriterionName
     party_type: PartyType | None = None
     id_type: IdType | None = None
@@ -257,13 +250,13 @@ class CertificateSnapshot(_Frozen):
     number: str
     issued_at: VnDatetime
     registry_current_as_of: RegistryWatermark
-    criterion: Criterion
+    criterion: CertifiedCriterion
     requester: Requester
     fee: Fee
     search_logic_version: Text
     include_deleted: bool
-    exact: tuple[Match, ...]
-    close: tuple[Match, ...]
+    exact: tuple[CertifiedMatch, ...]
+    close: tuple[CertifiedMatch, ...]
     exact_count: Annotated[int, Field(ge=0)]
     close_count: Annotated[int, Field(ge=0)]
     close_left_out: Annotated[int, Field(ge=0)]

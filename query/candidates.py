@@ -14,9 +14,10 @@ from typing import Any
 
 from normalizers import keys
 from normalizers.identifiers import identifier_form
+from query.criteria import SERIAL_CRITERIA
 
-#: The registration fields each serial criterion is matched against.
-SERIAL_FIELDS = {"chassis_number": "chassis", "engine_number": "engine", "plate_number": "plate"}
+#: The index fields (their prefix) each serial criterion is matched against.
+SERIAL_FIELDS: dict[str, str] = {name: name.removesuffix("_number") for name in SERIAL_CRITERIA}
 
 MIN_SUFFIX = 8
 

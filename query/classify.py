@@ -47,15 +47,13 @@ from normalizers.organization import OrganizationName, parse_organization
 from normalizers.person import PersonName, parse_person, query_readings
 from query.classify_names import classify_organization, classify_person
 from query.classify_numbers import classify_id, classify_registration_number, classify_serial
+from query.criteria import CRITERIA, SERIAL_CRITERIA
 from query.verdict import NO_MATCH, Classification, Tier, best
 
 __all__ = ["CRITERIA", "NO_MATCH", "PARTY_TYPES", "SERIAL_CRITERIA", "Classification",
            "Matcher", "Tier", "classify", "classify_id", "classify_organization",
            "classify_person", "classify_registration_number", "classify_serial", "matcher"]
 
-CRITERIA: Final = ("debtor_name", "id_number", "chassis_number", "engine_number",
-                   "plate_number", "registration_number")
-SERIAL_CRITERIA: Final = frozenset({"chassis_number", "engine_number", "plate_number"})
 PARTY_TYPES: Final = (INDIVIDUAL, ORGANIZATION)
 
 

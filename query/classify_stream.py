@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from query.classify import CRITERIA, PARTY_TYPES, Classification, classify
+from query.classify import PARTY_TYPES, Classification, classify
+from query.criteria import CRITERIA
 
 
 class LineError(ValueError):

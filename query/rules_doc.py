@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from query import classify as classify_module
-from query.classify import CRITERIA, classify
+from query.classify import classify
+from query.criteria import CRITERIA
 from query.reasons import REASONS
 
 REPO = Path(__file__).resolve().parent.parent

@@ -19,12 +19,12 @@ from elasticsearch import Elasticsearch
 from mappings import packed, registration_json
 from query.candidates import SERIAL_FIELDS, CandidatePlan, plan
 from query.classify import classify
+from query.criteria import FIELDS, criterion_of_field
 from regsearch import elastic
 
 _PAGE = 1000
 _TIER_RANK = {"exact": 0, "close": 1}
 _EXACT_CLAUSE = "exact"
-_CRITERION_OF_FIELD = {"name": "debtor_name", "id_number": "id_number"}
 #: The registration fields a batch row reports for each match.
 REGISTRATION_SUMMARY = packed.SUMMARY_FIELDS
 
@@ -48,7 +48,7 @@ class Match:
     @property
     def field_criterion(self) -> str:
         """The search criterion that matches against this match's field."""
-        return _CRITERION_OF_FIELD.get(self.field, self.field)
+        return criterion_of_field(self.field)
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -92,8 +92,9 @@ class SearchOutcome:
 def registered_values(criterion: str, registration: dict[str, Any]
                       ) -> Iterator[tuple[str, int, str, str, str | None]]:
     """(role, position, field, value, party_type) the criterion is matched against."""
-    if criterion in ("debtor_name", "id_number"):
-        key = "name" if criterion == "debtor_name" else "id_number"
+    spec = FIELDS.get(criterion)
+    if spec is not None and spec.role == "grantor":
+        key = spec.field
         for i, party in enumerate(registration.get("grantors", [])):
             value = party.get(key)
             if value:

@@ -6,8 +6,11 @@ the local stack.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -15,6 +18,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="REGSEARCH_", extra="ignore")
+
+    #: ``development`` accepts what only a developer's machine may use: the development
+    #: signing CA, services reached without a password, default secrets. Anything else is
+    #: refused at start (``check``); ``make run`` and ``make test`` set ``development``.
+    env: Literal["development", "production"] = "production"
 
     # --- services -----------------------------------------------------------
     #: One URL, or several separated by commas (the nodes of a cluster: the client
@@ -181,6 +189,72 @@ class Settings(BaseSettings):
         return [part.strip() for part in self.es_url.split(",") if part.strip()]
 
 
+class UnsafeSettingsError(SystemExit):
+    """Settings only a development machine may use, outside ``REGSEARCH_ENV=development``:
+    the process refuses to start (exit status 1) with a bilingual message."""
+
+    def __init__(self, problems: list[tuple[str, str, str]]) -> None:
+        self.problems = problems
+        lines = [f"- {name}: {vi} / {en}" for name, vi, en in problems]
+        super().__init__(
+            "Cấu hình chỉ dùng cho máy phát triển, không được dùng khi vận hành "
+            "(REGSEARCH_ENV=production); sửa các mục sau hoặc đặt REGSEARCH_ENV=development.\n"
+            "Settings fit only for a development machine are refused in production "
+            "(REGSEARCH_ENV=production); fix these, or set REGSEARCH_ENV=development:\n"
+            + "\n".join(lines))
+
+
+def _dsn_without_password(dsn: str) -> bool:
+    """A PostgreSQL connection string naming no password, password file nor client
+    certificate: the server must trust whoever connects (``trust`` authentication)."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    given = conninfo_to_dict(dsn)
+    if any(given.get(key) for key in ("password", "passfile", "sslcert")):
+        return False
+    if os.environ.get("PGPASSWORD") or os.environ.get("PGPASSFILE"):
+        return False
+    return not (Path.home() / ".pgpass").is_file()
+
+
+def production_problems(settings: Settings) -> list[tuple[str, str, str]]:
+    """(setting, Vietnamese, English) for each setting a production service must not use."""
+    found: list[tuple[str, str, str]] = []
+    if settings.signing_key_path is None or settings.signing_cert_path is None:
+        found.append(("signing_key_path", "chưa đặt khóa ký; CA phát triển không được dùng "
+                      "để ký văn bản chứng nhận", "unset: the development CA must not sign "
+                      "certificates"))
+    for name in ("pg_dsn", "app_dsn"):
+        if _dsn_without_password(getattr(settings, name)):
+            found.append((name, "kết nối không có mật khẩu (xác thực trust)",
+                          "connects without a password (trust authentication)"))
+    for name in ("redis_url", "batch_broker_url"):
+        url = getattr(settings, name)
+        if url and not urlsplit(url).password:
+            found.append((name, "kết nối Redis không có mật khẩu",
+                          "connects to Redis without a password"))
+    if "*" in settings.trusted_proxies:
+        found.append(("trusted_proxies", "tin X-Forwarded-For của mọi bên gọi",
+                      "believes every caller's X-Forwarded-For"))
+    for name, field in type(settings).model_fields.items():
+        if field.annotation is SecretStr and getattr(settings, name) == field.default and (
+                name != "smtp_password" or settings.smtp_username):
+            found.append((name, "mật khẩu/bí mật để giá trị mặc định",
+                          "secret left at its default"))
+    return found
+
+
+def check(settings: Settings) -> None:
+    """Refuse (``UnsafeSettingsError``) a development setting outside development."""
+    if settings.env != "development":
+        problems = production_problems(settings)
+        if problems:
+            raise UnsafeSettingsError(problems)
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    """The settings, checked (``check``): every entry point reads them through here."""
+    settings = Settings()
+    check(settings)
+    return settings

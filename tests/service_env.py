@@ -26,6 +26,8 @@ TEST_REDIS_DB = int(os.environ.get("REGSEARCH_TEST_REDIS_DB", "13"))
 
 def configure() -> None:
     """Point the settings at the test database, index alias and slot (before first use)."""
+    # the development CA and the local stack's password-less services (settings.check)
+    os.environ["REGSEARCH_ENV"] = "development"
     base = os.environ.get("REGSEARCH_PG_DSN", "postgresql://regsearch@127.0.0.1:5432/registry")
     server = base.rsplit("/", 1)[0]
     os.environ["REGSEARCH_PG_DSN"] = f"{server}/{TEST_DB}"

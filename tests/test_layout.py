@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 OURS = {"normalizers", "mappings", "registry", "indexer", "query", "certify", "api",
-        "services", "benchmarks", "regsearch", "migrations", "web"}
+        "services", "benchmarks", "regsearch", "migrations", "web", "freshness"}
 #: The one settings module, the one way to make an Elasticsearch client, and the
 #: garbage-collector settings of long-running processes.
 _COMMON = {"regsearch.settings", "regsearch.elastic", "regsearch.gc_tuning"}
@@ -33,8 +33,9 @@ ALLOWED: dict[str, set[str]] = {
     "certify": {"query", "registry.format"},
     # the indexer's published side only: its state document (the watermark), positions,
     # and the fingerprint of the code that builds documents
-    "api": {"query", "certify", "normalizers", "indexer.state", "indexer.lsn",
-            "indexer.slot", "indexer.built_by", "migrations.runner", "web.routes"} | _COMMON,
+    "freshness": {"indexer.state", "indexer.lsn", "indexer.slot"} | _COMMON,
+    "api": {"query", "certify", "freshness", "normalizers", "indexer.state",
+            "indexer.built_by", "migrations.runner", "web.routes"} | _COMMON,
     # the pages: the API's own use cases (never its app factory) and the wording
     "web": {"api.deps", "api.errors", "api.models", "api.problems", "api.resources",
             "api.search_routes", "certify.wording", "certify.fonts"},
@@ -97,7 +98,6 @@ MAX_FUNCTION_LINES = 80
 #: Temporary: modules other sessions were editing when the limits came in (issue 20).
 #: The lead empties this set; a module leaves it as soon as it is split.
 TEMPORARY_LONG_MODULES: set[str] = {
-    "api/batch/store.py",
     "benchmarks/bench_latency.py",
 }
 #: Temporary, as above, for functions (``path:function``).

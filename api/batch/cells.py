@@ -16,10 +16,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Final
 
 from api.batch.messages import Message
+from query.criteria import NUMBER_CRITERIA
 
 #: Criteria whose values are numbers or codes, never words.
-NUMBER_FIELDS: Final = frozenset({
-    "id_number", "chassis_number", "engine_number", "plate_number", "registration_number"})
+NUMBER_FIELDS: Final = NUMBER_CRITERIA
 
 _SCIENTIFIC: Final = re.compile(r"\s*(\d+(?:[.,]\d+)?)[eE]\+?(\d{1,2})\s*")
 _INTEGER_WITH_ZERO_FRACTION: Final = re.compile(r"\s*(\d+)[.,]0+\s*")

@@ -29,7 +29,7 @@ from typing import Any
 from psycopg_pool import ConnectionPool
 
 from api import accounts, audit
-from api.batch import export, store
+from api.batch import certificate_requests, export, job_status, store, stored_rows
 from api.batch.certificate_summary import BatchSummary
 from api.issuing import requester_of, snapshot_fee
 from certify import store as certificate_store
@@ -38,7 +38,6 @@ from certify.batch_snapshot import (
     AttachedFile,
     BatchCertificateSnapshot,
     BatchInfo,
-    SearchedAt,
     SearchedRange,
     batch_snapshot_from_json,
 )
@@ -86,24 +85,22 @@ def _existing(conn: store.Conn, number: str) -> BatchCertificate:
 
 
 def _searched_range(conn: store.Conn, job_id: uuid.UUID) -> SearchedRange:
-    marks = store.watermarks(conn, job_id)
+    marks = certificate_requests.watermarks(conn, job_id)
     if marks is None or marks.unknown:
         raise NotCertifiableError("batch_watermark_unknown", "done")
     return SearchedRange(
-        earliest=SearchedAt(commit_time=marks.earliest.commit_time, lsn=marks.earliest.lsn),
-        latest=SearchedAt(commit_time=marks.latest.commit_time, lsn=marks.latest.lsn),
-        chunks=marks.chunks)
+        earliest=marks.earliest, latest=marks.latest, chunks=marks.chunks)
 
 
 def _results(conn: store.Conn, job_id: uuid.UUID) -> tuple[bytes, BatchSummary]:
     """The JSON Lines export and its summary, in one pass over the rows."""
     summary = BatchSummary()
-    objects = export.json_objects(store.iter_rows(conn, job_id), "done")
+    objects = export.json_objects(stored_rows.iter_rows(conn, job_id), "done")
     data = b"".join(export.jsonl_encode(summary.observe(objects)))
     return data, summary
 
 
-def _check(job: store.JobStatus, summary: BatchSummary) -> None:
+def _check(job: job_status.JobStatus, summary: BatchSummary) -> None:
     counts = summary.counts()
     stored = (job.rows_total, job.rows_valid, job.rows_invalid, job.rows_duplicate)
     if (counts.total, counts.valid, counts.invalid, counts.duplicate) != stored:
@@ -124,7 +121,7 @@ class Pending:
 
 
 def _issue(conn: store.Conn, settings: Settings, key: SigningKey, caller: accounts.Caller,
-           job: store.JobStatus, client: str | None) -> BatchCertificate:
+           job: job_status.JobStatus, client: str | None) -> BatchCertificate:
     """Issue the job's certificate in the caller's transaction, the job row locked."""
     job_id = job.id
     searched_range = _searched_range(conn, job_id)
@@ -154,7 +151,7 @@ def _issue(conn: store.Conn, settings: Settings, key: SigningKey, caller: accoun
 
     issued = issue(conn, key, build=build, render=render, account_id=caller.account_id,
                    criterion=BATCH_CRITERION, fee_vnd=fee.amount_vnd)
-    store.link_certificate(conn, job_id, issued.number)
+    certificate_requests.link_certificate(conn, job_id, issued.number)
     accounts.record_usage(conn, caller, "certificate", fee, criterion=BATCH_CRITERION,
                           reference=issued.number, rows=summary.counts().searched,
                           client=client)
@@ -173,17 +170,17 @@ def issue_for_batch(pool: ConnectionPool, settings: Settings, signer: Callable[[
     the task when ``Pending.publish``). Raises ``store.JobNotFoundError`` (not the caller's
     batch) and ``NotCertifiableError``."""
     with pool.connection() as conn, conn.transaction():
-        status = store.lock_job(conn, job_id, caller.account_id)
-        number = store.certificate_of(conn, job_id)
+        status = certificate_requests.lock_job(conn, job_id, caller.account_id)
+        number = certificate_requests.certificate_of(conn, job_id)
         if number is not None:
             return _existing(conn, number)
         if status != "done":
             raise NotCertifiableError(_REFUSALS.get(status, "batch_not_finished"), status)
-        job = store.job_status(conn, job_id, caller.account_id)
+        job = job_status.job_status(conn, job_id, caller.account_id)
         if job.rows_total <= settings.batch_certificate_inline_rows:
             return _issue(conn, settings, signer(), caller, job, client)
-        publish = store.request_certificate(conn, job_id, caller.account_id, client)
-        request = store.certificate_request(conn, job_id)
+        publish = certificate_requests.request_certificate(conn, job_id, caller.account_id, client)
+        request = certificate_requests.certificate_request(conn, job_id)
         assert request is not None
         return Pending(job_id, request.requested_at, publish)
 
@@ -193,11 +190,11 @@ def certificate_state(pool: ConnectionPool, caller: accounts.Caller, job_id: uui
     """The batch's certificate if issued, its request while a worker issues it, or None
     when none was asked for. Raises ``store.JobNotFoundError``."""
     with pool.connection() as conn:
-        store.job_status(conn, job_id, caller.account_id)
-        number = store.certificate_of(conn, job_id)
+        job_status.job_status(conn, job_id, caller.account_id)
+        number = certificate_requests.certificate_of(conn, job_id)
         if number is not None:
             return _existing(conn, number)
-        request = store.certificate_request(conn, job_id)
+        request = certificate_requests.certificate_request(conn, job_id)
         if request is None:
             return None
         return Pending(job_id, request.requested_at, False, request.failure)
@@ -208,25 +205,25 @@ def issue_requested(pool: ConnectionPool, settings: Settings, key: SigningKey,
     """A worker's part: issue the requested certificate of the job; its number, or None
     when there is neither a request nor a certificate (the batch was deleted)."""
     with pool.connection() as conn, conn.transaction():
-        request = store.certificate_request(conn, job_id)
+        request = certificate_requests.certificate_request(conn, job_id)
         if request is None:
-            return store.certificate_of(conn, job_id)
-        status = store.lock_job(conn, job_id, request.account_id)
-        number = store.certificate_of(conn, job_id)
+            return certificate_requests.certificate_of(conn, job_id)
+        status = certificate_requests.lock_job(conn, job_id, request.account_id)
+        number = certificate_requests.certificate_of(conn, job_id)
         if number is not None:  # issued by another worker while this one waited
             return number
         if status != "done":
             raise RuntimeError(f"batch {job_id} is {status}: its certificate was asked "
                                "for when it was done")
         caller = accounts.caller_of(conn, request.account_id)
-        job = store.job_status(conn, job_id, caller.account_id)
+        job = job_status.job_status(conn, job_id, caller.account_id)
         return _issue(conn, settings, key, caller, job, request.client).snapshot.number
 
 
 def record_failure(pool: ConnectionPool, job_id: uuid.UUID, reference: str) -> None:
     """The worker could not issue the certificate; asking again tries again."""
     with pool.connection() as conn:
-        store.certificate_failed(conn, job_id, reference)
+        certificate_requests.certificate_failed(conn, job_id, reference)
 
 
 def response_body(found: BatchCertificate, links: dict[str, str]) -> dict[str, Any]:

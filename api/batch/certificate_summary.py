@@ -17,8 +17,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from api.problems import CRITERIA
 from certify.batch_snapshot import BatchCounts, CriterionTally, RowLine
+from query.criteria import CRITERIA
 
 #: Registration numbers printed per line; the rest are counted ("and N more").
 LISTED_REGISTRATIONS: Final = 10
@@ -124,7 +124,7 @@ class BatchSummary:
     def by_criterion(self) -> tuple[CriterionTally, ...]:
         """Per criterion, in the order of the search criteria."""
         return tuple(
-            CriterionTally(criterion=name, searched=t.searched,  # type: ignore[arg-type]
+            CriterionTally(criterion=name, searched=t.searched,
                            with_exact=t.with_exact, close_only=t.close_only,
                            no_match=t.no_match)
             for name in CRITERIA if (t := self.tallies.get(name)) is not None)

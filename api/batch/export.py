@@ -20,7 +20,7 @@ import orjson
 from api.batch.csv_parts import CsvLookup, FewValues, match_values, neutralised
 from api.batch.messages import Message, texts
 from api.batch.results import LOOKUP_REF
-from api.batch.store import StoredRow
+from api.batch.stored_rows import StoredRow
 
 #: (key, Vietnamese, English) of every CSV/XLSX column, in order.
 COLUMNS: Final = (

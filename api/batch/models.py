@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from api.batch.store import JobStatus
+from api.batch.job_status import JobStatus
 
 JobState = Literal["queued", "running", "done", "failed", "cancelled"]
 

@@ -18,11 +18,11 @@ import psycopg_pool
 import redis
 from elasticsearch import ApiError, Elasticsearch, TransportError
 
-from api import freshness, watermark
-from api.batch import store
+from api.batch import closing, store
 from api.batch.csv_parts import FewValues, lookup_lines
 from api.batch.results import lookup_key, lookup_of, lookup_result, row_result
-from api.errors import ServiceUnavailableError
+from freshness import guarantee, watermark
+from freshness.errors import FreshnessError
 from migrations import runner
 from query.multi import Lookup, search_many
 from query.search import SearchOutcome
@@ -69,7 +69,7 @@ def is_transient(exc: BaseException) -> bool:
     """A failure that passes by itself: a service down or overloaded."""
     if isinstance(exc, ApiError):
         return exc.status_code in (429, 500, 502, 503, 504)
-    return isinstance(exc, TransportError | ServiceUnavailableError | psycopg.OperationalError
+    return isinstance(exc, TransportError | FreshnessError | psycopg.OperationalError
                       | psycopg_pool.PoolTimeout | redis.RedisError | TimeoutError)
 
 
@@ -114,7 +114,7 @@ def run_chunk(resources: WorkerResources, job_id: uuid.UUID, chunk: int) -> Chun
         known = store.known_lookups(conn, job_id, list(keys.values())) if keys else set()
     mark, current = watermark.read(resources.es, resources.settings)
     # a batch's results can be certified: wait (retry) while other code's keys are indexed
-    freshness.require_keys_of_this_code(current)
+    guarantee.require_keys_of_this_code(current)
     todo = [lookup for lookup, key in keys.items() if key not in known]
     outcomes, failed = _search(resources, todo, work.include_deleted)
     few = FewValues()
@@ -126,7 +126,7 @@ def run_chunk(resources: WorkerResources, job_id: uuid.UUID, chunk: int) -> Chun
                for row in work.rows]
     errors = sum(1 for _, result in results if result["error"])
     with resources.pool.connection() as conn:
-        store.write_chunk(conn, job_id, chunk, lookups, results, errors,
+        closing.write_chunk(conn, job_id, chunk, lookups, results, errors,
                           mark.registry_current_as_of, resources.settings,
                           registry_lsn=mark.applied_lsn if mark.registry_current_as_of else None)
     return "done"
@@ -134,4 +134,4 @@ def run_chunk(resources: WorkerResources, job_id: uuid.UUID, chunk: int) -> Chun
 
 def fail_chunk(resources: WorkerResources, job_id: uuid.UUID, chunk: int, reference: str) -> None:
     with resources.pool.connection() as conn:
-        store.fail_chunk(conn, job_id, chunk, reference, resources.settings)
+        closing.fail_chunk(conn, job_id, chunk, reference, resources.settings)

@@ -30,7 +30,7 @@ from starlette.background import BackgroundTask
 
 from api import accounts
 from api.auth import client_address
-from api.batch import certificate, export, store, tasks
+from api.batch import certificate, closing, export, job_status, store, stored_rows, tasks
 from api.batch.limits import FileProblemError, Limits
 from api.batch.messages import texts
 from api.batch.models import BatchStatus, BatchSubmitted, ValidationOnly, batch_status
@@ -139,7 +139,7 @@ def _submit(http: Request, filename: str | None, report: FileReport, validate_on
 def _status(resources: Resources, job_id: uuid.UUID, caller: accounts.Caller) -> BatchStatus:
     with resources.pool.connection() as conn:
         try:
-            return batch_status(store.job_status(conn, job_id, caller.account_id))
+            return batch_status(job_status.job_status(conn, job_id, caller.account_id))
         except store.JobNotFoundError as exc:
             raise _problem(404, "batch_not_found", field="batch_id") from exc
 
@@ -154,7 +154,7 @@ def get_batch(batch_id: uuid.UUID, resources: ResourcesDep, caller: AccountDep) 
 def _cancel(resources: Resources, batch_id: uuid.UUID, caller: accounts.Caller) -> BatchStatus:
     with resources.pool.connection() as conn:
         try:
-            store.cancel(conn, batch_id, caller.account_id, resources.settings)
+            closing.cancel(conn, batch_id, caller.account_id, resources.settings)
         except store.JobNotFoundError as exc:
             raise _problem(404, "batch_not_found", field="batch_id") from exc
         except store.JobFinishedError as exc:
@@ -260,9 +260,9 @@ def batch_certificate_state(batch_id: uuid.UUID, resources: ResourcesDep,
 
 
 def _rows(resources: Resources, batch_id: uuid.UUID, csv_parts: bool = False
-          ) -> Iterator[store.StoredRow]:
+          ) -> Iterator[stored_rows.StoredRow]:
     with resources.pool.connection() as conn:
-        yield from store.iter_rows(conn, batch_id, csv_parts=csv_parts)
+        yield from stored_rows.iter_rows(conn, batch_id, csv_parts=csv_parts)
 
 
 def _summary(status: BatchStatus) -> list[tuple[str, Any]]:

@@ -29,7 +29,7 @@ import psycopg
 import redis
 from celery import Celery, bootsteps
 
-from api.batch import certificate, process, store
+from api.batch import certificate, certificate_requests, process, store
 from api.signer import load_signer
 from certify.signing import SigningKey
 from regsearch import gc_tuning
@@ -143,7 +143,7 @@ def sweep(app: Celery) -> int:
         client.close()
     with psycopg.connect(settings.app_dsn, autocommit=True) as conn:
         found = store.republish_candidates(conn, stale_after, queue_empty)
-        requests = store.stale_certificate_requests(conn, stale_after)
+        requests = certificate_requests.stale_certificate_requests(conn, stale_after)
     by_job: dict[uuid.UUID, list[int]] = {}
     for job_id, chunk in found:
         by_job.setdefault(job_id, []).append(chunk)

@@ -13,9 +13,9 @@ from api.models import (
     ExactTier,
     SearchRequest,
     SearchResponse,
-    Watermark,
 )
 from api.search_routes import response_body, result_model
+from freshness.watermark import Watermark
 from query.grouped import Page
 from query.search import Match
 

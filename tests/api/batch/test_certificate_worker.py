@@ -139,7 +139,7 @@ def test_the_sweep_publishes_again_only_lost_requests(
         batch_stack: BatchStack, finished: dict[str, Any]) -> None:
     """A request published long ago is published again, unless a worker is issuing it
     (it holds the job row) or its last attempt failed (asking again retries it)."""
-    from api.batch import store
+    from api.batch import certificate_requests as store
 
     batch_id = finished["batch_id"]
     with psycopg.connect(batch_stack.settings.app_dsn, autocommit=True) as conn, \

@@ -22,7 +22,7 @@ from api.batch.csv_parts import (
 )
 from api.batch.export import HEADER, csv_chunks, line_values
 from api.batch.rows import Criterion
-from api.batch.store import StoredRow
+from api.batch.stored_rows import StoredRow
 
 #: Text with what CSV must quote: separators, quotes, line ends, and Vietnamese.
 TEXT = st.text(alphabet=st.sampled_from(list('ab ,"\r\nĐứ;|=+-@\t\'')), max_size=8)

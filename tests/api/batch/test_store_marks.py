@@ -8,7 +8,8 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from api.batch.store import Mark, _LookupCache, earliest
+from api.batch.store import Mark, earliest
+from api.batch.stored_rows import _LookupCache
 
 TIMES = st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1),
                      timezones=st.just(UTC))

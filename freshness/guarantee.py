@@ -8,11 +8,13 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
-from api.errors import ServiceUnavailableError
-from api.registry_position import current_lsn
-from api.resources import Resources
+from elasticsearch import Elasticsearch
+
+from freshness.errors import RegistryNotCurrentError
+from freshness.registry_position import current_lsn
 from indexer import state as indexer_state
 from indexer.lsn import int_to_lsn
+from regsearch.settings import Settings
 
 NOT_CURRENT = (
     "Chưa thể cấp văn bản chứng nhận: chỉ mục tra cứu chưa phản ánh đầy đủ các đăng ký mới "
@@ -40,22 +42,22 @@ def require_keys_of_this_code(current: indexer_state.IndexerState | None) -> Non
     (``indexer.built_by``): a query keyed by this code could miss what they were built to
     find. The indexer copies such an index afresh at its next start."""
     if current is not None and not current.built_by_this_code():
-        raise ServiceUnavailableError(*KEYS_OF_OTHER_CODE)
+        raise RegistryNotCurrentError(*KEYS_OF_OTHER_CODE)
 
 
-def wait_until_current(resources: Resources) -> tuple[datetime, str]:
+def wait_until_current(es: Elasticsearch, settings: Settings) -> tuple[datetime, str]:
     """(time the registry position was read, that position) once the index has caught up."""
     read_at = datetime.now(UTC)
     try:
-        head = current_lsn(resources.settings)
+        head = current_lsn(settings)
     except Exception as exc:
-        raise ServiceUnavailableError(*REGISTRY_DOWN) from exc
-    deadline = time.monotonic() + resources.settings.certificate_freshness_wait_s
+        raise RegistryNotCurrentError(*REGISTRY_DOWN) from exc
+    deadline = time.monotonic() + settings.certificate_freshness_wait_s
     while True:
-        current = indexer_state.load(resources.es, resources.settings.replication_slot)
+        current = indexer_state.load(es, settings.replication_slot)
         require_keys_of_this_code(current)
         if current is not None and current.checked_upto_lsn_int >= head:
             return read_at, int_to_lsn(head)
         if time.monotonic() >= deadline:
-            raise ServiceUnavailableError(*NOT_CURRENT)
+            raise RegistryNotCurrentError(*NOT_CURRENT)
         time.sleep(0.02)

@@ -6,14 +6,26 @@ import threading
 import time
 
 from elasticsearch import Elasticsearch
+from pydantic import BaseModel, Field
 
-from api.errors import ServiceUnavailableError
-from api.models import Watermark
+from freshness.errors import IndexerStateUnavailableError
 from indexer import state as indexer_state
 from regsearch.settings import Settings
 
 INDEX_BUILDING = ("Chỉ mục tra cứu đang được xây dựng, vui lòng thử lại sau.",
                   "The search index is being built; please try again shortly.")
+
+
+class Watermark(BaseModel):
+    """How current an answer is; every search response carries it."""
+
+    registry_current_as_of: str | None = Field(
+        description="Commit time of the last registry change the index has applied")
+    applied_lsn: str
+    checked_upto_lsn: str
+    verified_current_at: str | None = Field(
+        default=None,
+        description="When the indexer last confirmed it had applied every registry commit")
 
 
 class _Recent:
@@ -52,7 +64,7 @@ _recent = _Recent()
 def read(es: Elasticsearch, settings: Settings) -> tuple[Watermark, indexer_state.IndexerState]:
     current = _recent.load(es, settings)
     if current is None or not current.snapshot_done:
-        raise ServiceUnavailableError(*INDEX_BUILDING)
+        raise IndexerStateUnavailableError(*INDEX_BUILDING)
     return Watermark(
         registry_current_as_of=(current.applied_commit_time.isoformat()
                                 if current.applied_commit_time else None),

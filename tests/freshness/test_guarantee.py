@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from api import freshness
 from api.batch.process import is_transient
-from api.errors import ServiceUnavailableError
+from freshness import guarantee
+from freshness.errors import RegistryNotCurrentError
 from indexer import built_by
 from indexer.state import IndexerState
 
@@ -18,12 +18,12 @@ def _state(built: str) -> IndexerState:
 
 def test_keys_of_other_code_refuse_and_a_batch_chunk_waits_for_them() -> None:
     for other in ("0123456789abcdef", "", f"{built_by.this_code()}+0123456789abcdef"):
-        with pytest.raises(ServiceUnavailableError) as refused:
-            freshness.require_keys_of_this_code(_state(other))
+        with pytest.raises(RegistryNotCurrentError) as refused:
+            guarantee.require_keys_of_this_code(_state(other))
         assert "chuẩn hóa" in refused.value.message_vi
         assert is_transient(refused.value)  # a batch chunk is retried, not failed
 
 
 def test_keys_of_this_code_or_no_index_yet_pass() -> None:
-    freshness.require_keys_of_this_code(_state(built_by.this_code()))
-    freshness.require_keys_of_this_code(None)  # "being built" is said elsewhere
+    guarantee.require_keys_of_this_code(_state(built_by.this_code()))
+    guarantee.require_keys_of_this_code(None)  # "being built" is said elsewhere
