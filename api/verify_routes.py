@@ -95,7 +95,7 @@ def _holds(found: store.StoredCertificate, sha256: str) -> bool:
 def by_number(resources: Resources, number: str, sha256: str | None) -> dict[str, Any]:
     """The verdict on the certificate issued as ``number`` with content hash ``sha256``."""
     if not is_valid_number(number):
-        raise ApiProblemError(404, "certificate_not_found", *NOT_A_NUMBER)
+        raise ApiProblemError(404, "certificate_not_found", *NOT_A_NUMBER, field="number")
     if sha256 is None or not sha256.strip():
         return answer("hash_required", number, reasons=[HASH_NOT_GIVEN])
     with resources.pool.connection() as conn:

@@ -95,7 +95,6 @@ def served(settings: Any, es_client: Any, app_database: str,
     indexer = IndexerProcess(logs / "indexer.log")
     indexer.start()
     with psycopg.connect(settings.app_dsn, autocommit=True) as conn:
-        accounts.ensure_schema(conn)
         key = accounts.issue_key(conn, accounts.create_account(
             conn, "Ngân hàng TMCP Kiểm thử Hợp đồng", "customer"))
     log = logs / "api.log"
