@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +17,8 @@ import pytest
 
 pytestmark = pytest.mark.services
 PASSWORD = "Mật khẩu 2027 an toàn"
+#: the test database outlives a run: e-mails of this run are its own
+RUN = uuid.uuid4().hex[:8]
 
 
 @pytest.fixture()
@@ -30,8 +33,8 @@ def _bank(conn: psycopg.Connection[Any], tag: str) -> tuple[int, int]:
 
     account = records.create_account(
         conn, f"Ngân hàng {tag}", "customer", tax_code="0101234567",
-        address="1 Tràng Tiền, Hà Nội", contact_emails=[f"ketoan.{tag}@nganhang.vn"],
-        admin_name="Nguyễn Văn An", admin_email=f"an.{tag}@nganhang.vn",
+        address="1 Tràng Tiền, Hà Nội", contact_emails=[f"ketoan.{tag}.{RUN}@nganhang.vn"],
+        admin_name="Nguyễn Văn An", admin_email=f"an.{tag}.{RUN}@nganhang.vn",
         admin_password=PASSWORD)
     return account, users.list_users(conn, account)[0].id
 
@@ -44,10 +47,11 @@ def test_the_first_user_is_the_administrator_and_keys_name_them(
     account, admin = _bank(conn, "first")
     found = records.get(conn, account)
     assert found.code.startswith("KH") and found.status == "active"
-    assert found.contact_emails == ("ketoan.first@nganhang.vn",)
+    assert found.contact_emails == (f"ketoan.first.{RUN}@nganhang.vn",)
     assert users.get_user(conn, account, admin).role == "admin"
     assert status.current(conn, account).reason_code == "opened"
-    clerk = users.add_user(conn, account, name="Lê Thị Bình", email="Binh.First@NganHang.vn")
+    clerk = users.add_user(conn, account, name="Lê Thị Bình",
+                           email=f"Binh.First.{RUN}@NganHang.vn")
     key = keys.issue_key(conn, account, clerk.id)
     caller = accounts.authenticate(conn, key)
     assert (caller.account_id, caller.user_id, caller.user_role) == (account, clerk.id, "user")
@@ -63,15 +67,16 @@ def test_a_duplicate_email_is_refused_whatever_its_case_and_nothing_is_written(
     other, _ = _bank(conn, "dup2")
     before = users.list_users(conn, other)
     with pytest.raises(AccountInputError) as caught:
-        users.add_user(conn, other, name="Người khác", email="AN.DUP@nganhang.VN")
+        users.add_user(conn, other, name="Người khác", email=f"AN.DUP.{RUN}@nganhang.VN")
     assert (caught.value.field, caught.value.rule) == ("email", "duplicate")
     assert "đã được" in caught.value.message_vi and "already used" in caught.value.message_en
     assert users.list_users(conn, other) == before
     with pytest.raises(AccountInputError) as weak:
-        users.add_user(conn, account, name="Yếu", email="yeu.dup@nganhang.vn",
+        users.add_user(conn, account, name="Yếu", email=f"yeu.dup.{RUN}@nganhang.vn",
                        password="aaaaaaaaaaaa")
     assert (weak.value.field, weak.value.rule) == ("password", "character_classes")
-    assert [u.email for u in users.list_users(conn, account)] == ["an.dup@nganhang.vn"]
+    assert [u.email for u in users.list_users(conn, account)] == \
+        [f"an.dup.{RUN}@nganhang.vn"]
 
 
 @pytest.mark.parametrize("change", ["remove_user", "disable_user", "demote"])
@@ -81,7 +86,7 @@ def test_the_last_administrator_stays(conn: psycopg.Connection[Any], change: str
 
     account, admin = _bank(conn, f"last{change}")
     clerk = users.add_user(conn, account, name="Lê Thị Bình",
-                           email=f"binh.{change}@nganhang.vn")
+                           email=f"binh.{change}.{RUN}@nganhang.vn")
     act: Callable[[int], Any] = (
         (lambda u: users.set_role(conn, account, u, "user")) if change == "demote"
         else (lambda u: getattr(users, change)(conn, account, u)))
@@ -101,7 +106,7 @@ def test_two_administrators_demoting_each_other_at_once_leave_one(
 
     account, first = _bank(conn, "race")
     second = users.add_user(conn, account, name="Trần Văn Cường",
-                            email="cuong.race@nganhang.vn", role="admin").id
+                            email=f"cuong.race.{RUN}@nganhang.vn", role="admin").id
     outcomes: list[str] = []
     barrier = threading.Barrier(2)
 
@@ -131,7 +136,7 @@ def test_the_database_refuses_it_too_when_sql_goes_round_the_code(
 
     account, first = _bank(conn, "sql")
     second = users.add_user(conn, account, name="Trần Văn Cường",
-                            email="cuong.sql@nganhang.vn", role="admin").id
+                            email=f"cuong.sql.{RUN}@nganhang.vn", role="admin").id
     dsn = os.environ["REGSEARCH_APP_DSN"]
     with psycopg.connect(dsn) as one, psycopg.connect(dsn) as two:
         one.execute("UPDATE users SET disabled_at = now() WHERE id = %s", (first,))
@@ -163,22 +168,23 @@ def test_passwords_sign_in_and_closed_accounts_and_disabled_users_are_refused(
     from accounts.errors import AccountInputError
 
     account, admin = _bank(conn, "signin")
-    assert users.authenticate(conn, "AN.SIGNIN@nganhang.vn", PASSWORD) is not None
-    assert users.authenticate(conn, "an.signin@nganhang.vn", PASSWORD + "x") is None
-    assert users.authenticate(conn, "nobody@nganhang.vn", PASSWORD) is None
+    assert users.authenticate(conn, f"AN.SIGNIN.{RUN}@nganhang.vn", PASSWORD) is not None
+    assert users.authenticate(conn, f"an.signin.{RUN}@nganhang.vn", PASSWORD + "x") is None
+    assert users.authenticate(conn, f"nobody.{RUN}@nganhang.vn", PASSWORD) is None
     with pytest.raises(AccountInputError) as wrong:
         users.change_password(conn, account, admin, "not it", "Mới hơn 2028 nhé")
     assert wrong.value.field == "current_password"
     users.change_password(conn, account, admin, PASSWORD, "Mới hơn 2028 nhé")
-    assert users.authenticate(conn, "an.signin@nganhang.vn", "Mới hơn 2028 nhé") is not None
-    clerk = users.add_user(conn, account, name="Bình", email="binh.signin@nganhang.vn",
+    assert users.authenticate(conn, f"an.signin.{RUN}@nganhang.vn",
+                              "Mới hơn 2028 nhé") is not None
+    clerk = users.add_user(conn, account, name="Bình", email=f"binh.signin.{RUN}@nganhang.vn",
                            password=PASSWORD)
     key = keys.issue_key(conn, account, clerk.id)
     users.disable_user(conn, account, clerk.id)
     with pytest.raises(accounts.KeyRejectedError) as disabled:
         accounts.authenticate(conn, key)
     assert disabled.value.reason == "user_disabled"
-    assert users.authenticate(conn, "binh.signin@nganhang.vn", PASSWORD) is None
+    assert users.authenticate(conn, f"binh.signin.{RUN}@nganhang.vn", PASSWORD) is None
     users.enable_user(conn, account, clerk.id)
     assert accounts.authenticate(conn, key).user_id == clerk.id
     with conn.transaction():
@@ -187,7 +193,7 @@ def test_passwords_sign_in_and_closed_accounts_and_disabled_users_are_refused(
     with pytest.raises(accounts.KeyRejectedError) as closed:
         accounts.authenticate(conn, key)
     assert closed.value.reason == "account_closed"
-    assert users.authenticate(conn, "binh.signin@nganhang.vn", PASSWORD) is None
+    assert users.authenticate(conn, f"binh.signin.{RUN}@nganhang.vn", PASSWORD) is None
 
 
 def test_removing_a_user_revokes_their_keys_and_frees_the_email(
@@ -196,13 +202,13 @@ def test_removing_a_user_revokes_their_keys_and_frees_the_email(
     from accounts import keys, users
 
     account, _ = _bank(conn, "remove")
-    clerk = users.add_user(conn, account, name="Bình", email="binh.remove@nganhang.vn")
+    clerk = users.add_user(conn, account, name="Bình", email=f"binh.remove.{RUN}@nganhang.vn")
     key = keys.issue_key(conn, account, clerk.id)
     users.remove_user(conn, account, clerk.id)
     with pytest.raises(accounts.KeyRejectedError) as revoked:
         accounts.authenticate(conn, key)
     assert revoked.value.reason == "revoked"
-    again = users.add_user(conn, account, name="Bình", email="binh.remove@nganhang.vn")
+    again = users.add_user(conn, account, name="Bình", email=f"binh.remove.{RUN}@nganhang.vn")
     assert again.id != clerk.id
     assert len(users.list_users(conn, account, include_removed=True)) == 3
 
@@ -216,7 +222,7 @@ def test_unknown_account_and_user(conn: psycopg.Connection[Any]) -> None:
     with pytest.raises(UnknownAccountError):
         records.find(conn, "KH999999")
     with pytest.raises(UnknownAccountError):
-        users.add_user(conn, 10**12, name="X", email="x.unknown@nganhang.vn")
+        users.add_user(conn, 10**12, name="X", email=f"x.unknown.{RUN}@nganhang.vn")
     with pytest.raises(UnknownUserError):  # a user of another account is unknown here
         users.disable_user(conn, account, other_admin)
     assert users.get_user(conn, other, other_admin).active
