@@ -9,12 +9,14 @@ from fastapi import FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import (
+    account_routes,
     body_limit,
     certificate_routes,
     errors,
     health_routes,
     search_routes,
     spread,
+    staff_routes,
     verify_routes,
 )
 from api.batch import routes as batch_routes
@@ -48,11 +50,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.resources = resources
     errors.install(app)
+    account_routes.install(app)
     app.include_router(health_routes.router)
     app.include_router(search_routes.router)
     app.include_router(certificate_routes.router)
     app.include_router(verify_routes.router)
     app.include_router(batch_routes.router)
+    app.include_router(account_routes.router)
+    app.include_router(staff_routes.router)
     body_limit.install(app, resources.settings)
     if resources.settings.trusted_proxies:  # else the client is the socket's peer
         app.add_middleware(ProxyHeadersMiddleware,

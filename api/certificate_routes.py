@@ -11,11 +11,12 @@ import anyio.to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from api import accounts, audit
+import accounts
+from api import audit
 from api.audit import Searched
-from api.auth import client_address
+from api.auth import SUSPENDED, client_address
 from api.certificate_models import CertificateIssued
-from api.deps import OPTIONAL_KEY, AccountDep, CallerDep, ResourcesDep
+from api.deps import OPTIONAL_KEY, CallerDep, PaidServiceDep, ResourcesDep
 from api.errors import ApiProblemError
 from api.heavy import run_heavy
 from api.issuing import links, requester_of, snapshot_fee
@@ -97,7 +98,8 @@ def _issue_found(resources: Resources, body: SearchRequest, caller: accounts.Cal
     signer = resources.signer()
     with resources.pool.connection() as conn, conn.transaction():
         issued = issue(conn, signer.key, build=build, render=render,
-                       account_id=caller.account_id, criterion=criterion,
+                       account_id=caller.account_id, user_id=caller.user_id,
+                       criterion=criterion,
                        fee_vnd=fee.amount_vnd)
         accounts.record_usage(conn, caller, "certificate", fee, criterion=criterion,
                               reference=issued.number, client=client)
@@ -120,9 +122,9 @@ def _issue_found(resources: Resources, body: SearchRequest, caller: accounts.Cal
 
 @router.post("/v1/certificates", status_code=201, response_model=None,
              responses={201: {"model": CertificateIssued, "description": "Issued"},
-                        **refusals(400, 401, 413, 422, 503)})
+                        **refusals(400, 401, SUSPENDED, 413, 422, 503)})
 async def issue_certificate(body: SearchRequest, http: Request, resources: ResourcesDep,
-                            caller: AccountDep) -> dict[str, Any]:
+                            caller: PaidServiceDep) -> dict[str, Any]:
     """Cấp văn bản chứng nhận kết quả tra cứu / issue a certified search result."""
     body = body.model_copy(update={"close_offset": 0})  # a certificate starts at the top
     found = await anyio.to_thread.run_sync(_find, resources, body)

@@ -14,8 +14,16 @@ from typing import Annotated, Any
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
 
-from api import accounts, ratelimit
-from api.auth import caller_of, client_address, ensure_account
+import accounts
+from api import ratelimit
+from api.auth import (
+    KEY_HEADER,
+    caller_of,
+    client_address,
+    ensure_account,
+    ensure_paid_service,
+)
+from api.errors import ApiProblemError
 from api.resources import Resources, get_resources
 
 api_key_header = APIKeyHeader(
@@ -46,6 +54,15 @@ def require_account(caller: CallerDep) -> accounts.Caller:
 
 AccountDep = Annotated[accounts.Caller, Depends(require_account)]
 
+
+def require_paid_service(caller: AccountDep, resources: ResourcesDep) -> accounts.Caller:
+    """Certificates and batches: an account whose status allows paid services (403 with
+    the reason stored with a suspension)."""
+    return ensure_paid_service(caller, resources)
+
+
+PaidServiceDep = Annotated[accounts.Caller, Depends(require_paid_service)]
+
 def limit_verification(request: Request, resources: ResourcesDep) -> None:
     """Anonymous callers: at most ``public_verifications_per_minute`` a minute per client
     address. A valid API key is not limited (an unknown one is refused)."""
@@ -63,3 +80,29 @@ def limit_verification(request: Request, resources: ResourcesDep) -> None:
 
 #: Anonymous verifications are rate-limited per client (``limit_verification``).
 VerificationLimit = Annotated[None, Depends(limit_verification)]
+
+
+def require_account_admin(caller: AccountDep) -> accounts.Caller:
+    """The administrator (quản trị) of the caller's own account."""
+    if not caller.is_account_admin:
+        raise ApiProblemError(
+            403, "account_admin_required",
+            "Chỉ quản trị viên của tài khoản mới được thực hiện thao tác này.",
+            "Only an administrator of the account may do this.", field=KEY_HEADER)
+    return caller
+
+
+AccountAdminDep = Annotated[accounts.Caller, Depends(require_account_admin)]
+
+
+def require_staff(caller: AccountDep) -> accounts.Caller:
+    """The registry's own staff (users of its ``admin`` account), not an account's
+    administrator."""
+    if not caller.is_staff:
+        raise ApiProblemError(403, "staff_required",
+                              "Chỉ cán bộ của cơ quan đăng ký mới được thực hiện thao tác này.",
+                              "Only the registry's staff may do this.", field=KEY_HEADER)
+    return caller
+
+
+StaffDep = Annotated[accounts.Caller, Depends(require_staff)]

@@ -10,7 +10,8 @@ import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from api import accounts, errors
+import accounts
+from api import errors
 from api.audit import Searched
 from api.auth import caller_of, client_address
 from api.deps import OPTIONAL_KEY, ApiKey, ResourcesDep

@@ -70,7 +70,7 @@ def big_xlsx() -> tuple[bytes, int]:
 
 
 def _key() -> str:
-    from api import accounts
+    import accounts
     from migrations.runner import upgrade
 
     upgrade(get_settings().app_dsn)

@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 OURS = {"normalizers", "mappings", "registry", "indexer", "query", "certify", "api",
-        "services", "benchmarks", "regsearch", "migrations", "web", "freshness"}
+        "services", "benchmarks", "regsearch", "migrations", "web", "freshness", "accounts"}
 #: The one settings module, the one way to make an Elasticsearch client, and the
 #: garbage-collector settings of long-running processes.
 _COMMON = {"regsearch.settings", "regsearch.elastic", "regsearch.gc_tuning"}
@@ -34,7 +34,9 @@ ALLOWED: dict[str, set[str]] = {
     # the indexer's published side only: its state document (the watermark), positions,
     # and the fingerprint of the code that builds documents
     "freshness": {"indexer.state", "indexer.lsn", "indexer.slot"} | _COMMON,
-    "api": {"query", "certify", "freshness", "normalizers", "indexer.state",
+    # accounts, their users, roles, keys and status; fees
+    "accounts": {"regsearch.settings"},
+    "api": {"accounts", "query", "certify", "freshness", "normalizers", "indexer.state",
             "indexer.built_by", "migrations.runner", "web.routes"} | _COMMON,
     # the pages: the API's own use cases (never its app factory) and the wording
     "web": {"api.deps", "api.errors", "api.models", "api.problems", "api.resources",

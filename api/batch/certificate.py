@@ -28,7 +28,8 @@ from typing import Any
 
 from psycopg_pool import ConnectionPool
 
-from api import accounts, audit
+import accounts
+from api import audit
 from api.batch import certificate_requests, export, job_status, store, stored_rows
 from api.batch.certificate_summary import BatchSummary
 from api.issuing import requester_of, snapshot_fee
@@ -150,7 +151,7 @@ def _issue(conn: store.Conn, settings: Settings, key: SigningKey, caller: accoun
         return render_batch_pdf(snapshot, data, verify_base_url=settings.public_base_url)
 
     issued = issue(conn, key, build=build, render=render, account_id=caller.account_id,
-                   criterion=BATCH_CRITERION, fee_vnd=fee.amount_vnd)
+                   user_id=caller.user_id, criterion=BATCH_CRITERION, fee_vnd=fee.amount_vnd)
     certificate_requests.link_certificate(conn, job_id, issued.number)
     accounts.record_usage(conn, caller, "certificate", fee, criterion=BATCH_CRITERION,
                           reference=issued.number, rows=summary.counts().searched,
@@ -179,7 +180,8 @@ def issue_for_batch(pool: ConnectionPool, settings: Settings, signer: Callable[[
         job = job_status.job_status(conn, job_id, caller.account_id)
         if job.rows_total <= settings.batch_certificate_inline_rows:
             return _issue(conn, settings, signer(), caller, job, client)
-        publish = certificate_requests.request_certificate(conn, job_id, caller.account_id, client)
+        publish = certificate_requests.request_certificate(conn, job_id, caller.account_id, client,
+                                                           caller.user_id)
         request = certificate_requests.certificate_request(conn, job_id)
         assert request is not None
         return Pending(job_id, request.requested_at, publish)
@@ -215,7 +217,7 @@ def issue_requested(pool: ConnectionPool, settings: Settings, key: SigningKey,
         if status != "done":
             raise RuntimeError(f"batch {job_id} is {status}: its certificate was asked "
                                "for when it was done")
-        caller = accounts.caller_of(conn, request.account_id)
+        caller = accounts.caller_of(conn, request.account_id, request.user_id)
         job = job_status.job_status(conn, job_id, caller.account_id)
         return _issue(conn, settings, key, caller, job, request.client).snapshot.number
 

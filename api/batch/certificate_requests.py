@@ -45,28 +45,31 @@ class CertificateRequest:
     requested_at: datetime
     #: The log reference of the last attempt, when it failed for good.
     failure: str | None
+    #: who asked (None: a request made before users existed)
+    user_id: int | None = None
 
 
 def request_certificate(conn: Conn, job_id: uuid.UUID, account_id: int | None,
-                        client: str | None) -> bool:
+                        client: str | None, user_id: int | None = None) -> bool:
     """Record that the job's certificate is to be issued by a worker; True when the task
     must be published (a new request, or one whose last attempt failed)."""
     row = conn.execute(
-        "INSERT INTO batch_certificate_requests (job_id, account_id, client)"
-        " VALUES (%s, %s, %s) ON CONFLICT (job_id) DO UPDATE"
-        " SET failure = NULL, failed_at = NULL, published_at = now(), client = excluded.client"
+        "INSERT INTO batch_certificate_requests (job_id, account_id, client, user_id)"
+        " VALUES (%s, %s, %s, %s) ON CONFLICT (job_id) DO UPDATE"
+        " SET failure = NULL, failed_at = NULL, published_at = now(), client = excluded.client,"
+        " user_id = excluded.user_id"
         " WHERE batch_certificate_requests.failure IS NOT NULL"
-        " RETURNING job_id", (job_id, account_id, client)).fetchone()
+        " RETURNING job_id", (job_id, account_id, client, user_id)).fetchone()
     return row is not None
 
 
 def certificate_request(conn: Conn, job_id: uuid.UUID) -> CertificateRequest | None:
-    row = conn.execute("SELECT job_id, account_id, client, requested_at, failure"
+    row = conn.execute("SELECT job_id, account_id, client, requested_at, failure, user_id"
                        " FROM batch_certificate_requests WHERE job_id = %s",
                        (job_id,)).fetchone()
     if row is None:
         return None
-    return CertificateRequest(row[0], int(row[1]), row[2], row[3], row[4])
+    return CertificateRequest(row[0], int(row[1]), row[2], row[3], row[4], row[5])
 
 
 def certificate_failed(conn: Conn, job_id: uuid.UUID, reference: str) -> None:

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from api import accounts
+import accounts
 from api.batch import store
 from api.batch.store import Conn
 from regsearch.settings import Settings

@@ -28,8 +28,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.background import BackgroundTask
 
-from api import accounts
-from api.auth import client_address
+import accounts
+from api.auth import SUSPENDED, client_address
 from api.batch import certificate, closing, export, job_status, store, stored_rows, tasks
 from api.batch.limits import FileProblemError, Limits
 from api.batch.messages import texts
@@ -37,7 +37,7 @@ from api.batch.models import BatchStatus, BatchSubmitted, ValidationOnly, batch_
 from api.batch.parse import detect_format, parse
 from api.batch.report import FileReport, TooManyRowsError, check_file
 from api.certificate_models import BatchCertificateIssued, CertificateIssuing
-from api.deps import AccountDep, ResourcesDep
+from api.deps import AccountDep, PaidServiceDep, ResourcesDep
 from api.errors import ApiProblemError, error_response
 from api.heavy import run_heavy
 from api.issuing import links
@@ -100,11 +100,11 @@ def _publish(resources: Resources, job_id: uuid.UUID, chunks: int) -> None:
 @router.post("/v1/batches", status_code=202, response_model=BatchSubmitted,
              responses={200: {"model": ValidationOnly,
                               "description": "validate_only: the report, no batch"},
-                        **refusals(400, 401, 413, 422, 429, 503)})
+                        **refusals(400, 401, SUSPENDED, 413, 422, 429, 503)})
 async def submit_batch(
     http: Request,
     file: Annotated[UploadFile, File(description="CSV, XLSX or JSONL; one row per lookup")],
-    resources: ResourcesDep, caller: AccountDep,
+    resources: ResourcesDep, caller: PaidServiceDep,
     validate_only: Annotated[bool, Query(description="Only check the rows; no batch")] = False,
     include_deleted: Annotated[bool, Query(description="Also match deleted ones")] = False,
 ) -> Any:
@@ -209,10 +209,11 @@ def _certificate_answer(resources: Resources,
                         202: {"model": CertificateIssuing,
                               "description": "A worker is issuing it (big batch): GET the same "
                                              "address until it answers 200"},
-                        **refusals(401, (404, NO_BATCH), (409, "The batch has not finished, or "
-                                   "cannot be certified (cancelled, failed)"), 422, 503)})
+                        **refusals(401, SUSPENDED, (404, NO_BATCH),
+                                   (409, "The batch has not finished, or cannot be certified "
+                                         "(cancelled, failed)"), 422, 503)})
 def batch_certificate(batch_id: uuid.UUID, http: Request, resources: ResourcesDep,
-                      caller: AccountDep) -> JSONResponse:
+                      caller: PaidServiceDep) -> JSONResponse:
     """Cấp văn bản chứng nhận cho cả lô / one certificate for the whole finished batch.
 
     201 with its number, counts, fee and links when issued now; 200 with the same when it

@@ -29,7 +29,7 @@ import orjson
 import psycopg
 from psycopg.types.json import Json, Jsonb
 
-from api import accounts
+import accounts
 from api.batch.report import FileReport
 from api.batch.results import lookup_refs
 from api.batch.rows import Criterion
@@ -76,13 +76,14 @@ def create_job(conn: Conn, caller: accounts.Caller, client: str | None, file_nam
         if found is not None and int(found[0]) >= caller.max_open_batches:
             raise OpenBatchesError(caller.max_open_batches)
         conn.execute(
-            "INSERT INTO batch_jobs (id, account_id, caller, client, file_name, file_format,"
+            "INSERT INTO batch_jobs (id, account_id, user_id, caller, client, file_name,"
+            " file_format,"
             " include_deleted, status, rows_total, rows_valid, rows_invalid, rows_duplicate,"
-            " chunks_total, report) VALUES (%s, %s, %s, %s, %s, %s, %s, 'queued', %s, %s, %s,"
-            " %s, %s, %s)",
-            (job_id, caller.account_id, Jsonb(dataclasses.asdict(caller)), client, file_name,
-             report.format, include_deleted, report.total, report.valid, report.invalid,
-             report.duplicates, report.chunks, Jsonb(report.file_part())))
+            " chunks_total, report) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 'queued', %s, %s,"
+            " %s, %s, %s, %s)",
+            (job_id, caller.account_id, caller.user_id, Jsonb(dataclasses.asdict(caller)),
+             client, file_name, report.format, include_deleted, report.total, report.valid,
+             report.invalid, report.duplicates, report.chunks, Jsonb(report.file_part())))
         with conn.cursor() as cur, cur.copy(
                 "COPY batch_rows (job_id, row_number, chunk, duplicate_of, criteria, problems,"
                 " notes) FROM STDIN") as copy:

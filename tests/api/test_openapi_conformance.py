@@ -87,7 +87,7 @@ def served(settings: Any, es_client: Any, app_database: str,
            tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedApi]:
     """A registry with one registration, its indexer, a customer's key, and the API as
     people run it: uvicorn in a process of its own."""
-    from api import accounts
+    import accounts
 
     logs = tmp_path_factory.mktemp("conformance")
     _reset_registry(settings)

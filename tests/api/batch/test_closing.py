@@ -10,7 +10,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from api import accounts
+import accounts
 from api.batch import closing, store
 from api.batch.parse import parse
 from api.batch.report import check_file
