@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import certificate_routes, errors, health_routes, search_routes, spread
+from api import certificate_routes, errors, health_routes, search_routes
 from api.batch import routes as batch_routes
 from api.resources import Resources
 from indexer import built_by
@@ -38,7 +38,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(search_routes.router)
     app.include_router(certificate_routes.router)
     app.include_router(batch_routes.router)
-    board = spread.board_from_environment()
-    if board is not None:  # one of several workers
-        app.add_middleware(spread.SpreadConnections, board=board)
     return app
