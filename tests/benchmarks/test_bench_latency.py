@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from benchmarks.bench_latency import connection_split, render
+from benchmarks.bench_latency import render
+from benchmarks.latency_load import connection_split
 
 
 def test_connections_accepted_by_this_process_are_counted_for_it() -> None:
@@ -36,7 +37,7 @@ def test_the_table_shows_the_split() -> None:
 @pytest.mark.services
 def test_the_request_cache_is_off_meanwhile_and_its_setting_put_back(
         es_client: Any, settings: Any) -> None:
-    from benchmarks.bench_latency import without_request_cache
+    from benchmarks.latency_load import without_request_cache
 
     index = f"{settings.index_alias}-v0-request-cache-test"
     setting = "index.requests.cache.enable"
