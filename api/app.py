@@ -15,7 +15,6 @@ from api import (
     errors,
     health_routes,
     search_routes,
-    spread,
     staff_routes,
     verify_routes,
 )
@@ -64,7 +63,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                            trusted_hosts=resources.settings.trusted_proxies)
     app.include_router(web_routes.router)
     app.mount("/static", web_routes.static_files(), name="static")
-    board = spread.board_from_environment()
-    if board is not None:  # one of several workers
-        app.add_middleware(spread.SpreadConnections, board=board)
     return app

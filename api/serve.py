@@ -23,12 +23,10 @@ import os
 import shutil
 import socket
 import tempfile
-from pathlib import Path
 
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
-from api import spread
 from api.metrics import MULTIPROCESS_DIR
 
 APP = "api.app:create_app"
@@ -139,12 +137,7 @@ def serve(host: str, port: int, workers: int) -> None:
     # (``api.metrics``): a fresh directory each start, so no earlier run's counts.
     directory = tempfile.mkdtemp(prefix="regsearch-metrics-")
     os.environ[MULTIPROCESS_DIR] = directory
-    # where the workers count the requests each has in hand (``api.spread``)
-    board = Path(tempfile.mkdtemp(prefix="regsearch-workers-")) / "board"
-    spread.create_board(board)
-    os.environ[spread.BOARD_ENV] = str(board)
     try:
         SpreadWorkers(config).run()
     finally:
         shutil.rmtree(directory, ignore_errors=True)
-        shutil.rmtree(board.parent, ignore_errors=True)

@@ -147,7 +147,7 @@ def _account_key(settings: Settings, rows: int) -> str:
 def run(rows: int, workers: int, seed: int, queue: str, poll_s: float,
         concurrency: int = 1, port: int = 8120, keep: bool = False,
         certificate: bool = False) -> None:
-    from benchmarks.bench_latency import Api
+    from benchmarks.latency_load import Api
 
     os.environ["REGSEARCH_BATCH_QUEUE"] = queue  # the API started here publishes there
     settings = get_settings().model_copy(update={"batch_queue": queue})

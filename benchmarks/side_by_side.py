@@ -22,17 +22,8 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bench_latency import (
-    BODIES,
-    CRITERIA,
-    STATE,
-    WRK_SCRIPT,
-    Api,
-    bodies_file,
-    cpu_seconds,
-    run_wrk,
-    without_request_cache,
-)
+from benchmarks.latency_bodies import BODIES, CRITERIA, STATE, bodies_file
+from benchmarks.latency_load import WRK_SCRIPT, Api, cpu_seconds, run_wrk, without_request_cache
 
 
 def work_tree(revision: str) -> Path:

@@ -3,15 +3,14 @@
 Responses are decoded with orjson (``OrjsonSerializer``): the standard library's
 ``json`` was a quarter of a batch worker's time, decoding thousands of candidates.
 
-``search`` and ``msearch`` send a search straight to the client's node and take the
-answer when Elasticsearch says 200: the client's full path (parameter rewriting, header
-objects, retry bookkeeping, response wrapping) cost about 0.3 ms of CPU a request more,
-and a name search makes two. Over plain HTTP they go by ``regsearch.http_wire`` (a
-keep-alive connection per thread, about 0.15 ms less again than urllib3), over HTTPS
-through the client's own urllib3 pool. Anything else (another status, a connection that
-fails) is sent again through the client, which answers or raises exactly as it always
-does, so errors and retries stay the client's. The client's default headers (its
-authentication) go with every request.
+``search`` and ``msearch`` go through the official client (``Elasticsearch.search`` and
+``Elasticsearch.msearch``), so errors, retries, authentication and TLS are the client's.
+Until 2026-12 they went by a hand-written keep-alive HTTP/1.1 POST (``http_wire``) that
+read the client's private internals and pinned it below 9.3. Measured side by side at 8
+clients on 1,000,000 registrations (6 alternating rounds of names), the official client
+served 245.6 req/s summed over the rounds against the hand-written path's 217.4, at about
+1 ms more API CPU per search: not the 15% less throughput that would have kept it
+(``benchmarks/RESULTS.md``, "Hand-written infrastructure: decisions").
 """
 
 from __future__ import annotations
@@ -19,15 +18,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import orjson
 from elasticsearch import Elasticsearch
 from elasticsearch.serializer import OrjsonSerializer
-from urllib3.exceptions import HTTPError
-
-from regsearch import http_wire
-
-_JSON = {"content-type": "application/json", "accept": "application/json"}
-_NDJSON = {"content-type": "application/x-ndjson", "accept": "application/json"}
 
 
 def client(url: str | Sequence[str], **options: Any) -> Elasticsearch:
@@ -44,58 +36,17 @@ def client(url: str | Sequence[str], **options: Any) -> Elasticsearch:
     return Elasticsearch(nodes, serializer=OrjsonSerializer(), **options)
 
 
-def _direct(es: Elasticsearch, path: str, body: bytes, headers: dict[str, str]
-            ) -> dict[str, Any] | None:
-    """Elasticsearch's JSON answer when it is a 200, else None."""
-    node = es.transport.node_pool.get()
-    pool = getattr(node, "pool", None)
-    if pool is None:  # not the urllib3 node: the client's path
-        return None
-    # the client's own default headers carry its authentication (``basic_auth``,
-    # ``api_key``), so an authenticated cluster is not asked twice each time
-    sent = {**node.headers, **getattr(es, "_headers", {}), **headers}
-    config = node.config
-    if config.scheme == "http":
-        answered = http_wire.post(config.host, config.port, node.path_prefix + path, body,
-                                  sent, config.request_timeout)
-        if answered is None or answered[0] != 200:
-            return None
-        found: dict[str, Any] = orjson.loads(answered[1])
-        return found
-    try:
-        response = pool.urlopen("POST", node.path_prefix + path, body=body, headers=sent,
-                                retries=False, timeout=config.request_timeout)
-    except (HTTPError, OSError):
-        return None
-    if response.status != 200:
-        return None
-    answer: dict[str, Any] = orjson.loads(response.data)
-    return answer
-
-
-def _query_string(filter_path: Sequence[str] | None) -> str:
-    return f"?filter_path={','.join(filter_path)}" if filter_path else ""
-
-
 def search(es: Elasticsearch, index: str, body: dict[str, Any],
            filter_path: Sequence[str] | None = None) -> dict[str, Any]:
-    """``es.search(index=index, **body, filter_path=filter_path).body``, faster."""
-    found = _direct(es, f"/{index}/_search{_query_string(filter_path)}", orjson.dumps(body),
-                    _JSON)
-    if found is not None:
-        return found
+    """``es.search(index=index, **body, filter_path=filter_path).body``."""
     answer: dict[str, Any] = es.search(index=index, **body, filter_path=filter_path).body
     return answer
 
 
 def msearch(es: Elasticsearch, index: str, searches: list[dict[str, Any]],
             filter_path: Sequence[str] | None = None) -> dict[str, Any]:
-    """``es.msearch(index=index, searches=searches, filter_path=filter_path).body``, faster
+    """``es.msearch(index=index, searches=searches, filter_path=filter_path).body``
     (``searches``: header and body by turns, as the client takes them)."""
-    body = b"".join(orjson.dumps(part) + b"\n" for part in searches)
-    found = _direct(es, f"/{index}/_msearch{_query_string(filter_path)}", body, _NDJSON)
-    if found is not None:
-        return found
     answer: dict[str, Any] = es.msearch(index=index, searches=searches,
                                         filter_path=filter_path).body
     return answer

@@ -49,21 +49,8 @@ class _Answer:
         self.body = body
 
 
-class _NoDirectPath:
-    """A node without a urllib3 pool: ``regsearch.elastic`` then asks the client."""
-
-    def get(self) -> object:
-        return self
-
-
-class _Transport:
-    node_pool = _NoDirectPath()
-
-
 class _FailingPages:
     """Answers the values request; every page search in the multi-search fails."""
-
-    transport = _Transport()
 
     def search(self, **_: object) -> _Answer:
         return _Answer({"aggregations": {"values": {"sum_other_doc_count": 0, "buckets": [
