@@ -13,10 +13,12 @@ import dataclasses
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 import psycopg
 
+from accounts import status
 from regsearch.settings import Settings
 
 Role = Literal["public", "customer", "agency", "admin"]
@@ -70,13 +72,21 @@ def create_account(conn: psycopg.Connection[Any], name: str, role: Role,
         " VALUES (%s, %s, %s, %s, %s) RETURNING id",
         (name, role, agency_kind, max_batch_rows, max_open_batches)).fetchone()
     assert row is not None
-    return int(row[0])
+    account_id = int(row[0])
+    status.record_opening(conn, account_id, actor="system", at=datetime.now(UTC))
+    conn.execute(
+        "INSERT INTO users (account_id, name, email, role) SELECT id,"
+        " 'Quản trị viên / Administrator', lower(code) || '@placeholder.invalid', 'admin'"
+        " FROM accounts WHERE id = %s", (account_id,))
+    return account_id
 
 
 def issue_key(conn: psycopg.Connection[Any], account_id: int) -> str:
     key = "rs_" + secrets.token_urlsafe(32)
-    conn.execute("INSERT INTO api_keys (key_hash, account_id) VALUES (%s, %s)",
-                 (_hash(key), account_id))
+    conn.execute(
+        "INSERT INTO api_keys (key_hash, account_id, user_id) SELECT %s, %s, min(id)"
+        " FROM users WHERE account_id = %s AND role = 'admin'",
+        (_hash(key), account_id, account_id))
     return key
 
 

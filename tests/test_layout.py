@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 OURS = {"normalizers", "mappings", "registry", "indexer", "query", "certify", "api",
-        "services", "benchmarks", "regsearch", "migrations"}
+        "services", "benchmarks", "regsearch", "migrations", "accounts"}
 #: The one settings module, the one way to make an Elasticsearch client, and the
 #: garbage-collector settings of long-running processes.
 _COMMON = {"regsearch.settings", "regsearch.elastic", "regsearch.gc_tuning"}
@@ -33,7 +33,9 @@ ALLOWED: dict[str, set[str]] = {
     "certify": {"query", "registry.format"},
     # the indexer's published side only: its state document (the watermark), positions,
     # and the fingerprint of the code that builds documents
-    "api": {"query", "certify", "normalizers", "indexer.state", "indexer.lsn",
+    # accounts, their users, roles, keys and status; fees
+    "accounts": {"regsearch.settings"},
+    "api": {"accounts", "query", "certify", "normalizers", "indexer.state", "indexer.lsn",
             "indexer.slot", "indexer.built_by", "migrations.runner"} | _COMMON,
 }
 

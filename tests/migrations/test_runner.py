@@ -3,6 +3,7 @@ API refusing to start (with the command to run) on a database never migrated."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -39,7 +40,13 @@ def test_a_database_made_by_the_old_ensure_schema_is_upgraded_in_place(empty_db:
     with psycopg.connect(empty_db, autocommit=True) as conn:
         for part in ("api_schema.sql", "batch_schema.sql", "certify_schema.sql"):
             conn.execute((DATA / part).read_text(encoding="utf-8"))
-        account = accounts.create_account(conn, "Ngân hàng cũ / old bank", "customer")
+        # as the code before revision 0003 made an account and its key
+        row = conn.execute("INSERT INTO accounts (name, role) VALUES"
+                           " ('Ngân hàng cũ / old bank', 'customer') RETURNING id").fetchone()
+        assert row is not None
+        account = int(row[0])
+        conn.execute("INSERT INTO api_keys (key_hash, account_id) VALUES (%s, %s)",
+                     (hashlib.sha256(b"rs_old").hexdigest(), account))
         conn.execute("SELECT nextval('certificate_seq')")
         with pytest.raises(runner.SchemaNotCurrentError, match="regsearch db upgrade"):
             runner.check(conn)
@@ -53,6 +60,15 @@ def test_a_database_made_by_the_old_ensure_schema_is_upgraded_in_place(empty_db:
         assert conn.execute("SELECT to_regclass('audit_log')").fetchone() != (None,)
         key = accounts.issue_key(conn, account)
         assert accounts.authenticate(conn, key).account_id == account
+        # revision 0003: a code, active, one placeholder administrator who holds the old key
+        assert accounts.authenticate(conn, "rs_old").account_id == account
+        assert conn.execute("SELECT code, status FROM accounts WHERE id = %s",
+                            (account,)).fetchone() == ("KH000001", "active")
+        assert conn.execute(
+            "SELECT u.email, u.role, u.password_hash FROM api_keys k JOIN users u"
+            " ON u.id = k.user_id WHERE k.key_hash = %s",
+            (hashlib.sha256(b"rs_old").hexdigest(),)).fetchone() == (
+                "kh000001@placeholder.invalid", "admin", None)
 
 
 def test_two_upgrades_at_once_both_succeed(empty_db: str) -> None:

@@ -1,0 +1,1 @@
+"""Customer accounts: the accounts, their users and roles, API keys, status and fees."""
