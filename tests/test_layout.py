@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 OURS = {"normalizers", "mappings", "registry", "indexer", "query", "certify", "api",
-        "services", "benchmarks", "regsearch", "migrations", "accounts"}
+        "services", "benchmarks", "regsearch", "migrations", "accounts", "billing"}
 #: The one settings module, the one way to make an Elasticsearch client, and the
 #: garbage-collector settings of long-running processes.
 _COMMON = {"regsearch.settings", "regsearch.elastic", "regsearch.gc_tuning"}
@@ -35,7 +35,10 @@ ALLOWED: dict[str, set[str]] = {
     # and the fingerprint of the code that builds documents
     # accounts, their users, roles, keys and status; fees
     "accounts": {"regsearch.settings"},
-    "api": {"accounts", "query", "certify", "normalizers", "indexer.state", "indexer.lsn",
+    # fees: statements (rendered with the certificates' building blocks), payments,
+    # dunning through the accounts' status, e-mail, the scheduled jobs
+    "billing": {"accounts", "certify", "regsearch.settings"},
+    "api": {"accounts", "billing", "query", "certify", "normalizers", "indexer.state", "indexer.lsn",
             "indexer.slot", "indexer.built_by", "migrations.runner"} | _COMMON,
 }
 

@@ -36,7 +36,7 @@ ALIAS = named("test-demo-registrations", "-")
 SLOT = named("test_demo_indexer")
 QUEUE = named("test-demo-batch", "-")
 COUNT = 300
-PROGRAMS = ("api", "indexer", "worker", "scheduler")
+PROGRAMS = ("api", "indexer", "worker", "scheduler", "billing")
 
 
 def _free_port() -> int:
@@ -56,6 +56,7 @@ def _environment(port: int) -> dict[str, str]:
             "REGSEARCH_REPLICATION_SLOT": SLOT,
             "REGSEARCH_REDIS_URL": broker,
             "REGSEARCH_BATCH_QUEUE": QUEUE,
+            "REGSEARCH_BILLING_QUEUE": f"{QUEUE}-billing",
             "REGSEARCH_API_PORT": str(port),
             "REGSEARCH_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
             "REGSEARCH_COPY_BUILD_PROCESSES": "0"}
