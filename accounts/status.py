@@ -19,6 +19,11 @@ from typing import Any, Literal
 
 import psycopg
 
+from accounts.errors import UnknownAccountError
+
+__all__ = ["STATUSES", "AgencyNotSuspendableError", "Status", "StatusRecord",
+           "UnknownAccountError", "change", "current", "history", "record_opening"]
+
 Status = Literal["active", "suspended", "closed"]
 STATUSES: tuple[Status, ...] = ("active", "suspended", "closed")
 #: Reason codes of suspensions and closures for unpaid fees start with this.
@@ -32,12 +37,6 @@ class StatusRecord:
     reason_code: str
     reason_vi: str
     reason_en: str
-
-
-class UnknownAccountError(LookupError):
-    def __init__(self, account_id: int) -> None:
-        super().__init__(f"no account {account_id}")
-        self.account_id = account_id
 
 
 class AgencyNotSuspendableError(ValueError):

@@ -14,7 +14,7 @@ from typing import Any
 
 import psycopg
 
-from api.accounts import Caller
+from accounts import Caller
 from api.models import SearchRequest
 
 
@@ -40,9 +40,9 @@ def record_certificate(conn: psycopg.Connection[Any], caller: Caller, client: st
                        searched: Searched, number: str) -> None:
     """The certificate's audit row (call in the transaction that stores the certificate)."""
     conn.execute(
-        "INSERT INTO audit_log (kind, client, account_id, key_hash, criterion, value,"
+        "INSERT INTO audit_log (kind, client, account_id, user_id, key_hash, criterion, value,"
         " party_type, include_deleted, exact_count, close_count, reference)"
-        " VALUES ('certificate', %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-        (client, caller.account_id, caller.key_hash, searched.criterion, searched.value,
-         searched.party_type, searched.include_deleted, searched.exact_count,
+        " VALUES ('certificate', %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        (client, caller.account_id, caller.user_id, caller.key_hash, searched.criterion,
+         searched.value, searched.party_type, searched.include_deleted, searched.exact_count,
          searched.close_count, number))

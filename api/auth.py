@@ -5,7 +5,9 @@ from __future__ import annotations
 import psycopg
 from fastapi import Depends, Request
 
-from api import accounts, ratelimit
+import accounts
+from accounts import enforce
+from api import ratelimit
 from api.errors import ApiProblemError, ServiceUnavailableError
 from api.resources import Resources, get_resources
 
@@ -36,16 +38,28 @@ def caller_of(request: Request, resources: Resources) -> accounts.Caller:
             with resources.pool.connection() as conn:
                 caller = accounts.authenticate(conn, key)
     except accounts.KeyRejectedError as exc:
-        if exc.revoked:
-            raise ApiProblemError(401, "key_revoked", "Khóa API đã bị thu hồi.",
-                                  "This API key has been revoked.") from exc
-        raise ApiProblemError(401, "key_unknown", "Khóa API không hợp lệ.",
-                              "Unknown API key.") from exc
+        raise key_refusal(exc) from exc
     except (psycopg.Error, TimeoutError) as exc:
         raise ServiceUnavailableError(*REGISTRY_DB_DOWN) from exc
     if caller.is_public:
         _limit_public(resources, client_address(request))
     return caller
+
+
+KEY_REFUSALS: dict[str, tuple[int, str, str]] = {
+    "unknown": (401, "Khóa API không hợp lệ.", "Unknown API key."),
+    "revoked": (401, "Khóa API đã bị thu hồi.", "This API key has been revoked."),
+    "user_disabled": (401, "Người dùng của khóa API này đã bị khóa hoặc xóa khỏi tài khoản.",
+                      "The user of this API key has been disabled or removed."),
+    "account_closed": (403, "Tài khoản của khóa API này đã bị đóng; liên hệ cơ quan đăng ký.",
+                       "The account of this API key is closed; contact the registry."),
+}
+
+
+def key_refusal(exc: accounts.KeyRejectedError) -> ApiProblemError:
+    status, vi, en = KEY_REFUSALS[exc.reason]
+    return ApiProblemError(status, f"key_{exc.reason}" if exc.reason != "account_closed"
+                           else "account_closed", vi, en)
 
 
 def _limit_public(resources: Resources, client: str) -> None:
@@ -65,3 +79,19 @@ def require_account(caller: accounts.Caller = Depends(current_caller)) -> accoun
             "Cần khóa API của tài khoản khách hàng hoặc cơ quan để dùng chức năng này.",
             "An API key of a customer or agency account is required for this.")
     return caller
+
+
+def require_paid_service(caller: accounts.Caller = Depends(require_account),
+                         resources: Resources = Depends(get_resources)) -> accounts.Caller:
+    """Certificates and batches: an account whose status allows paid services (403 with
+    the reason stored with a suspension)."""
+    if caller.account_status == "active":
+        return caller
+    try:
+        with resources.pool.connection() as conn:
+            refusal = enforce.paid_service_refusal(conn, caller)
+    except (psycopg.Error, TimeoutError) as exc:
+        raise ServiceUnavailableError(*REGISTRY_DB_DOWN) from exc
+    if refusal is None:
+        return caller
+    raise ApiProblemError(403, refusal.code, refusal.message_vi, refusal.message_en)

@@ -11,9 +11,10 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from api import accounts, audit, freshness
+import accounts
+from api import audit, freshness
 from api.audit import Searched
-from api.auth import client_address, current_caller, require_account
+from api.auth import client_address, current_caller, require_paid_service
 from api.errors import ApiProblemError
 from api.heavy import run_heavy
 from api.issuing import links, requester_of, snapshot_fee
@@ -91,7 +92,8 @@ def _issue_found(resources: Resources, body: SearchRequest, caller: accounts.Cal
     signer = resources.signer()
     with resources.pool.connection() as conn, conn.transaction():
         issued = issue(conn, signer.key, build=build, render=render,
-                       account_id=caller.account_id, criterion=criterion,
+                       account_id=caller.account_id, user_id=caller.user_id,
+                       criterion=criterion,
                        fee_vnd=fee.amount_vnd)
         accounts.record_usage(conn, caller, "certificate", fee, criterion=criterion,
                               reference=issued.number, client=client)
@@ -116,7 +118,7 @@ def _issue_found(resources: Resources, body: SearchRequest, caller: accounts.Cal
 async def issue_certificate(
     body: SearchRequest, http: Request,
     resources: Resources = Depends(get_resources),
-    caller: accounts.Caller = Depends(require_account),
+    caller: accounts.Caller = Depends(require_paid_service),
 ) -> dict[str, Any]:
     """Cấp văn bản chứng nhận kết quả tra cứu / issue a certified search result."""
     body = body.model_copy(update={"close_offset": 0})  # a certificate starts at the top

@@ -3,7 +3,7 @@ it is reached by: the same for a single search's certificate and a whole batch's
 
 from __future__ import annotations
 
-from api import accounts
+import accounts
 from certify.render import verification_url
 from certify.snapshot import Fee, Requester
 from regsearch.settings import Settings

@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 from psycopg_pool import ConnectionPool
 
-from api.accounts import Caller, Fee
+from accounts import Caller, Fee
 from api.audit import Searched
 
 log = logging.getLogger("regsearch.api")
@@ -33,19 +33,20 @@ MAX_GROUP = 500
 #: goes as one JSON text (written by orjson) rather than nine arrays, which psycopg's
 #: Python-level array dumpers cost a few percent of an ID search's CPU to write. The same
 #: statement writes each search's audit row (``api.audit``): what was searched and found.
-_COLUMNS = ("account_id", "kind", "criterion", "reference", "rows", "fee_vnd", "free_ground",
-            "client", "at")
+_COLUMNS = ("account_id", "user_id", "kind", "criterion", "reference", "rows", "fee_vnd",
+            "free_ground", "client", "at")
 _AUDIT = ("key_hash", "value", "party_type", "include_deleted", "exact_count", "close_count")
 _INSERT = (
     "WITH e AS (SELECT * FROM jsonb_to_recordset(%s::jsonb) AS e(account_id bigint,"
+    " user_id bigint,"
     " kind text, criterion text, reference text, rows int, fee_vnd bigint, free_ground text,"
     " client text, at timestamptz, key_hash text, value text, party_type text,"
     " include_deleted boolean, exact_count int, close_count int)),"
     f" ledger AS (INSERT INTO usage_ledger ({', '.join(_COLUMNS)})"
     f" SELECT {', '.join(_COLUMNS)} FROM e)"
-    " INSERT INTO audit_log (at, kind, client, account_id, key_hash, criterion, value,"
-    " party_type, include_deleted, exact_count, close_count)"
-    " SELECT at, kind, client, account_id, key_hash, criterion, value, party_type,"
+    " INSERT INTO audit_log (at, kind, client, account_id, user_id, key_hash, criterion,"
+    " value, party_type, include_deleted, exact_count, close_count)"
+    " SELECT at, kind, client, account_id, user_id, key_hash, criterion, value, party_type,"
     " include_deleted, exact_count, close_count FROM e WHERE value IS NOT NULL")
 
 
@@ -76,8 +77,8 @@ class SearchLedger:
         audit = (None,) * len(_AUDIT) if searched is None else (
             caller.key_hash, searched.value, searched.party_type, searched.include_deleted,
             searched.exact_count, searched.close_count)
-        entry = _Entry((caller.account_id, "search", criterion, None, 1, fee.amount_vnd,
-                        fee.free_ground, client, datetime.now(UTC), *audit))
+        entry = _Entry((caller.account_id, caller.user_id, "search", criterion, None, 1,
+                        fee.amount_vnd, fee.free_ground, client, datetime.now(UTC), *audit))
         self._ensure_started()
         self._queue.put(entry)
         if not entry.done.wait(self._wait_s):

@@ -10,7 +10,8 @@ import orjson
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from api import accounts, errors, watermark
+import accounts
+from api import errors, watermark
 from api.audit import Searched
 from api.auth import caller_of, client_address
 from api.models import (

@@ -133,7 +133,7 @@ def stop_workers(workers: list[subprocess.Popen[bytes]]) -> None:
 
 
 def _account_key(settings: Settings, rows: int) -> str:
-    from api import accounts
+    import accounts
     from migrations import runner
 
     runner.upgrade(settings.app_dsn)  # as `make services` does: `regsearch db upgrade`

@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import psycopg
 
-from api import accounts
+import accounts
 from benchmarks.stats import percentile
 from migrations import runner
 from registry.db import connect

@@ -326,7 +326,8 @@ def measure(api: Api, name: str, bodies: Path, script: Path, args: argparse.Name
 def breakdown(name: str, bodies: list[dict[str, Any]], base_url: str) -> dict[str, Any]:
     """Where a request's time goes, one request at a time, measured in-process with the
     API's own functions (``api.search_routes``), next to the same request over HTTP."""
-    from api import accounts, search_routes, watermark
+    import accounts
+    from api import search_routes, watermark
     from api.models import SearchRequest
     from api.resources import Resources
     from regsearch import elastic

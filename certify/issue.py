@@ -39,6 +39,7 @@ def issue(
     render: Callable[[SnapshotT], bytes],
     account_id: int | None,
     criterion: str,
+    user_id: int | None = None,
     fee_vnd: int,
 ) -> Issued[SnapshotT]:
     """``build(number, issued_at)`` makes the snapshot, ``render`` its unsigned PDF; the
@@ -51,7 +52,8 @@ def issue(
     unsigned = render(snapshot)
     signed = sign_with(unsigned, key)
     store.insert(conn, seq, store.StoredCertificate(
-        number=number, issued_at=issued_at, account_id=account_id, criterion=criterion,
+        number=number, issued_at=issued_at, account_id=account_id, user_id=user_id,
+        criterion=criterion,
         snapshot=canonical_json(snapshot), content_hash=digest,
         unsigned_pdf_sha256=store.sha256(unsigned), pdf=signed, fee_vnd=fee_vnd))
     return Issued(number, issued_at, snapshot, digest, signed)

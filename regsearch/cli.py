@@ -156,7 +156,7 @@ def accounts_create(
     """Create an account and print its first API key (shown once)."""
     import psycopg
 
-    from api import accounts
+    import accounts
     from regsearch.settings import get_settings
 
     if role not in ("customer", "agency", "admin"):
@@ -179,7 +179,7 @@ def accounts_revoke(key: str = typer.Argument(..., help="The API key to revoke."
     """Revoke an API key at once."""
     import psycopg
 
-    from api import accounts
+    import accounts
     from regsearch.settings import get_settings
 
     with psycopg.connect(get_settings().app_dsn, autocommit=True) as conn:

@@ -28,7 +28,8 @@ from typing import Any
 
 from psycopg_pool import ConnectionPool
 
-from api import accounts, audit
+import accounts
+from api import audit
 from api.batch import export, store
 from api.batch.certificate_summary import BatchSummary
 from api.issuing import requester_of, snapshot_fee
@@ -153,7 +154,7 @@ def _issue(conn: store.Conn, settings: Settings, key: SigningKey, caller: accoun
         return render_batch_pdf(snapshot, data, verify_base_url=settings.public_base_url)
 
     issued = issue(conn, key, build=build, render=render, account_id=caller.account_id,
-                   criterion=BATCH_CRITERION, fee_vnd=fee.amount_vnd)
+                   user_id=caller.user_id, criterion=BATCH_CRITERION, fee_vnd=fee.amount_vnd)
     store.link_certificate(conn, job_id, issued.number)
     accounts.record_usage(conn, caller, "certificate", fee, criterion=BATCH_CRITERION,
                           reference=issued.number, rows=summary.counts().searched,
@@ -182,7 +183,8 @@ def issue_for_batch(pool: ConnectionPool, settings: Settings, signer: Callable[[
         job = store.job_status(conn, job_id, caller.account_id)
         if job.rows_total <= settings.batch_certificate_inline_rows:
             return _issue(conn, settings, signer(), caller, job, client)
-        publish = store.request_certificate(conn, job_id, caller.account_id, client)
+        publish = store.request_certificate(conn, job_id, caller.account_id, client,
+                                            caller.user_id)
         request = store.certificate_request(conn, job_id)
         assert request is not None
         return Pending(job_id, request.requested_at, publish)
@@ -218,7 +220,7 @@ def issue_requested(pool: ConnectionPool, settings: Settings, key: SigningKey,
         if status != "done":
             raise RuntimeError(f"batch {job_id} is {status}: its certificate was asked "
                                "for when it was done")
-        caller = accounts.caller_of(conn, request.account_id)
+        caller = accounts.caller_of(conn, request.account_id, request.user_id)
         job = store.job_status(conn, job_id, caller.account_id)
         return _issue(conn, settings, key, caller, job, request.client).snapshot.number
 

@@ -27,8 +27,8 @@ from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from starlette.background import BackgroundTask
 
-from api import accounts
-from api.auth import client_address, require_account
+import accounts
+from api.auth import client_address, require_account, require_paid_service
 from api.batch import certificate, export, store, tasks
 from api.batch.messages import texts
 from api.batch.models import BatchStatus, BatchSubmitted, ValidationOnly, batch_status
@@ -90,7 +90,7 @@ def submit_batch(
     validate_only: Annotated[bool, Query(description="Only check the rows; no batch")] = False,
     include_deleted: Annotated[bool, Query(description="Also match deleted ones")] = False,
     resources: Resources = Depends(get_resources),
-    caller: accounts.Caller = Depends(require_account),
+    caller: accounts.Caller = Depends(require_paid_service),
 ) -> Any:
     """Tra cứu theo lô / submit a batch of lookups (customer or agency key)."""
     data = _read_upload(file, resources.settings.batch_max_upload_bytes)
@@ -187,7 +187,8 @@ def _certificate_answer(resources: Resources,
                                              "certified (cancelled, failed)"}})
 def batch_certificate(batch_id: uuid.UUID, http: Request,
                       resources: Resources = Depends(get_resources),
-                      caller: accounts.Caller = Depends(require_account)) -> JSONResponse:
+                      caller: accounts.Caller = Depends(require_paid_service)
+                      ) -> JSONResponse:
     """Cấp văn bản chứng nhận cho cả lô / one certificate for the whole finished batch.
 
     201 with its number, counts, fee and links when issued now; 200 with the same when it

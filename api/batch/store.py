@@ -26,7 +26,7 @@ import orjson
 import psycopg
 from psycopg.types.json import Json, Jsonb, set_json_loads
 
-from api import accounts
+import accounts
 from api.batch.csv_parts import CSV_FORMAT, CsvLookup, FewValues
 from api.batch.report import FileReport
 from api.batch.results import expanded, lookup_refs
@@ -75,13 +75,14 @@ def create_job(conn: Conn, caller: accounts.Caller, client: str | None, file_nam
         if found is not None and int(found[0]) >= caller.max_open_batches:
             raise OpenBatchesError(caller.max_open_batches)
         conn.execute(
-            "INSERT INTO batch_jobs (id, account_id, caller, client, file_name, file_format,"
+            "INSERT INTO batch_jobs (id, account_id, user_id, caller, client, file_name,"
+            " file_format,"
             " include_deleted, status, rows_total, rows_valid, rows_invalid, rows_duplicate,"
-            " chunks_total, report) VALUES (%s, %s, %s, %s, %s, %s, %s, 'queued', %s, %s, %s,"
-            " %s, %s, %s)",
-            (job_id, caller.account_id, Jsonb(dataclasses.asdict(caller)), client, file_name,
-             report.format, include_deleted, report.total, report.valid, report.invalid,
-             report.duplicates, report.chunks, Jsonb(report.file_part())))
+            " chunks_total, report) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 'queued', %s, %s,"
+            " %s, %s, %s, %s)",
+            (job_id, caller.account_id, caller.user_id, Jsonb(dataclasses.asdict(caller)),
+             client, file_name, report.format, include_deleted, report.total, report.valid,
+             report.invalid, report.duplicates, report.chunks, Jsonb(report.file_part())))
         with conn.cursor() as cur, cur.copy(
                 "COPY batch_rows (job_id, row_number, chunk, duplicate_of, criteria, problems,"
                 " notes) FROM STDIN") as copy:
@@ -539,28 +540,31 @@ class CertificateRequest:
     requested_at: datetime
     #: The log reference of the last attempt, when it failed for good.
     failure: str | None
+    #: who asked (None: a request made before users existed)
+    user_id: int | None = None
 
 
 def request_certificate(conn: Conn, job_id: uuid.UUID, account_id: int | None,
-                        client: str | None) -> bool:
+                        client: str | None, user_id: int | None = None) -> bool:
     """Record that the job's certificate is to be issued by a worker; True when the task
     must be published (a new request, or one whose last attempt failed)."""
     row = conn.execute(
-        "INSERT INTO batch_certificate_requests (job_id, account_id, client)"
-        " VALUES (%s, %s, %s) ON CONFLICT (job_id) DO UPDATE"
-        " SET failure = NULL, failed_at = NULL, published_at = now(), client = excluded.client"
+        "INSERT INTO batch_certificate_requests (job_id, account_id, client, user_id)"
+        " VALUES (%s, %s, %s, %s) ON CONFLICT (job_id) DO UPDATE"
+        " SET failure = NULL, failed_at = NULL, published_at = now(), client = excluded.client,"
+        " user_id = excluded.user_id"
         " WHERE batch_certificate_requests.failure IS NOT NULL"
-        " RETURNING job_id", (job_id, account_id, client)).fetchone()
+        " RETURNING job_id", (job_id, account_id, client, user_id)).fetchone()
     return row is not None
 
 
 def certificate_request(conn: Conn, job_id: uuid.UUID) -> CertificateRequest | None:
-    row = conn.execute("SELECT job_id, account_id, client, requested_at, failure"
+    row = conn.execute("SELECT job_id, account_id, client, requested_at, failure, user_id"
                        " FROM batch_certificate_requests WHERE job_id = %s",
                        (job_id,)).fetchone()
     if row is None:
         return None
-    return CertificateRequest(row[0], int(row[1]), row[2], row[3], row[4])
+    return CertificateRequest(row[0], int(row[1]), row[2], row[3], row[4], row[5])
 
 
 def certificate_failed(conn: Conn, job_id: uuid.UUID, reference: str) -> None:

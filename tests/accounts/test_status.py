@@ -17,7 +17,7 @@ REASON = {"reason_code": "fee_unpaid", "reason_vi": "Chưa nộp phí thông bá
 
 
 def _account(role: str = "customer", agency_kind: str | None = None) -> int:
-    from api import accounts
+    import accounts
 
     with psycopg.connect(os.environ["REGSEARCH_APP_DSN"], autocommit=True) as conn:
         return accounts.create_account(conn, "Ngân hàng / bank", role,  # type: ignore[arg-type]

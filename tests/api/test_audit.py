@@ -26,7 +26,7 @@ def _rows(settings: Any, value: str) -> list[tuple[Any, ...]]:
 
 def test_a_search_and_a_certificate_leave_their_audit_rows(
         api_client: TestClient, settings: Any) -> None:
-    from api import accounts
+    import accounts
 
     with psycopg.connect(settings.app_dsn, autocommit=True) as conn:
         bank = accounts.create_account(conn, "Ngân hàng kiểm toán / audit bank", "customer")

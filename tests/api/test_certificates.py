@@ -28,7 +28,7 @@ def _second(number: str, name: str = "Nguyễn Thị Như Quỳnh") -> dict[str,
 
 @pytest.fixture()
 def keys(api_client: TestClient, settings: Any) -> Iterator[dict[str, str]]:
-    from api import accounts
+    import accounts
 
     with psycopg.connect(settings.app_dsn, autocommit=True) as conn:
         bank = accounts.create_account(conn, "Ngân hàng TMCP Thử nghiệm", "customer")
@@ -129,7 +129,7 @@ def test_certificate_is_signed_verifiable_and_reproducible(
 
 
 def test_roles_and_fees(api_client: TestClient, keys: dict[str, str], settings: Any) -> None:
-    from api import accounts
+    import accounts
 
     body = {"id_number": "001190012345"}
     court = _issue(api_client, keys["court"], body)
@@ -151,7 +151,7 @@ def test_roles_and_fees(api_client: TestClient, keys: dict[str, str], settings: 
 def test_a_registration_committed_just_before_is_certified_with_a_slow_indexer(
         fresh_registry: Any, settings: Any, app_database: str, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from api import accounts
+    import accounts
     from api.app import create_app
 
     monkeypatch.setenv("REGSEARCH_CDC_POLL_INTERVAL_S", "3")  # the indexer looks every 3 s
@@ -173,7 +173,7 @@ def test_a_registration_committed_just_before_is_certified_with_a_slow_indexer(
 
 def test_refuses_rather_than_certify_stale_data(
         fresh_registry: Any, settings: Any, app_database: str, tmp_path: Path) -> None:
-    from api import accounts
+    import accounts
     from api.app import create_app
     from regsearch.settings import Settings
 

@@ -67,7 +67,7 @@ def test_a_name_match_keeps_the_name() -> None:
 @pytest.mark.services
 def test_anonymous_results_are_masked_and_customers_see_everything(
         api_client: TestClient, settings: Any) -> None:
-    from api import accounts
+    import accounts
 
     with psycopg.connect(settings.app_dsn, autocommit=True) as conn:
         key = accounts.issue_key(conn, accounts.create_account(conn, "Ngân hàng", "customer"))

@@ -28,7 +28,7 @@ def _client(**overrides: Any) -> TestClient:
 
 
 def test_unknown_and_revoked_keys_are_refused(accounts_db: psycopg.Connection[Any]) -> None:
-    from api import accounts
+    import accounts
 
     bank = accounts.create_account(accounts_db, "Ngân hàng Thử nghiệm", "customer")
     key = accounts.issue_key(accounts_db, bank)
@@ -59,7 +59,7 @@ def test_the_public_is_rate_limited(accounts_db: psycopg.Connection[Any]) -> Non
 
 def test_every_search_is_in_the_ledger_with_its_fee(
         api_client: TestClient, accounts_db: psycopg.Connection[Any]) -> None:
-    from api import accounts
+    import accounts
 
     court = accounts.create_account(accounts_db, "Tòa án nhân dân TP Hà Nội", "agency",
                                     agency_kind="court")

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.services
 
 def test_concurrent_searches_are_each_in_the_ledger_when_answered(
         app_database: str, settings: Any) -> None:
-    from api import accounts
+    import accounts
     from api.search_ledger import SearchLedger
 
     with psycopg.connect(settings.app_dsn, autocommit=True) as conn:
@@ -48,7 +48,7 @@ def test_concurrent_searches_are_each_in_the_ledger_when_answered(
 
 
 def test_a_failed_write_fails_the_search_that_waited_for_it(settings: Any) -> None:
-    from api import accounts
+    import accounts
     from api.search_ledger import LedgerWriteError, SearchLedger
 
     pool = ConnectionPool("postgresql://nobody@127.0.0.1:1/none", min_size=0, max_size=1,
@@ -65,7 +65,7 @@ def test_an_entry_arrives_column_by_column_as_recorded(app_database: str,
                                                        settings: Any) -> None:
     from datetime import UTC, datetime
 
-    from api import accounts
+    import accounts
     from api.search_ledger import SearchLedger
 
     marker = "ledger-columns-test"

@@ -43,7 +43,7 @@ def _client(**overrides: Any) -> TestClient:
 @pytest.fixture()
 def issued(api_client: TestClient, settings: Any) -> dict[str, Any]:
     """One certificate issued through the API, with its PDF."""
-    from api import accounts
+    import accounts
 
     with psycopg.connect(settings.app_dsn, autocommit=True) as conn:
         bank = accounts.create_account(conn, "Ngân hàng TMCP Thử nghiệm", "customer")

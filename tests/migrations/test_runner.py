@@ -34,7 +34,7 @@ def empty_db() -> Iterator[str]:
 
 
 def test_a_database_made_by_the_old_ensure_schema_is_upgraded_in_place(empty_db: str) -> None:
-    from api import accounts
+    import accounts
     from migrations import runner
 
     with psycopg.connect(empty_db, autocommit=True) as conn:

@@ -223,7 +223,7 @@ def _certified_numbers(number: str) -> set[str]:
 
 
 def test_a_node_killed_under_load(cluster: Any, tmp_path: Any) -> None:
-    from api import accounts
+    import accounts
     from benchmarks.synthetic.generator import iter_registrations
     from regsearch import elastic
     from services import es_cluster

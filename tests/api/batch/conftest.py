@@ -35,7 +35,7 @@ class BatchStack:
     def account(self, role: str = "customer", max_batch_rows: int = 100_000,
                 max_open_batches: int = 5) -> str:
         """A new account's API key."""
-        from api import accounts
+        import accounts
 
         with self.connect() as conn:
             account_id = accounts.create_account(

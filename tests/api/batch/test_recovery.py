@@ -16,7 +16,7 @@ pytestmark = pytest.mark.services
 
 def test_chunks_the_broker_never_had_or_lost_are_published_again(
         batch_stack: BatchStack, fresh_broker: Any) -> None:
-    from api import accounts
+    import accounts
     from api.batch import store
     from api.batch.parse import parse
     from api.batch.report import check_file

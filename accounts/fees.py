@@ -1,0 +1,41 @@
+"""What a use costs (customers pay, agencies do not) and the usage ledger's lines: each
+names the account that pays and the user who asked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+
+from accounts.callers import Caller
+from regsearch.settings import Settings
+
+
+@dataclass(frozen=True)
+class Fee:
+    amount_vnd: int
+    free_ground: str | None
+
+
+def fee_for(caller: Caller, kind: str, settings: Settings, rows: int = 1) -> Fee:
+    """What a use costs this caller, and the legal ground when it is free."""
+    if caller.role == "agency":
+        return Fee(0, settings.agency_free_ground)
+    if kind == "certificate":
+        return Fee(settings.certificate_fee_vnd, None)
+    if kind == "batch":
+        return Fee(settings.batch_row_fee_vnd * rows, None)
+    if kind == "batch_certificate":
+        return Fee(settings.batch_certificate_fee_vnd, None)
+    return Fee(0, None)  # uncertified searches are free
+
+
+def record_usage(conn: psycopg.Connection[Any], caller: Caller, kind: str, fee: Fee,
+                 criterion: str | None = None, reference: str | None = None, rows: int = 1,
+                 client: str | None = None) -> None:
+    conn.execute(
+        "INSERT INTO usage_ledger (account_id, user_id, kind, criterion, reference, rows,"
+        " fee_vnd, free_ground, client) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        (caller.account_id, caller.user_id, kind, criterion, reference, rows, fee.amount_vnd,
+         fee.free_ground, client))
