@@ -17,7 +17,7 @@ import psycopg
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
-from api import accounts
+from accounts.callers import Caller
 from api.auth import require_account
 from api.errors import ApiProblemError, InvalidQueryError, ServiceUnavailableError
 from api.problems import Problem, problem
@@ -71,7 +71,7 @@ def _missing_account() -> payments.PaymentProblem:
     return payments.PaymentProblem("account", "not_empty", found.message_vi, found.message_en)
 
 
-def _record(resources: Resources, body: dict[str, Any], caller: accounts.Caller
+def _record(resources: Resources, body: dict[str, Any], caller: Caller
             ) -> payments.Recorded:
     """Check every field first (nothing written on a problem), then record."""
     try:
@@ -96,9 +96,9 @@ def _record(resources: Resources, body: dict[str, Any], caller: accounts.Caller
                         403: {"description": "Not the staff"},
                         422: {"description": "A field is wrong; nothing written"}})
 async def record_payment(request: Request, resources: Resources = Depends(get_resources),
-                         caller: accounts.Caller = Depends(require_account)) -> JSONResponse:
+                         caller: Caller = Depends(require_account)) -> JSONResponse:
     """Ghi nhận thanh toán / record a payment (staff)."""
-    if caller.role != "admin":
+    if not caller.is_staff:
         raise ApiProblemError(403, "staff_only", *STAFF_ONLY)
     body = _body(await request.body())
     done = await anyio.to_thread.run_sync(_record, resources, body, caller)
@@ -131,7 +131,7 @@ def _statements(resources: Resources, account_id: int) -> list[dict[str, Any]]:
 
 @router.get("/v1/account/statements", tags=["billing"])
 def list_statements(resources: Resources = Depends(get_resources),
-                    caller: accounts.Caller = Depends(require_account)) -> dict[str, Any]:
+                    caller: Caller = Depends(require_account)) -> dict[str, Any]:
     """Các thông báo phí của tài khoản / the account's statements, newest first."""
     assert caller.account_id is not None
     found = _statements(resources, caller.account_id)
@@ -141,7 +141,7 @@ def list_statements(resources: Resources = Depends(get_resources),
 @router.get("/v1/account/statements/{number}.pdf", tags=["billing"],
             response_class=Response, responses={404: {"description": "Not this account's"}})
 def statement_pdf(number: str, resources: Resources = Depends(get_resources),
-                  caller: accounts.Caller = Depends(require_account)) -> Response:
+                  caller: Caller = Depends(require_account)) -> Response:
     """PDF của một thông báo phí / a statement's PDF (the caller's account only)."""
     with resources.pool.connection() as conn:
         row = conn.execute("SELECT pdf FROM statements WHERE number = %s AND account_id = %s",

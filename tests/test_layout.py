@@ -38,8 +38,8 @@ ALLOWED: dict[str, set[str]] = {
     # fees: statements (rendered with the certificates' building blocks), payments,
     # dunning through the accounts' status, e-mail, the scheduled jobs
     "billing": {"accounts", "certify", "regsearch.settings"},
-    "api": {"accounts", "billing", "query", "certify", "normalizers", "indexer.state", "indexer.lsn",
-            "indexer.slot", "indexer.built_by", "migrations.runner"} | _COMMON,
+    "api": {"accounts", "billing", "query", "certify", "normalizers", "indexer.state",
+            "indexer.lsn", "indexer.slot", "indexer.built_by", "migrations.runner"} | _COMMON,
 }
 
 

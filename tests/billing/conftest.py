@@ -42,24 +42,22 @@ def make_customer(dsn: str, name: str, *, role: str = "customer", agency_kind: s
                   users: tuple[str, ...] = ("Trần Văn Bình", "Phạm Thị Hoa"),
                   emails: int = 1) -> Customer:
     """An account with contact e-mails of its own, an administrator and ``users``."""
-    from api import accounts
+    from accounts import records
+    from accounts import users as people
 
     to = [inbox.address(f"ketoan{i}") for i in range(emails)]
     with psycopg.connect(dsn, autocommit=True) as conn:
-        account_id = accounts.create_account(conn, name, role, agency_kind)  # type: ignore[arg-type]
-        row = conn.execute(
-            "UPDATE accounts SET contact_emails = %s, tax_code = '0100112437',"
-            " address = '198 Trần Quang Khải, Hoàn Kiếm, Hà Nội' WHERE id = %s RETURNING code",
-            (to, account_id)).fetchone()
-        assert row is not None
-        customer = Customer(account_id, str(row[0]), to)
-        for person, role_of in (("Lê Thị Quản Trị", "admin"), *((u, "user") for u in users)):
-            email = inbox.address(person.split()[-1].lower())
-            found = conn.execute("INSERT INTO users (account_id, name, email, role)"
-                                 " VALUES (%s, %s, %s, %s) RETURNING id",
-                                 (account_id, person, email, role_of)).fetchone()
-            assert found is not None
-            customer.users[person] = int(found[0])
+        account_id = records.create_account(
+            conn, name, role, agency_kind, tax_code="0100112437",
+            address="198 Trần Quang Khải, Hoàn Kiếm, Hà Nội", contact_emails=to,
+            admin_name="Lê Thị Quản Trị", admin_email=inbox.address("quantri"))
+        customer = Customer(account_id, records.get(conn, account_id).code, to)
+        admin = people.list_users(conn, account_id)[0]
+        customer.users[admin.name] = admin.id
+        for person in users:
+            added = people.add_user(conn, account_id, name=person,
+                                    email=inbox.address(person.split()[-1].lower()))
+            customer.users[person] = added.id
     return customer
 
 

@@ -73,7 +73,7 @@ def test_as_of_forms() -> None:
     assert parse_as_of("2026-12-01") == datetime(2026, 12, 1, tzinfo=VN_TZ)
     assert parse_as_of("2026-12-01T08:00") == datetime(2026, 12, 1, 8, tzinfo=VN_TZ)
     assert parse_as_of("2026-12-01T01:00+00:00") == datetime(2026, 12, 1, 1, tzinfo=UTC)
-    with pytest.raises(ValueError, match="không hợp lệ.*not a valid"):
+    with pytest.raises(ValueError, match=r"không hợp lệ.*not a valid"):
         parse_as_of("01/12/2026")
 
 
