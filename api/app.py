@@ -8,12 +8,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import (
+    account_routes,
     billing_routes,
     certificate_routes,
     errors,
     health_routes,
     search_routes,
     spread,
+    staff_routes,
     verify_routes,
 )
 from api.batch import routes as batch_routes
@@ -42,12 +44,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.resources = resources
     errors.install(app)
+    account_routes.install(app)
     app.include_router(health_routes.router)
     app.include_router(search_routes.router)
     app.include_router(certificate_routes.router)
     app.include_router(verify_routes.router)
     app.include_router(batch_routes.router)
     app.include_router(billing_routes.router)
+    app.include_router(account_routes.router)
+    app.include_router(staff_routes.router)
     board = spread.board_from_environment()
     if board is not None:  # one of several workers
         app.add_middleware(spread.SpreadConnections, board=board)

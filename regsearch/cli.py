@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from regsearch import billing_cli
+from regsearch import accounts_cli, billing_cli
 
 app = typer.Typer(
     no_args_is_help=True, add_completion=False, help="regsearch: registry search engine"
@@ -20,8 +20,7 @@ index_app = typer.Typer(no_args_is_help=True, help="The search index.")
 app.add_typer(services_app, name="services")
 app.add_typer(registry_app, name="registry")
 app.add_typer(index_app, name="index")
-accounts_app = typer.Typer(no_args_is_help=True, help="Accounts and API keys.")
-app.add_typer(accounts_app, name="accounts")
+app.add_typer(accounts_cli.app, name="accounts")
 batch_app = typer.Typer(no_args_is_help=True, help="Batch lookups (tra cứu theo lô) via the API.")
 app.add_typer(batch_app, name="batch")
 db_app = typer.Typer(no_args_is_help=True,
@@ -143,50 +142,6 @@ def index_verify(repair: bool = typer.Option(False, help="Repair the differences
     # keys built by other code are not repaired here: the indexer copies afresh
     repaired = repair and verify.keys_built_by_this_code()
     raise typer.Exit(code=0 if differences == 0 or repaired else 1)
-
-
-# --- accounts ------------------------------------------------------------------
-@accounts_app.command("create")
-def accounts_create(
-    name: str = typer.Option(..., help="Account holder, e.g. the bank's name."),
-    role: str = typer.Option("customer", help="customer | agency | admin"),
-    agency_kind: str | None = typer.Option(
-        None, help="For agencies: court | procuracy | investigation | enforcement"),
-) -> None:
-    """Create an account and print its first API key (shown once)."""
-    import psycopg
-
-    import accounts
-    from regsearch.settings import get_settings
-
-    if role not in ("customer", "agency", "admin"):
-        _fail("--role phải là customer, agency hoặc admin / must be customer, agency or admin")
-    if (role == "agency") != (agency_kind is not None) or (
-            agency_kind is not None and agency_kind not in accounts.AGENCY_KINDS):
-        _fail("--agency-kind là bắt buộc với cơ quan và chỉ với cơ quan: "
-              "court | procuracy | investigation | enforcement / --agency-kind is required "
-              "for agencies, and only for them")
-    with psycopg.connect(get_settings().app_dsn, autocommit=True) as conn:
-        _schema_current(conn)
-        account_id = accounts.create_account(conn, name, role, agency_kind)  # type: ignore[arg-type]
-        key = accounts.issue_key(conn, account_id)
-    typer.echo(f"account {account_id}: {name} ({role})")
-    typer.echo(f"API key (shown once): {key}")
-
-
-@accounts_app.command("revoke")
-def accounts_revoke(key: str = typer.Argument(..., help="The API key to revoke.")) -> None:
-    """Revoke an API key at once."""
-    import psycopg
-
-    import accounts
-    from regsearch.settings import get_settings
-
-    with psycopg.connect(get_settings().app_dsn, autocommit=True) as conn:
-        _schema_current(conn)
-        if not accounts.revoke_key(conn, key):
-            _fail("Không tìm thấy khóa còn hiệu lực / no such active key")
-    typer.echo("revoked")
 
 
 # --- batch lookups ----------------------------------------------------------------
