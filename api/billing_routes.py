@@ -78,7 +78,7 @@ def _record(resources: Resources, body: dict[str, Any], caller: Caller
         code = body.get("account")
         if not isinstance(code, str) or not code.strip():
             raise _missing_account()
-        amount = payments.amount_from(body.get("amount_vnd"), "amount_vnd")
+        amount = payments.amount_from_json(body.get("amount_vnd"), "amount_vnd")
         reference = payments.reference_from(body.get("reference"), "reference")
         received_at = _received_at(body.get("received_at"))
         with resources.pool.connection() as conn, conn.transaction():
@@ -114,8 +114,8 @@ def _statements(resources: Resources, account_id: int) -> list[dict[str, Any]]:
         rows = conn.execute(
             "SELECT s.number, to_char(s.period_start, 'YYYY-MM'), s.issued_at, s.due_on,"
             " s.brought_forward_vnd, s.charges_vnd, s.payments_vnd, s.amount_due_vnd,"
-            " s.charges_vnd - coalesce((SELECT sum(a.amount_vnd) FROM payment_allocations a"
-            " WHERE a.statement_id = s.id), 0) FROM statements s WHERE s.account_id = %s"
+            " (s.charges_vnd - coalesce((SELECT sum(a.amount_vnd) FROM payment_allocations a"
+            " WHERE a.statement_id = s.id), 0))::bigint FROM statements s WHERE s.account_id = %s"
             " ORDER BY s.period_start DESC", (account_id,)).fetchall()
     keys = ("number", "period", "issued_at", "due_on", "brought_forward_vnd", "charges_vnd",
             "payments_vnd", "amount_due_vnd", "unpaid_vnd")

@@ -59,6 +59,13 @@ def amount_from(value: object, field: str = "amount_vnd") -> int:
     raise _problem(field, "not_a_number")
 
 
+def amount_from_json(value: object, field: str = "amount_vnd") -> int:
+    """As ``amount_from``, for a JSON body: the amount is a number, never a string."""
+    if isinstance(value, str):
+        raise _problem(field, "not_a_number")
+    return amount_from(value, field)
+
+
 def _decimal(text: str, field: str) -> Decimal:
     try:
         number = Decimal(text)
