@@ -84,13 +84,14 @@ def run_month(settings: Settings, as_of: datetime | None = None, *,
         if not got:
             result.busy = True
             return result
-        for account_id in _accounts(dsn, "SELECT id FROM accounts WHERE role = %s"
-                                         " ORDER BY id"):
-            with psycopg.connect(dsn) as conn, conn.transaction():
-                made = make_statement(conn, account_id, period, as_of, settings)
-            if made is not None:
-                log.info("statement %s: %s đồng due", made.number, made.amount_due_vnd)
-                result.statements.append(made.number)
+        ids = _accounts(dsn, "SELECT id FROM accounts WHERE role = %s ORDER BY id")
+        with psycopg.connect(dsn) as conn:
+            for account_id in ids:  # a transaction each: what is done stays done if one fails
+                with conn.transaction():
+                    made = make_statement(conn, account_id, period, as_of, settings)
+                if made is not None:
+                    log.info("statement %s: %s đồng due", made.number, made.amount_due_vnd)
+                    result.statements.append(made.number)
         if send:
             flushed = mail.flush(dsn, settings)
             result.mail_sent, result.mail_failed = flushed.sent, flushed.failed
@@ -112,14 +113,15 @@ def daily(settings: Settings, as_of: datetime | None = None, *,
         sql = ("SELECT a.id FROM accounts a WHERE a.role = %s AND a.status <> 'closed'"
                " AND EXISTS (SELECT 1 FROM statements s WHERE s.account_id = a.id)"
                " ORDER BY a.id")
-        for account_id in _accounts(dsn, sql):
-            with psycopg.connect(dsn) as conn, conn.transaction():
-                done = dunning.check(conn, account_id, as_of, settings)
-                code = conn.execute("SELECT code FROM accounts WHERE id = %s",
-                                    (account_id,)).fetchone()
-            if done is not None and code is not None:
-                result.changes.setdefault(done, []).append(str(code[0]))
-                changes[done] += 1
+        with psycopg.connect(dsn) as conn:
+            for account_id in _accounts(dsn, sql):
+                with conn.transaction():
+                    done = dunning.check(conn, account_id, as_of, settings)
+                    code = conn.execute("SELECT code FROM accounts WHERE id = %s",
+                                        (account_id,)).fetchone()
+                if done is not None and code is not None:
+                    result.changes.setdefault(done, []).append(str(code[0]))
+                    changes[done] += 1
         if changes:
             log.info("daily billing checks: %s", dict(changes))
         if send:
