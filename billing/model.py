@@ -36,7 +36,8 @@ class Line(_Frozen):
 
     ledger_id: int
     at: datetime
-    user: str | None
+    user: str | None  # the user's name (None: a line made before users existed)
+    user_email: str | None = None
     kind: str
     criterion: str | None
     reference: str | None
@@ -53,6 +54,7 @@ class PaymentLine(_Frozen):
 
 class UserTotal(_Frozen):
     user: str | None
+    user_email: str | None
     count: int
     fee_vnd: int
 
@@ -86,12 +88,14 @@ class StatementSnapshot(_Frozen):
 
     def by_user(self) -> tuple[UserTotal, ...]:
         """Count and fees per user, in the order users first appear."""
-        counts: Counter[str | None] = Counter()
-        fees: Counter[str | None] = Counter()
+        counts: Counter[tuple[str | None, str | None]] = Counter()
+        fees: Counter[tuple[str | None, str | None]] = Counter()
         for line in self.lines:
-            counts[line.user] += 1
-            fees[line.user] += line.fee_vnd
-        return tuple(UserTotal(user=u, count=counts[u], fee_vnd=fees[u]) for u in counts)
+            who = (line.user, line.user_email)
+            counts[who] += 1
+            fees[who] += line.fee_vnd
+        return tuple(UserTotal(user=u, user_email=e, count=counts[(u, e)], fee_vnd=fees[(u, e)])
+                     for u, e in counts)
 
 
 def canonical_json(snapshot: StatementSnapshot) -> bytes:

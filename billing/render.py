@@ -15,6 +15,7 @@ from reportlab.platypus import (
     CondPageBreak,
     Flowable,
     Frame,
+    KeepTogether,
     PageTemplate,
     Paragraph,
     Spacer,
@@ -44,7 +45,7 @@ from certify.wording import label as certify_label
 _HEAD = HexColor("#E8EEF4")
 _GRID = HexColor("#BBBBBB")
 #: Columns of the transactions table: no., time, user, what, reference, fee (points).
-_LINE_COLUMNS = (24.0, 62.0, 104.0, 140.0, 102.0, FRAME_WIDTH - 432.0)
+_LINE_COLUMNS = (22.0, 60.0, 116.0, 132.0, 100.0, FRAME_WIDTH - 430.0)
 
 
 def amount(value: int) -> str:
@@ -131,11 +132,15 @@ def _summary(s: StatementSnapshot, st: Styles, months: int) -> list[Flowable]:
     ]
     note = label("statement", "due_note").format(months=months)
     return [Paragraph(bi(label("statement", "section_summary")), st.heading), details_table(rows),
-            Spacer(1, 3), Paragraph(esc(note.vi), st.body), Paragraph(esc(note.en), st.small)]
+            Spacer(1, 3), KeepTogether([Paragraph(esc(note.vi), st.body),
+                                        Paragraph(esc(note.en), st.small)])]
 
 
-def _user_name(user: str | None) -> str:
-    return esc(user) if user else _two(label("statement", "unknown_user"), bold=False)
+def _user_name(user: str | None, email: str | None) -> str:
+    """The name, the e-mail under it in grey (it may break anywhere: it has no spaces)."""
+    if not user:
+        return _two(label("statement", "unknown_user"), bold=False)
+    return esc(user) + (f'<br/><font color="{EN_GREY}">{esc(email)}</font>' if email else "")
 
 
 def _by_user(s: StatementSnapshot, st: Styles) -> list[Flowable]:
@@ -143,7 +148,7 @@ def _by_user(s: StatementSnapshot, st: Styles) -> list[Flowable]:
     rows = [[Paragraph(_two(label("statement", key)), right if i else cell)
              for i, key in enumerate(("col_user", "col_count", "col_fee"))]]
     for total in s.by_user():
-        rows.append([Paragraph(_user_name(total.user), cell),
+        rows.append([Paragraph(_user_name(total.user, total.user_email), cell),
                      Paragraph(str(total.count), right), Paragraph(amount(total.fee_vnd), right)])
     rows.append([Paragraph(_two(label("statement", "total")), cell),
                  Paragraph(f"<b>{len(s.lines)}</b>", right),
@@ -186,7 +191,7 @@ def _lines(s: StatementSnapshot, st: Styles) -> list[Flowable]:
         if line.at < start:
             when += f'<br/><font color="{EN_GREY}">{bi(earlier)}</font>'
         rows.append([Paragraph(str(n), cell), Paragraph(when, cell),
-                     Paragraph(_user_name(line.user), cell),
+                     Paragraph(_user_name(line.user, line.user_email), cell),
                      Paragraph(_what(line.kind, line.criterion, line.rows), cell),
                      Paragraph(esc(line.reference or "—"), cell),
                      Paragraph(amount(line.fee_vnd), right)])

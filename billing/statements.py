@@ -54,12 +54,6 @@ def account_block(conn: psycopg.Connection[Any], account_id: int) -> tuple[Accou
     return block, str(row[6])
 
 
-def _user(name: str | None, email: str | None) -> str | None:
-    if name is None:
-        return None
-    return f"{name} ({email})" if email else name
-
-
 def unbilled_lines(conn: psycopg.Connection[Any], account_id: int, end: datetime
                    ) -> list[Line]:
     rows = conn.execute(
@@ -68,7 +62,7 @@ def unbilled_lines(conn: psycopg.Connection[Any], account_id: int, end: datetime
         " WHERE l.account_id = %s AND l.fee_vnd > 0 AND l.at < %s AND NOT EXISTS"
         " (SELECT 1 FROM statement_lines s WHERE s.ledger_id = l.id) ORDER BY l.at, l.id",
         (account_id, end)).fetchall()
-    return [Line(ledger_id=r[0], at=r[1], user=_user(r[2], r[3]), kind=r[4], criterion=r[5],
+    return [Line(ledger_id=r[0], at=r[1], user=r[2], user_email=r[3], kind=r[4], criterion=r[5],
                  reference=r[6], rows=r[7], fee_vnd=r[8]) for r in rows]
 
 

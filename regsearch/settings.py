@@ -164,9 +164,9 @@ class Settings(BaseSettings):
     billing_due_days: int = 30
     #: Months an account stays suspended for unpaid fees before it is closed.
     billing_close_after_months: int = 3
-    #: Where customers pay, printed on statements, e-mails and suspension notices.
-    billing_pay_to: str = ("tài khoản thu phí của Cục Đăng ký quốc gia giao dịch bảo đảm"
-                           " tại Kho bạc Nhà nước Hà Nội")
+    #: Where customers pay (payee, account number, bank), printed as it is in both
+    #: languages on statements, e-mails and suspension notices: set the real account.
+    billing_pay_to: str = "Cục Đăng ký quốc gia giao dịch bảo đảm, Kho bạc Nhà nước Hà Nội"
     #: Attempts at sending a statement's e-mail before the outbox gives up on it.
     billing_mail_max_attempts: int = 10
 
