@@ -75,12 +75,15 @@ def change(conn: psycopg.Connection[Any], account_id: int, new_status: Status, *
     return True
 
 
-def current(conn: psycopg.Connection[Any], account_id: int) -> StatusRecord:
-    """The account's status, since when, and the reason of the change that set it."""
+def current(conn: psycopg.Connection[Any], account_id: int,
+            as_of: datetime | None = None) -> StatusRecord:
+    """The account's status, since when, and the reason of the change that set it; with
+    ``as_of``, the status it had then (the newest change recorded at or before it)."""
     row = conn.execute(
         "SELECT h.status, h.at, h.reason_code, h.reason_vi, h.reason_en"
         " FROM account_status_history h WHERE h.account_id = %s"
-        " ORDER BY h.id DESC LIMIT 1", (account_id,)).fetchone()
+        " AND (%s::timestamptz IS NULL OR h.at <= %s)"
+        " ORDER BY h.id DESC LIMIT 1", (account_id, as_of, as_of)).fetchone()
     if row is None:
         raise UnknownAccountError(account_id)
     return StatusRecord(status=row[0], since=row[1], reason_code=row[2], reason_vi=row[3],

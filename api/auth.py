@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import psycopg
 from fastapi import Depends, Request
 
@@ -79,6 +81,11 @@ def require_account(caller: accounts.Caller = Depends(current_caller)) -> accoun
             "Cần khóa API của tài khoản khách hàng hoặc cơ quan để dùng chức năng này.",
             "An API key of a customer or agency account is required for this.")
     return caller
+
+
+#: OpenAPI: the refusal of a paid service (accounts.enforce)
+SUSPENDED: dict[str, Any] = {"description": "The account is suspended (code account_suspended,"
+                             " the stored reason in Vietnamese and English) or closed"}
 
 
 def require_paid_service(caller: accounts.Caller = Depends(require_account),

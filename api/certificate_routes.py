@@ -14,7 +14,7 @@ from fastapi.responses import Response
 import accounts
 from api import audit, freshness
 from api.audit import Searched
-from api.auth import client_address, current_caller, require_paid_service
+from api.auth import SUSPENDED, client_address, current_caller, require_paid_service
 from api.errors import ApiProblemError
 from api.heavy import run_heavy
 from api.issuing import links, requester_of, snapshot_fee
@@ -114,7 +114,7 @@ def _issue_found(resources: Resources, body: SearchRequest, caller: accounts.Cal
     }
 
 
-@router.post("/v1/certificates", status_code=201)
+@router.post("/v1/certificates", status_code=201, responses={403: SUSPENDED})
 async def issue_certificate(
     body: SearchRequest, http: Request,
     resources: Resources = Depends(get_resources),

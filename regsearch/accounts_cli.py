@@ -105,13 +105,14 @@ def create(
 
 
 @app.command("show")
-def show(account: str = _ACCOUNT) -> None:
-    """Thông tin, trạng thái, người dùng / the account's details, status, users, history."""
+def show(account: str = _ACCOUNT, when: datetime | None = _AS_OF) -> None:
+    """Thông tin, trạng thái, người dùng / the account's details, status (now, or as it
+    was at --as-of), users, history."""
     from accounts import records, status, users
 
     with connection() as conn:
         found = records.find(conn, account)
-        now = status.current(conn, found.id)
+        now = status.current(conn, found.id, None if when is None else as_of(when))
         typer.echo(f"{found.code} (id {found.id}): {found.name} [{found.kind}"
                    f"{'/' + found.agency_kind if found.agency_kind else ''}]")
         typer.echo(f"tax code: {found.tax_code or '—'}; address: {found.address or '—'}")

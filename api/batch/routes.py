@@ -28,7 +28,7 @@ from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from starlette.background import BackgroundTask
 
 import accounts
-from api.auth import client_address, require_account, require_paid_service
+from api.auth import SUSPENDED, client_address, require_account, require_paid_service
 from api.batch import certificate, export, store, tasks
 from api.batch.messages import texts
 from api.batch.models import BatchStatus, BatchSubmitted, ValidationOnly, batch_status
@@ -83,7 +83,8 @@ def _publish(resources: Resources, job_id: uuid.UUID, chunks: int) -> None:
         store.mark_published(conn, job_id, numbers)
 
 
-@router.post("/v1/batches", status_code=202, response_model=BatchSubmitted | ValidationOnly)
+@router.post("/v1/batches", status_code=202, response_model=BatchSubmitted | ValidationOnly,
+             responses={403: SUSPENDED})
 def submit_batch(
     http: Request,
     file: Annotated[UploadFile, File(description="CSV, XLSX or JSONL; one row per lookup")],
@@ -182,6 +183,7 @@ def _certificate_answer(resources: Resources,
              responses={200: {"description": "The certificate issued before (not charged again)"},
                         202: {"description": "A worker is issuing it (big batch): GET the same "
                                              "address until it answers 200"},
+                        403: SUSPENDED,
                         404: {"description": "No such batch of this account"},
                         409: {"description": "The batch has not finished, or cannot be "
                                              "certified (cancelled, failed)"}})
