@@ -19,6 +19,7 @@ from api.auth import require_account
 from api.errors import ApiProblemError, invalid_response
 from api.problems import Problem
 from api.resources import Resources, get_resources
+from billing import balance
 
 router = APIRouter(tags=["account / tài khoản"])
 Caller = accounts.Caller
@@ -66,6 +67,7 @@ def get_account(resources: Resources = Depends(get_resources),
     """Tài khoản / the caller's account: details and status with its reason."""
     with resources.pool.connection() as conn:
         view = views.account_view(conn, _account_id(caller))
+        view["balance"] = balance.summary(conn, _account_id(caller))
         view["me"] = views.user_dict(users.get_user(conn, _account_id(caller),
                                                     _user_id(caller)))
         return view

@@ -111,6 +111,11 @@ def test_only_the_staff_record_payments_and_users_see_their_statements(
 
         listed = client.get("/v1/account/statements", headers={"x-api-key": bank_key}).json()
         [statement] = listed["statements"]
+        charge(app_db, bank, "Phạm Thị Hoa", datetime(2026, 12, 2, tzinfo=VN_TZ))
+        account = client.get("/v1/account", headers={"x-api-key": bank_key}).json()
+        assert account["balance"] == {
+            "owed_vnd": 30_000, "credit_vnd": 0, "unbilled_vnd": 30_000,
+            "oldest_unpaid": {"number": statement["number"], "due_on": statement["due_on"]}}
         assert (statement["charges_vnd"], listed["unpaid_vnd"]) == (30_000, 30_000)
         pdf = client.get(statement["pdf"], headers={"x-api-key": bank_key})
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
@@ -126,6 +131,8 @@ def test_only_the_staff_record_payments_and_users_see_their_statements(
         assert _written(app_db) == (1, 1)
         listed = client.get("/v1/account/statements", headers={"x-api-key": bank_key}).json()
         assert listed["unpaid_vnd"] == 0
+        account = client.get("/v1/account", headers={"x-api-key": bank_key}).json()
+        assert (account["balance"]["owed_vnd"], account["balance"]["oldest_unpaid"]) == (0, None)
     finally:
         bank.clear_mail()
         other.clear_mail()
