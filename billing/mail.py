@@ -16,13 +16,13 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formatdate, parseaddr
+from email.utils import format_datetime, parseaddr
 from typing import Any
 
 import psycopg
 
 from billing.model import StatementSnapshot
-from billing.periods import Period
+from billing.periods import VN_TZ, Period
 from billing.wording import label
 from certify.formatting import vn_date, vnd
 from regsearch.settings import Settings
@@ -46,7 +46,7 @@ def compose(s: StatementSnapshot, pdf: bytes, recipient: str, message_id: str,
     message["Subject"] = f"{subject.vi} / {subject.en}"
     message["From"] = settings.mail_from
     message["To"] = recipient
-    message["Date"] = formatdate(s.issued_at.timestamp(), localtime=False)
+    message["Date"] = format_datetime(s.issued_at.astimezone(VN_TZ))
     message["Message-ID"] = message_id
     message["Content-Language"] = "vi, en"
     message.set_content(f"{body.vi}\n\n— English —\n\n{body.en}\n")
