@@ -19,6 +19,7 @@ from api.deps import AccountAdminDep, AccountDep, ResourcesDep
 from api.errors import ApiProblemError, invalid_response
 from api.openapi import refusals
 from api.problems import Problem
+from billing import balance
 
 #: Every refusal of these routes: no key, not allowed, unknown account or user, the last
 #: administrator, invalid input, the database unreachable.
@@ -60,6 +61,7 @@ def get_account(resources: ResourcesDep,
     """Tài khoản / the caller's account: details and status with its reason."""
     with resources.pool.connection() as conn:
         view = views.account_view(conn, _account_id(caller))
+        view["balance"] = balance.summary(conn, _account_id(caller))
         view["me"] = views.user_dict(users.get_user(conn, _account_id(caller),
                                                     _user_id(caller)))
         return view

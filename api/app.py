@@ -10,6 +10,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import (
     account_routes,
+    billing_routes,
     body_limit,
     certificate_routes,
     errors,
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(certificate_routes.router)
     app.include_router(verify_routes.router)
     app.include_router(batch_routes.router)
+    app.include_router(billing_routes.router)
     app.include_router(account_routes.router)
     app.include_router(staff_routes.router)
     body_limit.install(app, resources.settings)

@@ -17,7 +17,7 @@ from certify.batch_snapshot import BatchCertificateSnapshot
 from certify.fonts import FontSet
 from certify.formatting import EN_GREY, bi, esc, vn_datetime, vnd
 from certify.page import FRAME_WIDTH
-from certify.snapshot import CertificateSnapshot, Fee, Requester
+from certify.snapshot import VN_TZ, CertificateSnapshot, Fee, Issuer, Requester
 from certify.wording import Bilingual, label
 from query.criteria import SERIAL_CRITERIA
 
@@ -113,11 +113,10 @@ def balanced(text: str, font: str, size: float, width: float) -> str:
     return f"{esc(' '.join(words[:cut]))}<br/>{esc(' '.join(words[cut:]))}"
 
 
-def heading(snapshot: Headed, st: Styles, variant: Bilingual | None = None) -> list[Flowable]:
-    """Issuer, nation and motto, number, place and date, the title; ``variant`` is a line
-    under the title naming the kind of certificate (e.g. a whole batch)."""
-    issuer = snapshot.issuer
-    local = snapshot.issued_at
+def letterhead(issuer: Issuer, number: str, issued_at: datetime, st: Styles) -> Table:
+    """The top of every document the registry issues (certificates, statements of fees):
+    issuer and number on the left, nation, motto, place and date on the right."""
+    local = issued_at.astimezone(VN_TZ)
     left_w, right_w = FRAME_WIDTH * 0.44, FRAME_WIDTH * 0.56
     bold = st.center_bold.fontName
     place_date = label("text", "place_date")
@@ -128,7 +127,7 @@ def heading(snapshot: Headed, st: Styles, variant: Bilingual | None = None) -> l
         ),
         HRFlowable(width="35%", thickness=0.7, color=HexColor("#000000"), spaceBefore=2),
         Paragraph(f'<font color="{EN_GREY}" size="7.5">{esc(issuer.name_en)}</font>', st.center),
-        Paragraph(f"{esc(label('text', 'number').vi)}: <b>{esc(snapshot.number)}</b>", st.center),
+        Paragraph(f"{esc(label('text', 'number').vi)}: <b>{esc(number)}</b>", st.center),
     ]
     nation, motto = label("text", "nation"), label("text", "motto")
     right = [
@@ -151,7 +150,7 @@ def heading(snapshot: Headed, st: Styles, variant: Bilingual | None = None) -> l
             st.center,
         ),
     ]
-    table = Table(
+    return Table(
         [[left, right]],
         colWidths=[left_w, right_w],
         style=[
@@ -162,6 +161,12 @@ def heading(snapshot: Headed, st: Styles, variant: Bilingual | None = None) -> l
             ("RIGHTPADDING", (1, 0), (1, 0), 0),
         ],
     )
+
+
+def heading(snapshot: Headed, st: Styles, variant: Bilingual | None = None) -> list[Flowable]:
+    """Issuer, nation and motto, number, place and date, the title; ``variant`` is a line
+    under the title naming the kind of certificate (e.g. a whole batch)."""
+    table = letterhead(snapshot.issuer, snapshot.number, snapshot.issued_at, st)
     title = label("text", "title")
     flow: list[Flowable] = [
         table,

@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from regsearch import accounts_cli
+from regsearch import accounts_cli, billing_cli
 
 app = typer.Typer(
     no_args_is_help=True, add_completion=False, help="regsearch: registry search engine"
@@ -26,6 +26,7 @@ app.add_typer(batch_app, name="batch")
 db_app = typer.Typer(no_args_is_help=True,
                      help="Lược đồ cơ sở dữ liệu của dịch vụ / the service database's schema.")
 app.add_typer(db_app, name="db")
+app.add_typer(billing_cli.app, name="billing")
 
 
 def _fail(message: str) -> None:

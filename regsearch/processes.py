@@ -55,9 +55,14 @@ def programs(settings: Settings, state: Path, python: str = sys.executable) -> d
         "indexer": Program([python, "-m", "regsearch.cli", "indexer"], stop_signal="INT"),
         "worker": Program([*celery, "worker", "--loglevel", "INFO",
                            "-Q", settings.batch_queue]),
-        # Celery beat; its schedule is empty until the jobs of issue 21 are added to the app.
-        "scheduler": Program([*celery, "beat", "--loglevel", "INFO",
+        # Celery beat: the billing jobs' schedule (monthly statements, daily checks) ...
+        "scheduler": Program([python, "-m", "celery", "-A", "billing.schedule", "beat",
+                              "--loglevel", "INFO",
                               "--schedule", str(state / "run" / "celerybeat-schedule")]),
+        # ... run by the billing worker, on its own queue, one job at a time.
+        "billing": Program([python, "-m", "celery", "-A", "billing.schedule", "worker",
+                            "--loglevel", "INFO", "-Q", settings.billing_queue,
+                            "--concurrency", "1", "-n", "billing@%h"]),
     }
 
 

@@ -183,6 +183,20 @@ class Settings(BaseSettings):
     smtp_password: SecretStr = SecretStr("")
     smtp_timeout_s: float = 30.0
     mail_from: str = "Cục Đăng ký quốc gia giao dịch bảo đảm <no-reply@localhost>"
+
+    # --- billing (billing/: statements of fees, payments, dunning) -------------------
+    #: The Celery queue of the billing jobs (``billing.schedule``; its own worker program).
+    billing_queue: str = "regsearch-billing"
+    #: Days after its date a statement is due; unpaid then, the account is suspended.
+    billing_due_days: int = 30
+    #: Months an account stays suspended for unpaid fees before it is closed.
+    billing_close_after_months: int = 3
+    #: Where customers pay (payee, account number, bank), printed as it is in both
+    #: languages on statements, e-mails and suspension notices: set the real account.
+    billing_pay_to: str = "Cục Đăng ký quốc gia giao dịch bảo đảm, Kho bạc Nhà nước Hà Nội"
+    #: Attempts at sending a statement's e-mail before the outbox gives up on it.
+    billing_mail_max_attempts: int = 10
+
     @property
     def es_urls(self) -> list[str]:
         """The Elasticsearch nodes of ``es_url``."""

@@ -15,7 +15,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 OURS = {"normalizers", "mappings", "registry", "indexer", "query", "certify", "api",
-        "services", "benchmarks", "regsearch", "migrations", "web", "freshness", "accounts"}
+        "services", "benchmarks", "regsearch", "migrations", "web", "freshness", "accounts",
+        "billing"}
 #: The one settings module, the one way to make an Elasticsearch client, and the
 #: garbage-collector settings of long-running processes.
 _COMMON = {"regsearch.settings", "regsearch.elastic", "regsearch.gc_tuning"}
@@ -36,8 +37,11 @@ ALLOWED: dict[str, set[str]] = {
     "freshness": {"indexer.state", "indexer.lsn", "indexer.slot"} | _COMMON,
     # accounts, their users, roles, keys and status; fees
     "accounts": {"regsearch.settings"},
-    "api": {"accounts", "query", "certify", "freshness", "normalizers", "indexer.state",
-            "indexer.built_by", "migrations.runner", "web.routes"} | _COMMON,
+    # fees: statements (rendered with the certificates' building blocks), payments,
+    # dunning through the accounts' status, e-mail, the scheduled jobs
+    "billing": {"accounts", "certify", "regsearch.settings"},
+    "api": {"accounts", "billing", "query", "certify", "freshness", "normalizers",
+            "indexer.state", "indexer.built_by", "migrations.runner", "web.routes"} | _COMMON,
     # the pages: the API's own use cases (never its app factory) and the wording
     "web": {"api.deps", "api.errors", "api.models", "api.problems", "api.resources",
             "api.search_routes", "certify.wording", "certify.fonts"},

@@ -23,7 +23,7 @@ def test_every_process_a_user_needs_is_restarted_and_stopped_with_its_group(
         tmp_path: Path) -> None:
     conf = _parsed(tmp_path)
     names = [s.removeprefix("program:") for s in conf.sections() if s.startswith("program:")]
-    assert names == ["api", "indexer", "worker", "scheduler"]
+    assert names == ["api", "indexer", "worker", "scheduler", "billing"]
     for name in names:
         section = conf[f"program:{name}"]
         assert section["autorestart"] == "true"
@@ -32,6 +32,10 @@ def test_every_process_a_user_needs_is_restarted_and_stopped_with_its_group(
         assert section["directory"] == str(tmp_path)
     assert "-Q q-test" in conf["program:worker"]["command"]
     assert " beat " in conf["program:scheduler"]["command"]
+    # the scheduler sends the billing jobs, the billing worker consumes their queue
+    assert "-A billing.schedule beat" in conf["program:scheduler"]["command"]
+    billing = conf["program:billing"]["command"]
+    assert "-A billing.schedule worker" in billing and "-Q regsearch-billing" in billing
     assert conf["program:indexer"]["stopsignal"] == "INT"
     assert conf["supervisord"]["nodaemon"] == "true"
 

@@ -25,7 +25,7 @@ import psycopg
 import pytest
 import redis
 
-from tests.conftest import drop_slot, wait_until
+from tests.conftest import drop_slot, upgrade_app_database, wait_until
 from tests.service_env import TEST_REDIS_DB, named
 
 pytestmark = pytest.mark.services
@@ -36,7 +36,7 @@ ALIAS = named("test-demo-registrations", "-")
 SLOT = named("test_demo_indexer")
 QUEUE = named("test-demo-batch", "-")
 COUNT = 300
-PROGRAMS = ("api", "indexer", "worker", "scheduler")
+PROGRAMS = ("api", "indexer", "worker", "scheduler", "billing")
 
 
 def _free_port() -> int:
@@ -56,6 +56,7 @@ def _environment(port: int) -> dict[str, str]:
             "REGSEARCH_REPLICATION_SLOT": SLOT,
             "REGSEARCH_REDIS_URL": broker,
             "REGSEARCH_BATCH_QUEUE": QUEUE,
+            "REGSEARCH_BILLING_QUEUE": f"{QUEUE}-billing",
             "REGSEARCH_API_PORT": str(port),
             "REGSEARCH_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
             "REGSEARCH_COPY_BUILD_PROCESSES": "0"}
@@ -71,6 +72,8 @@ def _reset(env: dict[str, str], es: object) -> None:
         for db in (REGISTRY_DB, APP_DB):
             conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{db}"')
+    # as `make run` does before the demo (`make services`: regsearch db upgrade)
+    upgrade_app_database(env["REGSEARCH_APP_DSN"])
     for name in es.indices.get(index=f"{ALIAS}-v*", allow_no_indices=True):  # type: ignore[attr-defined]
         es.options(ignore_status=404).indices.delete(index=name)  # type: ignore[attr-defined]
     if es.indices.exists(index=mappings.STATE_INDEX):  # type: ignore[attr-defined]
@@ -179,6 +182,25 @@ def test_every_process_a_user_needs_is_running(demo: Demo) -> None:
         return status if ok else None
 
     wait_until(all_running, deadline_s=120, interval_s=0.5, what="every program RUNNING")
+
+
+def test_the_billing_jobs_are_run_by_the_billing_worker(demo: Demo) -> None:
+    """What beat sends (here by hand, as beat would) the billing program runs."""
+    from billing import schedule
+    from regsearch.settings import Settings
+
+    test_every_process_a_user_needs_is_running(demo)
+    env = demo.env
+    app = schedule.create_app(Settings(redis_url=env["REGSEARCH_REDIS_URL"],
+                                       app_dsn=env["REGSEARCH_APP_DSN"],
+                                       billing_queue=env["REGSEARCH_BILLING_QUEUE"]))
+    sent = app.send_task(schedule.DAILY_TASK, kwargs={"as_of": "2027-01-01"},
+                         queue=env["REGSEARCH_BILLING_QUEUE"])
+    done = sent.get(timeout=120)
+    assert done["busy"] is False and done["changes"] == {}
+    month = app.send_task(schedule.MONTHLY_TASK, kwargs={"as_of": "2026-12-01"},
+                          queue=env["REGSEARCH_BILLING_QUEUE"]).get(timeout=120)
+    assert month["period"] == "11/2026" and month["busy"] is False
 
 
 @pytest.fixture(scope="module")
