@@ -7,7 +7,15 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import certificate_routes, errors, health_routes, search_routes, spread, verify_routes
+from api import (
+    certificate_routes,
+    errors,
+    health_routes,
+    search_routes,
+    spread,
+    verify_routes,
+    watch_routes,
+)
 from api.batch import routes as batch_routes
 from api.resources import Resources
 from indexer import built_by
@@ -39,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(certificate_routes.router)
     app.include_router(verify_routes.router)
     app.include_router(batch_routes.router)
+    app.include_router(watch_routes.router)
     board = spread.board_from_environment()
     if board is not None:  # one of several workers
         app.add_middleware(spread.SpreadConnections, board=board)
