@@ -22,9 +22,8 @@ from fastapi import APIRouter, Depends, File, Query, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from api import accounts
+from api import accounts, watch_file
 from api.auth import require_account
-from api import watch_file
 from api.batch.parse import FileProblemError
 from api.batch.report import FileReport, TooManyRowsError
 from api.batch.routes import _problem as batch_problem
@@ -88,7 +87,8 @@ def add_entry(body: EntryIn, resources: Resources = Depends(get_resources),
             body.criterion, body.value, body.party_type, body.client_reference,
             body.alert_on_deletion))
     except entries.NothingToWatchError as exc:
-        raise InvalidQueryError(Problem("value", "no_watchable_characters", *watch_file.NOTHING)) from exc
+        raise InvalidQueryError(
+            Problem("value", "no_watchable_characters", *watch_file.NOTHING)) from exc
     with resources.pool.connection() as conn:
         try:
             (entry_id,) = entries.add(conn, _account(caller), [prepared],
