@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 OURS = {"normalizers", "mappings", "registry", "indexer", "query", "certify", "api",
-        "services", "benchmarks", "regsearch", "migrations"}
+        "services", "benchmarks", "regsearch", "migrations", "watch"}
 #: The one settings module, the one way to make an Elasticsearch client, and the
 #: garbage-collector settings of long-running processes.
 _COMMON = {"regsearch.settings", "regsearch.elastic", "regsearch.gc_tuning"}
@@ -34,7 +34,11 @@ ALLOWED: dict[str, set[str]] = {
     # the indexer's published side only: its state document (the watermark), positions,
     # and the fingerprint of the code that builds documents
     "api": {"query", "certify", "normalizers", "indexer.state", "indexer.lsn",
-            "indexer.slot", "indexer.built_by", "migrations.runner"} | _COMMON,
+            "indexer.slot", "indexer.built_by", "migrations.runner", "watch"} | _COMMON,
+    # watch lists: the indexer's stream machinery (slot, decoder, read-back, lock), the
+    # normalisers' keys and the search's classifier, in reverse
+    "watch": {"normalizers", "query", "indexer.slot", "indexer.source", "indexer.locks",
+              "indexer.lsn", "indexer.pgoutput"} | _COMMON,
 }
 
 

@@ -147,6 +147,9 @@ def run(once: bool = False) -> None:
                 return
         except psycopg.OperationalError as exc:
             log.warning("a database is unavailable (%s); reconnecting in %.1fs", exc, backoff)
+        except psycopg.errors.UndefinedTable as exc:
+            log.error("the service database has no watch tables (%s): run `regsearch db "
+                      "upgrade`; trying again in %.1fs", exc, backoff)
         time.sleep(backoff)
         backoff = min(backoff * 2, 10.0)
 

@@ -20,6 +20,7 @@ import hashlib
 import hmac
 import logging
 import secrets
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -139,8 +140,21 @@ def deliver_one(conn: psycopg.Connection[Any], client: httpx.Client, settings: S
 
 
 def run(settings: Settings, once: bool = False) -> None:
-    """Deliver for ever (``once``: until nothing is due); woken by the follower's NOTIFY."""
+    """Deliver for ever (``once``: until nothing is due); reconnect when the database is
+    down or not yet upgraded."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    backoff = 0.5
+    while True:
+        try:
+            _deliver_for_ever(settings, once)
+            return
+        except (psycopg.OperationalError, psycopg.errors.UndefinedTable) as exc:
+            log.warning("service database not ready (%s); again in %.1fs", exc, backoff)
+        time.sleep(backoff)
+        backoff = min(backoff * 2, 10.0)
+
+
+def _deliver_for_ever(settings: Settings, once: bool) -> None:
     with psycopg.connect(settings.app_dsn, autocommit=True) as conn, \
             psycopg.connect(settings.app_dsn, autocommit=True) as listener, \
             httpx.Client(timeout=settings.watch_webhook_timeout_s) as client:
