@@ -28,6 +28,8 @@ from tests.conftest import REPO, _reset_registry, wait_until
 from tests.watch import book
 from watch import webhooks
 
+pytestmark = pytest.mark.services
+
 RECEIVER_PORT = 8221
 
 
@@ -70,7 +72,7 @@ class Receiver(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: Receiver
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
         server = self.server
         with server.lock:
