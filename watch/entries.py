@@ -15,7 +15,7 @@ from typing import Any
 
 import psycopg
 
-from watch.keys import CRITERIA, entry_keys
+from watch.keys import CRITERIA, entry_keys, stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +98,7 @@ def add(conn: psycopg.Connection[Any], account_id: int, prepared: Sequence[Prepa
                                   p.normalised, e.client_reference, e.alert_on_deletion))
             with cur.copy("COPY watch_keys (key, entry_id) FROM STDIN") as cp:
                 for entry_id, p in zip(ids, prepared, strict=True):
-                    for key in p.keys:
+                    for key in set(map(stored, p.keys)):
                         cp.write_row((key, entry_id))
         return ids
 

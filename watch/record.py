@@ -10,6 +10,7 @@ from typing import Any
 
 import psycopg
 
+from watch.keys import stored
 from watch.match import Entry, Hit, Mark
 
 
@@ -34,17 +35,21 @@ class Batch:
 
 def entries_by_key(conn: psycopg.Connection[Any], keys: Iterable[str]
                    ) -> dict[str, list[Entry]]:
-    wanted = sorted(keys)
-    if not wanted:
+    """The entries stored under each key (by its 64-bit form, ``watch.keys.stored``)."""
+    by_hash: dict[int, list[str]] = defaultdict(list)
+    for key in keys:
+        by_hash[stored(key)].append(key)
+    if not by_hash:
         return {}
     rows = conn.execute(
         "SELECT k.key, e.id, e.account_id, e.criterion, e.value, e.party_type,"
         " e.client_reference, e.alert_on_deletion"
         " FROM watch_keys k JOIN watch_entries e ON e.id = k.entry_id"
-        " WHERE k.key = ANY(%s)", (wanted,)).fetchall()
+        " WHERE k.key = ANY(%s)", (sorted(by_hash),)).fetchall()
     found: dict[str, list[Entry]] = defaultdict(list)
     for key, *entry in rows:
-        found[key].append(Entry(*entry))
+        for text in by_hash[int(key)]:
+            found[text].append(Entry(*entry))
     return dict(found)
 
 

@@ -16,10 +16,11 @@ CREATE TABLE watch_entries (
 );
 CREATE INDEX watch_entries_account ON watch_entries (account_id, id);
 
--- The entry's candidate keys (query side, namespaced by criterion): a registered value's
--- keys are looked up here, so matching a registration never scans the entries.
+-- The entry's candidate keys (query side, namespaced by criterion), each as a 64-bit hash
+-- (watch.keys.stored): a registered value's keys are looked up here, so matching a
+-- registration never scans the entries. A collision only adds a candidate.
 CREATE TABLE watch_keys (
-    key       text   NOT NULL,
+    key       bigint NOT NULL,
     entry_id  bigint NOT NULL REFERENCES watch_entries (id) ON DELETE CASCADE,
     PRIMARY KEY (key, entry_id)
 );

@@ -102,12 +102,14 @@ def test_bulk_add_replace_remove_and_isolation(api: Any) -> None:
 
 
 def _alert(conn: psycopg.Connection[Any], account_id: int, lsn: str) -> int:
+    """An alert as the follower records it (the test database outlives one run: the
+    account's id keeps it unique)."""
     row = conn.execute(
         "INSERT INTO watch_alerts (account_id, entry_id, registration_id, registration_number,"
         " change_lsn, committed_at, event, criterion, watched_value, field, registered_value,"
-        " tier, reasons, score) VALUES (%s, 1, 1, '2026-1', %s::pg_lsn, %s, 'registration',"
+        " tier, reasons, score) VALUES (%s, %s, 1, '2026-1', %s::pg_lsn, %s, 'registration',"
         " 'id_number', '1', 'grantors[0].id_number', '1', 'exact', '{}', 1) RETURNING id",
-        (account_id, lsn, datetime.now(UTC))).fetchone()
+        (account_id, account_id, lsn, datetime.now(UTC))).fetchone()
     assert row is not None
     return int(row[0])
 
