@@ -56,11 +56,12 @@ CREATE INDEX watch_alerts_unread ON watch_alerts (account_id, id) WHERE read_at 
 
 -- What has been reported for each (entry, registration): an amendment alerts only on a
 -- (field kind, value) not reported before.
+-- Read by registration (the follower's round), so the registration leads the key.
 CREATE TABLE watch_reported (
-    entry_id        bigint NOT NULL,
     registration_id bigint NOT NULL,
+    entry_id        bigint NOT NULL,
     value_key       text   NOT NULL,
-    PRIMARY KEY (entry_id, registration_id, value_key)
+    PRIMARY KEY (registration_id, entry_id, value_key)
 );
 
 -- The last state the follower saw of each registration that matched something: which
