@@ -202,6 +202,8 @@ def main() -> None:
     parser.add_argument("--writers", type=int, default=4)
     parser.add_argument("--db-prefix", default="regsearch_bench_watch")
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--follower-log", default="/tmp/bench_watch_follower.log",
+                        help="the follower's log (its slow rounds, part by part)")
     args = parser.parse_args()
     base = get_settings()
     registry_dsn = _dsn(base.pg_dsn, f"{args.db_prefix}_registry")
@@ -213,8 +215,9 @@ def main() -> None:
     print(json.dumps(result), flush=True)
     env = {**os.environ, "REGSEARCH_PG_DSN": registry_dsn, "REGSEARCH_APP_DSN": app_dsn,
            "REGSEARCH_WATCH_SLOT": slot}
-    follower = subprocess.Popen([sys.executable, "-m", "regsearch.cli", "watch", "follow"],
-                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    with open(args.follower_log, "ab") as log:
+        follower = subprocess.Popen([sys.executable, "-m", "regsearch.cli", "watch",
+                                     "follow"], env=env, stdout=log, stderr=subprocess.STDOUT)
     positions = Positions(app_dsn, slot)
     try:
         with psycopg.connect(registry_dsn, autocommit=True) as conn:

@@ -39,6 +39,9 @@ from watch.match import Entry, Hit, Mark, event_of, hits, lookup_keys, mark_of
 
 log = logging.getLogger("regsearch.watch")
 
+#: A round that takes longer is logged with the time of each of its parts.
+_SLOW_ROUND_S = 1.0
+
 
 def ensure_slot(conn: psycopg.Connection[Any], name: str) -> None:
     if not slot.slot_exists(conn, name):
@@ -53,6 +56,8 @@ class WatchFollower:
         self.slot = settings.watch_slot
         self._acknowledged = ""
         self.alerts_recorded = 0
+        #: Seconds spent in each part of the current round (logged when it is slow).
+        self._timings: dict[str, float] = {}
 
     def prepare(self) -> None:
         if not try_lock(self.registry, self.slot):
@@ -63,10 +68,12 @@ class WatchFollower:
 
     def step(self) -> int:
         """One round; returns the number of transactions matched."""
+        started = time.monotonic()
         upto = slot.current_lsn(self.registry)
         batch = self.settings.cdc_batch_changes
         messages = slot.peek(self.registry, self.slot, upto, batch)
         transactions = Decoder().feed(messages)
+        self._timings = {"peek": time.monotonic() - started}
         drained = len(messages) < batch
         position = upto if drained else (
             int_to_lsn(transactions[-1].end_lsn) if transactions else "")
@@ -75,6 +82,9 @@ class WatchFollower:
         if position and position != self._acknowledged:
             slot.advance(self.registry, self.slot, position)
             self._acknowledged = position
+        if time.monotonic() - started >= _SLOW_ROUND_S:
+            log.info("slow round: %d transactions, %s", len(transactions), ", ".join(
+                f"{part} {seconds:.2f}s" for part, seconds in self._timings.items()))
         return len(transactions)
 
     def apply(self, transactions: list[Transaction], position: str) -> None:
@@ -84,9 +94,12 @@ class WatchFollower:
             for reg_id in txn.registration_ids:
                 newest[reg_id] = txn
             inserted |= txn.inserted_ids
+        mark = time.monotonic()
         current = source.fetch_by_ids(self.registry, sorted(newest)) if newest else {}
+        self._timings["read back"], mark = time.monotonic() - mark, time.monotonic()
         keys_of = {reg_id: lookup_keys(reg) for reg_id, reg in current.items()}
         by_key = record.entries_by_key(self.app, set().union(*keys_of.values()))
+        self._timings["lookup"], mark = time.monotonic() - mark, time.monotonic()
         watched = {reg_id for reg_id, keys in keys_of.items() if any(k in by_key for k in keys)}
         marks = record.marks(self.app, watched)
         reported = record.reported(self.app, watched)
@@ -100,10 +113,12 @@ class WatchFollower:
             self._match(batch, reg_id, registration, candidates, marks.get(reg_id),
                         reg_id in inserted, newest[reg_id], reported.get(reg_id, {}))
         last = transactions[-1] if transactions else None
+        self._timings["match"], mark = time.monotonic() - mark, time.monotonic()
         with self.app.transaction():
             self.alerts_recorded += record.save(self.app, batch)
             record.save_position(self.app, self.slot,
                                  int_to_lsn(last.end_lsn) if last else position, position)
+        self._timings["save"] = time.monotonic() - mark
 
     def _match(self, batch: record.Batch, reg_id: int, registration: dict[str, Any],
                candidates: dict[int, Entry], mark: Mark | None, inserted: bool,
