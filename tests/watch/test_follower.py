@@ -24,7 +24,7 @@ import pytest
 
 from registry.format import parse_registration
 from registry.loader import write_registration
-from tests.conftest import REPO, _reset_registry, wait_until
+from tests.conftest import REPO, _reset_registry, drop_slot, wait_until
 from tests.watch import book
 from watch import webhooks
 
@@ -179,6 +179,8 @@ def test_alerts_exactly_once_across_sigkill(fresh_databases: Any, tmp_path: Path
         finally:
             follower.stop()
             delivery.stop()
+            with psycopg.connect(os.environ["REGSEARCH_ADMIN_DSN"], autocommit=True) as admin:
+                drop_slot(admin, settings.watch_slot)  # a slot left behind holds the WAL
 
 
 def _watch_the_book(app_: Any, key: str, receiver: Receiver, client_class: Any
