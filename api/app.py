@@ -18,6 +18,7 @@ from api import (
     search_routes,
     staff_routes,
     verify_routes,
+    watch_routes,
 )
 from api.batch import routes as batch_routes
 from api.resources import Resources
@@ -65,4 +66,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                            trusted_hosts=resources.settings.trusted_proxies)
     app.include_router(web_routes.router)
     app.mount("/static", web_routes.static_files(), name="static")
+    app.include_router(watch_routes.router)
     return app

@@ -38,6 +38,9 @@ class Transaction:
     end_lsn: int = 0
     commit_time: datetime = _PG_EPOCH
     registration_ids: set[int] = field(default_factory=set)
+    #: Registrations whose row was inserted (new registrations; the watch follower's
+    #: "registration" event, where an amendment rewrites an existing one).
+    inserted_ids: set[int] = field(default_factory=set)
     truncated_tables: list[str] = field(default_factory=list)
 
 
@@ -121,6 +124,12 @@ class Decoder:
         if reg_id is not None:
             self._current.registration_ids.add(reg_id)
 
+    def _note_insert(self, oid: int, values: list[str | None]) -> None:
+        if self._current is not None and self.relations[oid].name == "registrations":
+            reg_id = self._registration_id(oid, values)
+            if reg_id is not None:
+                self._current.inserted_ids.add(reg_id)
+
     def _one(self, data: bytes) -> Transaction | None:
         reader = _Reader(data)
         tag = chr(reader.byte())
@@ -151,7 +160,9 @@ class Decoder:
         elif tag == "I":
             (oid,) = reader.take("!I")
             reader.byte()  # 'N'
-            self._touch(oid, reader.tuple_data())
+            values = reader.tuple_data()
+            self._touch(oid, values)
+            self._note_insert(oid, values)
         elif tag == "U":
             (oid,) = reader.take("!I")
             marker = chr(reader.byte())

@@ -9,6 +9,7 @@ from typing import Any
 import typer
 
 from regsearch import accounts_cli, billing_cli
+from regsearch.watch_cli import watch_app
 
 app = typer.Typer(
     no_args_is_help=True, add_completion=False, help="regsearch: registry search engine"
@@ -27,6 +28,7 @@ db_app = typer.Typer(no_args_is_help=True,
                      help="Lược đồ cơ sở dữ liệu của dịch vụ / the service database's schema.")
 app.add_typer(db_app, name="db")
 app.add_typer(billing_cli.app, name="billing")
+app.add_typer(watch_app, name="watch")
 
 
 def _fail(message: str) -> None:

@@ -53,6 +53,8 @@ def programs(settings: Settings, state: Path, python: str = sys.executable) -> d
     return {
         "api": Program([python, "-m", "regsearch.cli", "api"]),
         "indexer": Program([python, "-m", "regsearch.cli", "indexer"], stop_signal="INT"),
+        "watch": Program([python, "-m", "regsearch.cli", "watch", "follow"]),
+        "watch-delivery": Program([python, "-m", "regsearch.cli", "watch", "deliver"]),
         "worker": Program([*celery, "worker", "--loglevel", "INFO",
                            "-Q", settings.batch_queue]),
         # Celery beat: the billing jobs' schedule (monthly statements, daily checks) ...

@@ -197,6 +197,19 @@ class Settings(BaseSettings):
     #: Attempts at sending a statement's e-mail before the outbox gives up on it.
     billing_mail_max_attempts: int = 10
 
+    # --- watch lists (watch/) ---------------------------------------------------
+    #: The watch follower's logical replication slot on the registry.
+    watch_slot: str = "regsearch_watch"
+    #: Most entries one account may watch, and most rows one watch upload may hold.
+    watch_max_entries: int = 500_000
+    watch_max_upload_bytes: int = 64 * 1024 * 1024
+    #: Webhook delivery: tries before the dead-letter state, first back-off, timeout.
+    watch_webhook_attempts: int = 8
+    watch_webhook_backoff_s: float = 2.0
+    watch_webhook_timeout_s: float = 10.0
+    #: Plain-HTTP webhook URLs are refused unless this is true (development only).
+    watch_allow_http_webhooks: bool = False
+
     @property
     def es_urls(self) -> list[str]:
         """The Elasticsearch nodes of ``es_url``."""

@@ -34,6 +34,7 @@ def configure() -> None:
     os.environ["REGSEARCH_ADMIN_DSN"] = f"{server}/postgres"
     os.environ["REGSEARCH_INDEX_ALIAS"] = TEST_ALIAS
     os.environ["REGSEARCH_REPLICATION_SLOT"] = TEST_SLOT
+    os.environ["REGSEARCH_WATCH_SLOT"] = named("test_watch")
     os.environ.setdefault("REGSEARCH_CDC_POLL_INTERVAL_S", "0.05")
     os.environ["REGSEARCH_APP_DSN"] = f"{server}/{TEST_APP_DB}"
     # Tests search far more often than a person; the limiter has its own test.

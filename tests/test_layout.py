@@ -16,7 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 OURS = {"normalizers", "mappings", "registry", "indexer", "query", "certify", "api",
         "services", "benchmarks", "regsearch", "migrations", "web", "freshness", "accounts",
-        "billing"}
+        "billing", "watch"}
 #: The one settings module, the one way to make an Elasticsearch client, and the
 #: garbage-collector settings of long-running processes.
 _COMMON = {"regsearch.settings", "regsearch.elastic", "regsearch.gc_tuning"}
@@ -41,10 +41,15 @@ ALLOWED: dict[str, set[str]] = {
     # dunning through the accounts' status, e-mail, the scheduled jobs
     "billing": {"accounts", "certify", "regsearch.settings"},
     "api": {"accounts", "billing", "query", "certify", "freshness", "normalizers",
-            "indexer.state", "indexer.built_by", "migrations.runner", "web.routes"} | _COMMON,
+            "indexer.state", "indexer.built_by", "migrations.runner", "watch", "web.routes"}
+           | _COMMON,
     # the pages: the API's own use cases (never its app factory) and the wording
     "web": {"api.deps", "api.errors", "api.models", "api.problems", "api.resources",
             "api.search_routes", "certify.wording", "certify.fonts"},
+    # watch lists: the indexer's stream machinery (slot, decoder, read-back, lock), the
+    # normalisers' keys and the search's classifier, in reverse
+    "watch": {"normalizers", "query", "indexer.slot", "indexer.source", "indexer.locks",
+              "indexer.lsn", "indexer.pgoutput"} | _COMMON,
 }
 
 

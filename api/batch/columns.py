@@ -12,6 +12,8 @@ from normalizers import n2
 
 #: The fields a column can hold: the search criteria and the name's party type.
 PARTY_TYPE = "party_type"
+#: The customer's own reference of the row (a loan or file number): not a criterion.
+CLIENT_REFERENCE = "client_reference"
 
 _HEADERS: Final[dict[str, tuple[str, ...]]] = {
     "debtor_name": (
@@ -21,6 +23,10 @@ _HEADERS: Final[dict[str, tuple[str, ...]]] = {
     ),
     PARTY_TYPE: (
         "loai chu the", "chu the", "loai ben bao dam", "party type", "loai khach hang",
+    ),
+    CLIENT_REFERENCE: (
+        "client reference", "ma tham chieu", "so tham chieu", "ma ho so", "so ho so",
+        "so hop dong", "ma khoan vay", "loan number", "reference",
     ),
     "id_number": (
         "so giay to", "so giay to tuy than", "giay to tuy than", "cccd", "so cccd", "cmnd",

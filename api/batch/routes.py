@@ -59,7 +59,7 @@ def _problem(http_status: int, code: str, headers: dict[str, str] | None = None,
     return ApiProblemError(http_status, code, vi, en, headers=headers, field=field)
 
 
-def _upload(file: UploadFile, limit: int) -> tuple[IO[bytes], bytes]:
+def spooled_upload(file: UploadFile, limit: int) -> tuple[IO[bytes], bytes]:
     """The uploaded file (spooled to disk by the multipart parser: read as a stream, never
     whole in memory) and its first bytes."""
     source = file.file
@@ -75,7 +75,7 @@ def _check(file: UploadFile, caller: accounts.Caller, resources: Resources) -> F
     """Read and check the upload (in the bounded pool of heavy work: ``api.heavy``)."""
     settings = resources.settings
     try:
-        source, head = _upload(file, settings.batch_max_upload_bytes)
+        source, head = spooled_upload(file, settings.batch_max_upload_bytes)
         kind = detect_format(file.filename, file.content_type, head)
         return check_file(parse(source, kind, Limits.of(settings)),
                           max_rows=caller.max_batch_rows, chunk_rows=settings.batch_chunk_rows)

@@ -17,7 +17,7 @@ from typing import Any, Final
 from pydantic import ValidationError
 
 from api.batch.cells import cell_text
-from api.batch.columns import PARTY_TYPE
+from api.batch.columns import CLIENT_REFERENCE, PARTY_TYPE
 from api.batch.messages import Message
 from api.batch.parse import Record
 from api.models import SearchRequest
@@ -59,6 +59,8 @@ class CheckedRow:
     notes: list[Message] = field(default_factory=list)
     duplicate_of: int | None = None
     chunk: int | None = None
+    #: The row's ``client_reference`` column (watch lists keep it with their entries).
+    client_reference: str | None = None
 
     @property
     def valid(self) -> bool:
@@ -127,6 +129,9 @@ def check_row(record: Record) -> CheckedRow:
     party_type = _party_type(record, checked)
     for column, value in record.cells:
         if column.field == PARTY_TYPE:
+            continue
+        if column.field == CLIENT_REFERENCE:
+            checked.client_reference = cell_text(value, CLIENT_REFERENCE, column.header).text
             continue
         cell = cell_text(value, column.field, column.header)
         if cell.not_text:

@@ -23,7 +23,8 @@ def test_every_process_a_user_needs_is_restarted_and_stopped_with_its_group(
         tmp_path: Path) -> None:
     conf = _parsed(tmp_path)
     names = [s.removeprefix("program:") for s in conf.sections() if s.startswith("program:")]
-    assert names == ["api", "indexer", "worker", "scheduler", "billing"]
+    assert names == ["api", "indexer", "watch", "watch-delivery", "worker", "scheduler",
+                     "billing"]
     for name in names:
         section = conf[f"program:{name}"]
         assert section["autorestart"] == "true"

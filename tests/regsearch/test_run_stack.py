@@ -36,7 +36,7 @@ ALIAS = named("test-demo-registrations", "-")
 SLOT = named("test_demo_indexer")
 QUEUE = named("test-demo-batch", "-")
 COUNT = 300
-PROGRAMS = ("api", "indexer", "worker", "scheduler", "billing")
+PROGRAMS = ("api", "indexer", "watch", "watch-delivery", "worker", "scheduler", "billing")
 
 
 def _free_port() -> int:
@@ -54,6 +54,7 @@ def _environment(port: int) -> dict[str, str]:
             "REGSEARCH_APP_DSN": f"{server}/{APP_DB}",
             "REGSEARCH_INDEX_ALIAS": ALIAS,
             "REGSEARCH_REPLICATION_SLOT": SLOT,
+            "REGSEARCH_WATCH_SLOT": named("test_demo_watch"),
             "REGSEARCH_REDIS_URL": broker,
             "REGSEARCH_BATCH_QUEUE": QUEUE,
             "REGSEARCH_BILLING_QUEUE": f"{QUEUE}-billing",

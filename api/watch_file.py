@@ -1,0 +1,53 @@
+"""A watch list file: the batch's parser and row checker, each criterion one entry.
+
+Shared by ``POST /v1/watch/entries/upload`` and ``regsearch watch upload``: the same
+columns and the same validation report as a batch (``api.batch``), plus two rules of its
+own (a registration number cannot be watched; a value must leave candidate keys).
+"""
+
+from __future__ import annotations
+
+from typing import IO
+
+from api.batch.limits import Limits
+from api.batch.messages import Message
+from api.batch.parse import detect_format, parse
+from api.batch.report import FileReport, check_file
+from regsearch.settings import Settings
+from watch import entries
+from watch.keys import CRITERIA
+
+NOTHING = ("Giá trị không còn chữ hoặc số nào để theo dõi sau khi chuẩn hóa.",
+           "Nothing left to watch for after normalisation (no letters or digits).")
+NOT_WATCHABLE = ("Tiêu chí này không theo dõi được (chỉ: " + ", ".join(CRITERIA) + ").",
+                 "This criterion cannot be watched (only: " + ", ".join(CRITERIA) + ").")
+
+
+def check(source: IO[bytes], head: bytes, filename: str | None, content_type: str | None,
+          settings: Settings) -> tuple[FileReport, list[entries.Prepared]]:
+    """The report and the entries of the valid rows of the file ``source`` (read as a
+    stream; ``head``: its first bytes). Raises the batch parser's ``FileProblemError`` and
+    ``TooManyRowsError`` (over ``watch_max_entries`` rows)."""
+    kind = detect_format(filename, content_type, head)
+    report = check_file(parse(source, kind, Limits.of(settings)),
+                        max_rows=settings.watch_max_entries, chunk_rows=settings.batch_chunk_rows)
+    return report, file_entries(report)
+
+
+def file_entries(report: FileReport) -> list[entries.Prepared]:
+    """Every criterion of every row as an entry; problems go into the report's rows."""
+    found: list[entries.Prepared] = []
+    for row in report.rows:
+        for criterion in row.criteria if row.valid else ():
+            if criterion.criterion not in CRITERIA:
+                row.problems.append(Message("not_watchable", *NOT_WATCHABLE,
+                                            field=criterion.column))
+                continue
+            try:
+                found.append(entries.prepare(entries.NewEntry(
+                    criterion.criterion, criterion.value, criterion.party_type,
+                    row.client_reference)))
+            except entries.NothingToWatchError:
+                row.problems.append(Message("no_watchable_characters", *NOTHING,
+                                            field=criterion.column))
+    return found
