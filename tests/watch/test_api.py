@@ -24,7 +24,7 @@ def api(app_database: str) -> Iterator[tuple[Any, dict[str, str], dict[str, str]
 
     from fastapi.testclient import TestClient
 
-    from api import accounts
+    import accounts
     from api.app import create_app
     from regsearch.settings import Settings
 
@@ -115,7 +115,7 @@ def _alert(conn: psycopg.Connection[Any], account_id: int, lsn: str) -> int:
 
 
 def _account_of(conn: psycopg.Connection[Any], key: str) -> int:
-    from api import accounts
+    import accounts
 
     found = accounts.authenticate(conn, key).account_id
     assert found is not None

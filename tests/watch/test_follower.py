@@ -136,7 +136,7 @@ def test_alerts_exactly_once_across_sigkill(fresh_databases: Any, tmp_path: Path
                                             receiver: Receiver) -> None:
     from fastapi.testclient import TestClient
 
-    from api import accounts
+    import accounts
     from api.app import create_app
     from regsearch.settings import Settings
 
