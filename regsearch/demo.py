@@ -67,6 +67,11 @@ def run(count: int = DEMO_COUNT) -> None:
     state.mkdir(exist_ok=True)
     signal.signal(signal.SIGTERM, _interrupt)
     _load_demo_data(state, count)
+    # the demo sets up its own service database too (``make run`` has already migrated
+    # it; a demo on a fresh database would otherwise start an API that refuses to run)
+    from migrations.runner import upgrade
+
+    upgrade(settings.app_dsn)
     supervisor = processes.Supervisor(processes.write_config(settings, state, Path.cwd()))
     supervisor.start()
     base = f"http://{settings.api_host}:{settings.api_port}"
