@@ -174,3 +174,27 @@ def test_the_project_reads_nothing_from_outside_the_repository() -> None:
                and any(marker in path.read_text(encoding="utf-8")
                        for marker in ("/work/shared", '"shared" /', "'shared' /"))}
     assert not readers, readers
+
+
+def test_the_ground_imports_nothing_above_it() -> None:
+    """The ground (settings, the Elasticsearch client, GC tuning) is imported by every floor,
+    so it imports nothing of ours but itself: no arrow from the ground to the roof."""
+    wrong = {
+        f"regsearch/{module.split('.')[1]}.py: {name}"
+        for module in sorted(_COMMON)
+        for name in imported(ROOT / "regsearch" / f"{module.split('.')[1]}.py")
+        if not _within(name, _COMMON)
+    }
+    assert not wrong, wrong
+
+
+def test_product_code_never_imports_the_benchmarks() -> None:
+    """``benchmarks/`` measures the product; nothing of the product leans on it (the demo's
+    data generator is the exception still to move, issue 20)."""
+    importers = {
+        str(path.relative_to(ROOT))
+        for folder in OURS - {"benchmarks", "regsearch"}
+        for path in (ROOT / folder).rglob("*.py")
+        if any(name.split(".")[0] == "benchmarks" for name in imported(path))
+    }
+    assert not importers, importers
