@@ -147,7 +147,7 @@ async def _negotiated(request: Request, resources: Resources, number: str,
 NEGOTIATED: dict[int | str, dict[str, Any]] = {
     200: {"description": "The verdict (JSON) or the verification page (HTML)",
           "content": {"application/json": {}, "text/html": {}}},
-    **refusals((404, "Not a certificate number (form or check digit)"), 422,
+    **refusals(401, (404, "Not a certificate number (form or check digit)"), 422,
                (429, "Too many verifications from this client this minute"), 503)}
 
 
@@ -159,7 +159,7 @@ async def verify_certificate(request: Request, number: str, resources: Resources
     return await _negotiated(request, resources, number, sha256, default_json=True)
 
 
-@router.get("/verify/{number}", response_class=HTMLResponse, responses=NEGOTIATED)
+@router.get("/verify/{number}", responses=NEGOTIATED)
 async def verification_page(request: Request, number: str, resources: ResourcesDep,
                             _: VerificationLimit, sha256: str | None = None) -> Response:
     """The page the QR code and printed link open (Vietnamese with English alongside);
@@ -174,7 +174,7 @@ UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-dat
 
 @router.post("/v1/certificates/verify", openapi_extra=UPLOAD_BODY, response_model=None,
              responses={200: {"model": VerdictBody, "description": "The verdict"},
-                        **refusals(400, (413, "Upload larger than verify_max_upload_bytes"),
+                        **refusals(400, 401, (413, "Upload larger than verify_max_upload_bytes"),
                                    (422, "No file in the form field 'file'"),
                                    (429, "Too many verifications from this client this "
                                          "minute"), 503)})

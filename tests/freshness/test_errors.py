@@ -32,4 +32,5 @@ def test_a_freshness_refusal_is_a_503_with_both_languages(refusal: FreshnessErro
     assert response.headers["retry-after"] == "5"
     assert response.json()["error"] == {"code": "service_unavailable",
                                         "message_vi": refusal.message_vi,
-                                        "message_en": refusal.message_en}
+                                        "message_en": refusal.message_en,
+                                        "field": None, "rule": "service_unavailable"}

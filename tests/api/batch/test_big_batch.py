@@ -189,7 +189,8 @@ def test_killed_workers_lose_no_row_and_write_none_twice(batch_stack: BatchStack
                               (big_job.batch_id,)).fetchone()
         done_by = big_job.chunks_done_by
         assert chunks is not None and sum(done_by.values()) >= chunks[0], (chunks, done_by)
-        assert done_by["second"] and done_by["third"], done_by
+        # (which surviving worker took how many is the broker's business: on a loaded
+        # machine one of them can take every chunk before the other has started)
         # each distinct lookup was searched and stored once; every row refers to its own
         lookups = conn.execute("SELECT count(*) FROM batch_lookups WHERE job_id = %s",
                                (big_job.batch_id,)).fetchone()
