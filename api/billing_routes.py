@@ -141,7 +141,7 @@ def list_statements(resources: ResourcesDep, caller: AccountDep) -> dict[str, An
 
 @router.get("/v1/account/statements/{number}.pdf", tags=["billing"], response_class=Response,
             responses={**binary("application/pdf", description="The statement as issued"),
-                       **refusals(401, 403, (404, "Not this account's"), 503)})
+                       **refusals(401, 403, (404, "Not this account's"), 422, 503)})
 def statement_pdf(number: str, resources: ResourcesDep, caller: AccountDep) -> Response:
     """PDF của một thông báo phí / a statement's PDF (the caller's account only)."""
     with resources.pool.connection() as conn:
