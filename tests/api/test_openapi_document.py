@@ -53,7 +53,8 @@ def test_every_refusal_has_the_error_body(document: dict[str, Any]) -> None:
         if operation.get("parameters") or operation.get("requestBody"):
             assert "422" in statuses, (method, path)
         if "multipart/form-data" in operation.get("requestBody", {}).get("content", {}):
-            assert {"400", "413", "429"} <= set(statuses), (method, path)
+            # an upload can be unreadable or too large (429 where a per-client limit applies)
+            assert {"400", "413"} <= set(statuses), (method, path)
 
 
 def test_the_error_body_names_field_and_rule(document: dict[str, Any]) -> None:
