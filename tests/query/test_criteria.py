@@ -28,7 +28,8 @@ def test_the_request_the_batch_columns_and_the_certificate_read_the_same_criteri
     for name in CRITERIA:
         assert SearchRequest.model_validate({name: "ABC123456"}).criterion == (name,
                                                                               "ABC123456")
-    assert set(accepted_headers()) == {*CRITERIA, PARTY_TYPE}
+    # the batch's columns: the criteria, the party type, and the bank's own reference
+    assert set(accepted_headers()) == {*CRITERIA, PARTY_TYPE, "client_reference"}
     name = CertifiedCriterion.model_fields["name"].annotation
     assert set(get_args(name)) == set(CRITERIA)
     assert set(SERIAL_FIELDS) == set(SERIAL_CRITERIA) == {"chassis_number", "engine_number",
