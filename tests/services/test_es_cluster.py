@@ -107,6 +107,7 @@ def cluster() -> Iterator[Any]:
 
 
 def _reset_databases() -> None:
+    from migrations.runner import upgrade
     from registry.schema import ensure_schema
 
     with psycopg.connect(os.environ["REGSEARCH_ADMIN_DSN"], autocommit=True) as conn:
@@ -119,6 +120,7 @@ def _reset_databases() -> None:
     with psycopg.connect(_settings().pg_dsn) as conn:
         ensure_schema(conn)
         conn.commit()
+    upgrade(_settings().app_dsn)  # the service database, through its migrations
 
 
 def _commit(registrations: list[dict[str, Any]]) -> None:
