@@ -16,7 +16,7 @@ from accounts import keys, records, status, users, views
 from accounts.errors import AccountInputError
 from api.account_models import AccountChange, NewUser, PasswordChange, UserChange
 from api.deps import AccountAdminDep, AccountDep, ResourcesDep
-from api.errors import ApiProblemError, invalid_response
+from api.errors import ApiProblemError, error_response, invalid_response
 from api.openapi import refusals
 from api.problems import Problem
 from billing import balance
@@ -37,9 +37,8 @@ def install(app: FastAPI) -> None:
         if exc.status == 422:
             return invalid_response([Problem(exc.field, exc.rule, exc.message_vi,
                                              exc.message_en)])
-        return JSONResponse(status_code=exc.status, content={"error": {
-            "code": exc.rule, "message_vi": exc.message_vi, "message_en": exc.message_en,
-            "field": exc.field, "rule": exc.rule}})
+        return error_response(exc.status, exc.rule, exc.message_vi, exc.message_en,
+                              field=exc.field)
 
 
 
