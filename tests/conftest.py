@@ -66,19 +66,23 @@ def drop_slot(conn: Any, slot: str) -> None:
     raise RuntimeError(f"replication slot {slot} stays in use")
 
 
-def _reset_registry(settings: Any) -> None:
+def recreate_databases(registry_db: str, *others: str) -> None:
+    """``registry_db`` and ``others`` empty and new, and no replication slot left on the
+    registry to hold WAL on the shared server."""
     import psycopg
 
-    admin = os.environ["REGSEARCH_ADMIN_DSN"]
-    with psycopg.connect(admin, autocommit=True) as conn:
+    with psycopg.connect(os.environ["REGSEARCH_ADMIN_DSN"], autocommit=True) as conn:
         for (slot,) in conn.execute(
-            "SELECT slot_name FROM pg_replication_slots WHERE database = %s",
-            (service_env.TEST_DB,),
+            "SELECT slot_name FROM pg_replication_slots WHERE database = %s", (registry_db,),
         ).fetchall():
             drop_slot(conn, slot)
-        for db in (service_env.TEST_DB, service_env.TEST_APP_DB):
+        for db in (registry_db, *others):
             conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{db}"')
+
+
+def _reset_registry(settings: Any) -> None:
+    recreate_databases(service_env.TEST_DB, service_env.TEST_APP_DB)
     from registry.schema import ensure_schema
 
     ensure_schema()

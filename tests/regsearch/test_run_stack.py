@@ -25,7 +25,7 @@ import psycopg
 import pytest
 import redis
 
-from tests.conftest import drop_slot, upgrade_app_database, wait_until
+from tests.conftest import drop_slot, recreate_databases, upgrade_app_database, wait_until
 from tests.service_env import TEST_REDIS_DB, named
 
 pytestmark = pytest.mark.services
@@ -66,13 +66,7 @@ def _environment(port: int) -> dict[str, str]:
 def _reset(env: dict[str, str], es: object) -> None:
     import mappings
 
-    with psycopg.connect(os.environ["REGSEARCH_ADMIN_DSN"], autocommit=True) as conn:
-        for (slot,) in conn.execute("SELECT slot_name FROM pg_replication_slots"
-                                    " WHERE database = %s", (REGISTRY_DB,)).fetchall():
-            drop_slot(conn, slot)
-        for db in (REGISTRY_DB, APP_DB):
-            conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{db}"')
+    recreate_databases(REGISTRY_DB, APP_DB)
     # as `make run` does before the demo (`make services`: regsearch db upgrade)
     upgrade_app_database(env["REGSEARCH_APP_DSN"])
     for name in es.indices.get(index=f"{ALIAS}-v*", allow_no_indices=True):  # type: ignore[attr-defined]

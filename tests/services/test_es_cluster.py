@@ -27,7 +27,7 @@ import psycopg
 import pytest
 
 from tests.api.batch.stack import Child
-from tests.conftest import REPO, drop_slot, wait_until
+from tests.conftest import REPO, drop_slot, recreate_databases, wait_until
 from tests.service_env import named
 
 pytestmark = pytest.mark.services
@@ -110,13 +110,7 @@ def _reset_databases() -> None:
     from migrations.runner import upgrade
     from registry.schema import ensure_schema
 
-    with psycopg.connect(os.environ["REGSEARCH_ADMIN_DSN"], autocommit=True) as conn:
-        for (slot,) in conn.execute("SELECT slot_name FROM pg_replication_slots"
-                                    " WHERE database = %s", (REGISTRY_DB,)).fetchall():
-            drop_slot(conn, slot)
-        for db in (REGISTRY_DB, APP_DB):
-            conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{db}"')
+    recreate_databases(REGISTRY_DB, APP_DB)
     with psycopg.connect(_settings().pg_dsn) as conn:
         ensure_schema(conn)
         conn.commit()

@@ -19,7 +19,7 @@ from typing import Any
 import psycopg
 import redis
 
-from tests.conftest import REPO, drop_slot, wait_until
+from tests.conftest import REPO, drop_slot, recreate_databases, wait_until
 from tests.service_env import TEST_REDIS_DB, named
 
 REGISTRY_DB = named("regsearch_batch_test")
@@ -83,11 +83,7 @@ def reset(es: Any) -> None:
     from registry.schema import ensure_schema
 
     stack = settings()
-    drop_slots()
-    with psycopg.connect(os.environ["REGSEARCH_ADMIN_DSN"], autocommit=True) as conn:
-        for db in (REGISTRY_DB, APP_DB):
-            conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{db}"')
+    recreate_databases(REGISTRY_DB, APP_DB)
     with psycopg.connect(stack.pg_dsn) as conn:
         ensure_schema(conn)
         conn.commit()
