@@ -4,7 +4,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 # The development CA, the local stack's password-less services: for this machine only
-# (regsearch.settings.check refuses them unless REGSEARCH_ENV=development).
+# (core.settings.check refuses them unless REGSEARCH_ENV=development).
 export REGSEARCH_ENV ?= development
 
 .PHONY: install services run test lint typecheck unit

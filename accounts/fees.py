@@ -9,7 +9,7 @@ from typing import Any
 import psycopg
 
 from accounts.callers import Caller
-from regsearch.settings import Settings
+from core.settings import Settings
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ REGISTRY_DB_DOWN = (
 
 def client_address(request: Request) -> str:
     """The calling address, for rate limits and the usage ledger: the socket's peer, or
-    what a proxy listed in ``trusted_proxies`` forwarded (``api.app`` installs uvicorn's
-    ProxyHeadersMiddleware for those only; ``api.serve`` turns uvicorn's own off)."""
+    what a proxy listed in ``trusted_proxies`` forwarded (``server.app`` installs uvicorn's
+    ProxyHeadersMiddleware for those only; ``server.serve`` turns uvicorn's own off)."""
     return request.client.host if request.client else "unknown"
 
 

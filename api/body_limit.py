@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from regsearch.settings import Settings
+from core.settings import Settings
 
 #: Room for the multipart envelope (boundaries, part headers) around an uploaded file.
 MULTIPART_ROOM = 64 * 1024

@@ -17,7 +17,7 @@ from typing import ParamSpec, TypeVar
 import anyio.to_thread
 from anyio import CapacityLimiter
 
-from regsearch.settings import get_settings
+from core.settings import get_settings
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import accounts
 from certify.render import verification_url
 from certify.snapshot import Fee, Requester
-from regsearch.settings import Settings
+from core.settings import Settings
 
 
 def requester_of(caller: accounts.Caller) -> Requester:

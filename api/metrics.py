@@ -1,7 +1,7 @@
 """Prometheus metrics: indexer lag (seconds and bytes), events per second, dead
 letters, and the API's own requests.
 
-With several API workers (``api.serve``), ``PROMETHEUS_MULTIPROC_DIR`` names a directory
+With several API workers (``server.serve``), ``PROMETHEUS_MULTIPROC_DIR`` names a directory
 where each worker's search counters and latency histogram live in files, and a scrape,
 whichever worker answers it, sums them over every worker, living or gone. The indexer's
 figures are read from its state when scraped, so the answering worker's own are right.
@@ -25,9 +25,9 @@ from prometheus_client import (
 from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from core.settings import Settings
 from freshness.registry_position import RegistryPosition, registry_position
 from indexer import state as indexer_state
-from regsearch.settings import Settings
 
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from certify.dev_ca import create_dev_ca
 from certify.signing import SigningKey, load_signing_key
 from certify.verify import TrustRoots, load_trust_roots
-from regsearch.settings import Settings
+from core.settings import Settings
 
 
 @dataclass(frozen=True)

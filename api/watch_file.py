@@ -13,7 +13,7 @@ from api.batch.limits import Limits
 from api.batch.messages import Message
 from api.batch.parse import detect_format, parse
 from api.batch.report import FileReport, check_file
-from regsearch.settings import Settings
+from core.settings import Settings
 from watch import entries
 from watch.keys import CRITERIA
 

@@ -21,9 +21,9 @@ import psycopg
 from elasticsearch import Elasticsearch
 
 from benchmarks.processes import CpuWatch
+from core.settings import get_settings
 from indexer import slot
 from indexer.snapshot_copy import copy_snapshot
-from regsearch.settings import get_settings
 
 
 def main() -> None:

@@ -37,8 +37,8 @@ import httpx
 import psycopg
 from elasticsearch import Elasticsearch
 
+from core.settings import Settings, get_settings
 from mappings import registration_json
-from regsearch.settings import Settings, get_settings
 
 PARTY_TYPE_TEXT = {"individual": "Cá nhân", "organization": "Tổ chức"}
 HEADER = ["Họ và tên", "Loại chủ thể", "Số giấy tờ", "Số khung", "Biển số"]

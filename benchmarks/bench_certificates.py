@@ -26,10 +26,10 @@ import psycopg
 
 import accounts
 from benchmarks.stats import percentile
+from core.settings import get_settings
 from migrations import runner
 from registry.db import connect
 from registry.loader import load_lines
-from regsearch.settings import get_settings
 
 NAMES = {1: "Lâm Chứng Nhất", 20: "Lâm Chứng Nhị Thập", 500: "Lâm Chứng Ngũ Bách"}
 

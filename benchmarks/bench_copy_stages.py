@@ -39,12 +39,12 @@ from elasticsearch import Elasticsearch
 
 import mappings
 from benchmarks import processes
+from core.settings import get_settings
 from indexer import source
 from indexer.copy_builders import RawRow, build_batch
 from indexer.snapshot_copy import COPY_BULK_IN_FLIGHT
 from indexer.writer import Write, write_all
 from mappings import registration_json
-from regsearch.settings import get_settings
 
 #: Fields left out of ``_source`` like the candidate keys, but not keys: doc values.
 NOT_KEYS = frozenset({"packed", "name_value", registration_json.FIELD})

@@ -32,12 +32,12 @@ import psycopg
 from elasticsearch import Elasticsearch
 
 from benchmarks.stats import percentile
-from benchmarks.synthetic.generator import iter_registrations
+from core.settings import get_settings
 from indexer import state
 from indexer.lsn import lsn_to_int
 from normalizers.identifiers import identifier_form
 from registry.simulator import Commit, simulate
-from regsearch.settings import get_settings
+from registry.synthetic.generator import iter_registrations
 
 
 def _fresh_registrations(run: str, seed: int) -> Iterator[dict[str, Any]]:

@@ -19,7 +19,7 @@ for the in-process costs, wall time for pages):
 2. encoding one registration (the copy's cost per document);
 3. decoding a candidate as the search does: unpack, then the criterion's values
    (``query.search.packed_values``), for debtor names, a page of 2,000 candidates at a
-   time, with the garbage collector tuned as the API runs it (``regsearch.gc_tuning``);
+   time, with the garbage collector tuned as the API runs it (``core.gc_tuning``);
 4. reading the id and content hash of a whole-registration hit (``packed.identity``);
 5. Elasticsearch pages: a scratch index (``<prefix>-packed-bench``, deleted afterwards)
    holding both formats as binary doc values of the same documents; a term query returning
@@ -40,12 +40,12 @@ from typing import Any, TypeVar
 
 from elasticsearch import Elasticsearch, helpers
 
-from benchmarks.synthetic.generator import iter_registrations
+from core import gc_tuning
+from core.settings import get_settings
 from indexer.documents import content_hash
 from mappings import packed
 from query.search import packed_values
-from regsearch import gc_tuning
-from regsearch.settings import get_settings
+from registry.synthetic.generator import iter_registrations
 
 GRANTORS, ASSETS = packed.GRANTOR_FIELDS, packed.ASSET_FIELDS
 #: Candidates decoded together: the close-candidate page of a search.

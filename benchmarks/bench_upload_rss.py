@@ -27,7 +27,7 @@ import httpx
 import psycopg
 from openpyxl import Workbook
 
-from regsearch.settings import get_settings
+from core.settings import get_settings
 
 ROWS = 100_000
 

@@ -22,7 +22,7 @@ def signed_pdf() -> bytes:
     from api.signer import load_signer
     from certify.render import render_pdf
     from certify.signing import sign_with
-    from regsearch.settings import get_settings
+    from core.settings import get_settings
     from tests.certify.factories import make_snapshot
 
     return sign_with(render_pdf(make_snapshot(3)), load_signer(get_settings()).key)

@@ -9,7 +9,7 @@ the watch entries (``watch.entries.add``: COPY, one transaction per account, tim
 starts ``regsearch watch follow`` on them with its own slot, and runs the write simulator
 (``registry.simulator``, from ``--writers`` processes as ``bench_freshness`` does) at the
 rate. Entries are the debtor names, ID numbers and chassis numbers of synthetic
-registrations (``benchmarks.synthetic``), a third of each; the stream's new registrations
+registrations (``registry.synthetic``), a third of each; the stream's new registrations
 come from the same generator with another seed, so they meet the entries as a real loan
 book meets the registry: shared common names, rarely a number.
 
@@ -46,12 +46,12 @@ from psycopg.conninfo import conninfo_to_dict
 from benchmarks.bench_freshness import _writer
 from benchmarks.processes import cpu_seconds
 from benchmarks.stats import percentile
-from benchmarks.synthetic.generator import iter_registrations
+from core.settings import get_settings
 from indexer.lsn import lsn_to_int
 from migrations import runner
 from registry.schema import ensure_schema
 from registry.simulator import Commit
-from regsearch.settings import get_settings
+from registry.synthetic.generator import iter_registrations
 from watch import entries
 
 _CRITERIA = ("debtor_name", "id_number", "chassis_number")

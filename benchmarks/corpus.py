@@ -22,13 +22,13 @@ import psycopg
 from elasticsearch import ApiError, Elasticsearch
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from benchmarks.synthetic import generator
+from core.settings import get_settings
 from indexer import state
 from indexer.lsn import lsn_to_int
 from migrations import runner
 from registry.loader import load_lines
 from registry.schema import ensure_schema
-from regsearch.settings import get_settings
+from registry.synthetic import generator
 
 STATE = Path(".state")
 

@@ -44,8 +44,8 @@ from benchmarks.baselines.corpus import (
     Registration,
     serial_values,
 )
-from benchmarks.synthetic import vni
 from query.classify import classify
+from registry.synthetic import vni
 
 _WORD: Final = re.compile(r"[^\W_]+")
 _NOT_FOLDED: Final = re.compile(r"[^a-z0-9]+")

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from regsearch.settings import get_settings
+from core.settings import get_settings
 
 
 def _hits_of(response: dict[str, Any]) -> int:
@@ -22,12 +22,12 @@ def _hits_of(response: dict[str, Any]) -> int:
 
 
 class _EsTimer:
-    """Times every Elasticsearch request of the search path (``regsearch.elastic``'s
+    """Times every Elasticsearch request of the search path (``core.elastic``'s
     ``search`` and ``msearch``, the client's ``mget``) while installed: per request its
     wall time, Elasticsearch's ``took`` and the hits it fetched."""
 
     def __init__(self, es: Any) -> None:
-        from regsearch import elastic
+        from core import elastic
 
         self.elastic, self.es = elastic, es
         self.calls: list[tuple[float, float]] = []

@@ -20,8 +20,8 @@ from typing import Any, Final
 import httpx
 
 from benchmarks import processes
-from regsearch import elastic
-from regsearch.settings import get_settings
+from core import elastic
+from core.settings import get_settings
 
 _REQUEST_CACHE: Final = "index.requests.cache.enable"
 

@@ -23,7 +23,7 @@ from billing import allocation
 from billing.periods import add_months, local_date
 from billing.wording import label
 from certify.formatting import vn_date, vnd
-from regsearch.settings import Settings
+from core.settings import Settings
 
 ACTOR = "billing"
 SUSPENDED = "fees_unpaid"

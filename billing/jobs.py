@@ -22,7 +22,7 @@ import psycopg
 from billing import dunning, mail
 from billing.periods import period_before
 from billing.statements import PAYING_ROLE, make_statement
-from regsearch.settings import Settings
+from core.settings import Settings
 
 log = logging.getLogger("regsearch.billing")
 

@@ -25,7 +25,7 @@ from billing.model import StatementSnapshot
 from billing.periods import VN_TZ, Period
 from billing.wording import label
 from certify.formatting import vn_date, vnd
-from regsearch.settings import Settings
+from core.settings import Settings
 
 log = logging.getLogger("regsearch.billing.mail")
 

@@ -18,7 +18,7 @@ import psycopg
 
 from billing import allocation, dunning
 from billing.wording import label
-from regsearch.settings import Settings
+from core.settings import Settings
 
 #: PostgreSQL's bigint; no payment comes near it (a trillion đồng is 10^12).
 MAX_AMOUNT = 10**15

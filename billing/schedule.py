@@ -18,7 +18,7 @@ from celery.schedules import crontab
 
 from billing import jobs
 from billing.periods import parse_as_of
-from regsearch.settings import Settings, get_settings
+from core.settings import Settings, get_settings
 
 MONTHLY_TASK = "regsearch.billing.run_month"
 DAILY_TASK = "regsearch.billing.daily"

@@ -29,7 +29,7 @@ from billing.model import (
 )
 from billing.periods import Period, due_on, local_date, statement_number
 from billing.render import render_pdf
-from regsearch.settings import Settings
+from core.settings import Settings
 
 #: The accounts that pay fees and get statements (agencies and the registry's staff never).
 PAYING_ROLE = "customer"

@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 
 from elasticsearch import Elasticsearch
 
+from core.settings import Settings
 from freshness.errors import RegistryNotCurrentError
 from freshness.registry_position import current_lsn
 from indexer import state as indexer_state
 from indexer.lsn import int_to_lsn
-from regsearch.settings import Settings
 
 NOT_CURRENT = (
     "Chưa thể cấp văn bản chứng nhận: chỉ mục tra cứu chưa phản ánh đầy đủ các đăng ký mới "

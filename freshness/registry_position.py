@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import psycopg
 
+from core.settings import Settings
 from indexer import slot
 from indexer.lsn import lsn_to_int
-from regsearch.settings import Settings
 
 
 def current_lsn(settings: Settings, timeout_s: int = 3) -> int:

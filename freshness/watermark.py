@@ -8,9 +8,9 @@ import time
 from elasticsearch import Elasticsearch
 from pydantic import BaseModel, Field
 
+from core.settings import Settings
 from freshness.errors import IndexerStateUnavailableError
 from indexer import state as indexer_state
-from regsearch.settings import Settings
 
 INDEX_BUILDING = ("Chỉ mục tra cứu đang được xây dựng, vui lòng thử lại sau.",
                   "The search index is being built; please try again shortly.")

@@ -15,9 +15,9 @@ from concurrent.futures import Future, ProcessPoolExecutor
 
 import orjson
 
+from core import gc_tuning
+from core.settings import get_settings
 from indexer import documents, source
-from regsearch import gc_tuning
-from regsearch.settings import get_settings
 
 #: A registry row as the snapshot reads it: the registration id and its JSON text.
 RawRow = tuple[int, str]

@@ -9,8 +9,8 @@ from typing import Any
 from elasticsearch import Elasticsearch, NotFoundError
 
 import mappings
-from regsearch import elastic
-from regsearch.settings import get_settings
+from core import elastic
+from core.settings import get_settings
 
 
 def client(timeout_s: float = 30.0) -> Elasticsearch:

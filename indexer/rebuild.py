@@ -28,11 +28,11 @@ from datetime import UTC, datetime
 
 import psycopg
 
+from core.settings import get_settings
 from indexer import built_by, deadletters, es, leftovers, slot, source, state
 from indexer.locks import try_lock
 from indexer.runner import Follower
 from indexer.snapshot_copy import copy_snapshot
-from regsearch.settings import get_settings
 
 GRACE_S = 5.0
 

@@ -21,6 +21,8 @@ from typing import Any
 import psycopg
 from elasticsearch import ApiError, Elasticsearch, TransportError
 
+from core import gc_tuning
+from core.settings import Settings, get_settings
 from indexer import (
     built_by,
     deadletters,
@@ -36,8 +38,6 @@ from indexer.lsn import int_to_lsn, lsn_to_int
 from indexer.pgoutput import Decoder, Transaction
 from indexer.snapshot_copy import copy_reason, copy_snapshot
 from indexer.writer import Write, write_all
-from regsearch import gc_tuning
-from regsearch.settings import Settings, get_settings
 
 log = logging.getLogger("regsearch.indexer")
 

@@ -17,11 +17,11 @@ import psycopg
 from elasticsearch import Elasticsearch
 
 import mappings
+from core.settings import Settings
 from indexer import built_by, copy_builders, deadletters, es, slot, source, state
 from indexer.locks import try_lock
 from indexer.lsn import lsn_to_int
 from indexer.writer import Rejected, Write, write_all
-from regsearch.settings import Settings
 
 log = logging.getLogger("regsearch.indexer")
 

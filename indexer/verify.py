@@ -19,10 +19,10 @@ from typing import Any
 import psycopg
 from elasticsearch import Elasticsearch
 
+from core.settings import get_settings
 from indexer import built_by, documents, es, slot, source, state
 from indexer.lsn import int_to_lsn, lsn_to_int
 from indexer.writer import Write, write_all
-from regsearch.settings import get_settings
 
 
 @dataclass

@@ -20,8 +20,8 @@ def run_migrations_online() -> None:
     if given is not None:
         _run(given)
         return
+    from core.settings import get_settings
     from migrations.runner import sqlalchemy_url
-    from regsearch.settings import get_settings
 
     engine = create_engine(sqlalchemy_url(get_settings().app_dsn), poolclass=NullPool)
     with engine.begin() as connection:

@@ -33,6 +33,7 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
+from core import elastic
 from mappings.name_value import parse_name_value
 from query.candidates import CandidatePlan
 from query.classify import classify
@@ -45,7 +46,6 @@ from query.search import (
     status_filter,
     whole_of,
 )
-from regsearch import elastic
 
 #: Distinct registered values a search classifies at most (more: the candidate-reading way).
 VALUE_LIMIT = 5000

@@ -17,6 +17,7 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
+from core import elastic
 from query.candidates import CandidatePlan, plan
 from query.search import (
     HIT_PARTS,
@@ -26,7 +27,6 @@ from query.search import (
     request_body,
     search,
 )
-from regsearch import elastic
 
 #: Exact candidates one page may hold (the single search's page).
 EXACT_PAGE = 1000

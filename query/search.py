@@ -16,11 +16,11 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
+from core import elastic
 from mappings import packed, registration_json
 from query.candidates import SERIAL_FIELDS, CandidatePlan, plan
 from query.classify import classify
 from query.criteria import FIELDS, criterion_of_field
-from regsearch import elastic
 
 _PAGE = 1000
 _TIER_RANK = {"exact": 0, "close": 1}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import psycopg
 
-from regsearch.settings import get_settings
+from core.settings import get_settings
 
 
 def connect(autocommit: bool = False) -> psycopg.Connection[tuple[object, ...]]:

@@ -40,8 +40,8 @@ def connection() -> Iterator[Any]:
     import psycopg
 
     from accounts.errors import AccountInputError
+    from core.settings import get_settings
     from migrations import runner
-    from regsearch.settings import get_settings
 
     with psycopg.connect(get_settings().app_dsn, autocommit=True) as conn:
         try:

@@ -40,8 +40,8 @@ def _settings_checked() -> Any:
     """The settings, after checking that the database has the newest schema."""
     import psycopg
 
+    from core.settings import get_settings
     from migrations import runner
-    from regsearch.settings import get_settings
 
     settings = get_settings()
     with psycopg.connect(settings.app_dsn, autocommit=True) as conn:

@@ -73,8 +73,8 @@ def services_status(es_nodes: int | None = _ES_NODES) -> None:
 def db_upgrade(revision: str = typer.Argument(
         "head", help="Phiên bản đích / target revision.")) -> None:
     """Cập nhật lược đồ lên phiên bản mới nhất / migrate the schema to the newest revision."""
+    from core.settings import get_settings
     from migrations import runner
-    from regsearch.settings import get_settings
 
     runner.upgrade(get_settings().app_dsn, revision)
     typer.echo(f"lược đồ / schema: {runner.head() if revision == 'head' else revision}")
@@ -155,7 +155,7 @@ def _batch_client(api_url: str | None, api_key: str | None) -> Any:
     import httpx
 
     from api.batch.client import BatchClient
-    from regsearch.settings import get_settings
+    from core.settings import get_settings
 
     if not api_key:
         _fail("Cần khóa API (--api-key hoặc REGSEARCH_API_KEY) / "
@@ -245,8 +245,8 @@ def api_serve(
     """Serve the HTTP API."""
     import psycopg
 
-    from api.serve import ListenError, serve
-    from regsearch.settings import get_settings
+    from core.settings import get_settings
+    from server.serve import ListenError, serve
 
     settings = get_settings()
     try:
@@ -276,7 +276,7 @@ def generate(
     out: Path = typer.Option(Path("-"), help="Output JSONL file, '-' for standard output."),
 ) -> None:
     """Generate realistic synthetic registrations in the interchange format."""
-    from benchmarks.synthetic import generator
+    from registry.synthetic import generator
 
     generator.write_jsonl(count=count, seed=seed, out=out)
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 import psycopg
 
+from core.settings import get_settings
 from regsearch import processes
-from regsearch.settings import get_settings
 
 DEMO_COUNT = 10_000
 DEMO_SEED = 2017
@@ -28,8 +28,8 @@ def _registry_size() -> int:
 
 
 def _load_demo_data(state: Path, count: int) -> None:
-    from benchmarks.synthetic import generator
     from registry import loader
+    from registry.synthetic import generator
 
     if _registry_size() >= count:
         print(f"registry: {_registry_size()} registrations already loaded")

@@ -27,7 +27,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from regsearch.settings import Settings
+from core.settings import Settings
 
 #: Seconds a process must stay up to count as started; a quicker exit is retried.
 START_SECONDS = 3

@@ -24,7 +24,7 @@ def _fail(message: str) -> None:
 def _connect() -> Any:
     import psycopg
 
-    from regsearch.settings import get_settings
+    from core.settings import get_settings
 
     return psycopg.connect(get_settings().app_dsn, autocommit=True)
 
@@ -40,7 +40,7 @@ def follow(once: bool = typer.Option(False, help="Stop when the stream is draine
 @watch_app.command("deliver")
 def deliver(once: bool = typer.Option(False, help="Stop when nothing is due.")) -> None:
     """Gửi cảnh báo đến webhook / deliver alerts to the accounts' webhooks."""
-    from regsearch.settings import get_settings
+    from core.settings import get_settings
     from watch import webhooks
 
     webhooks.run(get_settings(), once)
@@ -55,7 +55,7 @@ def add(account: int = _ACCOUNT,
         client_reference: str | None = typer.Option(None),
         alert_on_deletion: bool = typer.Option(False)) -> None:
     """Thêm một mục theo dõi / watch one value."""
-    from regsearch.settings import get_settings
+    from core.settings import get_settings
     from watch import entries
 
     try:
@@ -85,7 +85,7 @@ def upload(path: Path = typer.Argument(..., exists=True, dir_okay=False),
     from api import watch_file
     from api.batch.parse import FileProblemError
     from api.batch.report import TooManyRowsError
-    from regsearch.settings import get_settings
+    from core.settings import get_settings
     from watch import entries
 
     settings = get_settings()
@@ -142,7 +142,7 @@ def list_alerts(account: int = _ACCOUNT, unread: bool = False, after: int = 0,
 @watch_app.command("webhook")
 def webhook(account: int = _ACCOUNT, url: str = typer.Argument(...)) -> None:
     """Đặt webhook của tài khoản, in khóa ký / set the account's webhook, print its secret."""
-    from regsearch.settings import get_settings
+    from core.settings import get_settings
     from watch import webhooks
 
     problem = webhooks.url_problem(url, get_settings().watch_allow_http_webhooks)

@@ -10,7 +10,7 @@ Node ``i`` (0-based) listens on HTTP port ``es_port + i`` and transport port
 ``services.elasticsearch``, are never touched. Heap: ``es_cluster_heap`` per node.
 
 Point the applications at every node (``REGSEARCH_ES_URL=http://127.0.0.1:9211,...``):
-the client then fails over between them (``regsearch.elastic``).
+the client then fails over between them (``core.elastic``).
 """
 
 from __future__ import annotations

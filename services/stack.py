@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from psycopg.conninfo import conninfo_to_dict
 
-from regsearch.settings import Settings, get_settings
+from core.settings import Settings, get_settings
 from services import elasticsearch as es
 from services import es_cluster
 from services import postfix as mta

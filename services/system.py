@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from regsearch.settings import Settings
+from core.settings import Settings
 from services.commands import (
     SYSTEM_PATH,
     Identity,

@@ -36,7 +36,7 @@ def wait_until(probe: Callable[[], T | None], deadline_s: float = 20.0,
 
 @pytest.fixture(scope="session")
 def settings() -> Any:
-    from regsearch.settings import get_settings
+    from core.settings import get_settings
 
     return get_settings()
 
@@ -174,7 +174,7 @@ def api_client(indexer: IndexerProcess) -> Iterator[Any]:
     """The API (in process, real services) once the indexer has made the index ready."""
     from fastapi.testclient import TestClient
 
-    from api.app import create_app
+    from server.app import create_app
 
     with TestClient(create_app()) as client:
         wait_until(lambda: client.get("/readyz").status_code == 200, deadline_s=60,

@@ -24,7 +24,7 @@ from tests.service_env import named
 
 
 def maildir() -> Path:
-    from regsearch.settings import get_settings
+    from core.settings import get_settings
     from services.postfix import INBOX
 
     return get_settings().state_dir / "mail" / INBOX

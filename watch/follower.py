@@ -29,11 +29,11 @@ from typing import Any
 
 import psycopg
 
+from core.settings import Settings, get_settings
 from indexer import slot, source
 from indexer.locks import try_lock
 from indexer.lsn import int_to_lsn
 from indexer.pgoutput import Decoder, Transaction
-from regsearch.settings import Settings, get_settings
 from watch import record
 from watch.match import Entry, Hit, Mark, event_of, hits, lookup_keys, mark_of
 

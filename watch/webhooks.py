@@ -28,7 +28,7 @@ import httpx
 import orjson
 import psycopg
 
-from regsearch.settings import Settings
+from core.settings import Settings
 from watch import alerts
 
 log = logging.getLogger("regsearch.watch.webhooks")

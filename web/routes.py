@@ -40,7 +40,7 @@ DOCS_ASSETS = frozenset({"swagger-ui-bundle.js", "swagger-ui.css"})
 
 
 def static_files() -> StaticFiles:
-    """The pages' CSS, script and icon, mounted at ``/static`` by ``api.app``."""
+    """The pages' CSS, script and icon, mounted at ``/static`` by ``server.app``."""
     return StaticFiles(directory=HERE / "static")
 
 

@@ -45,7 +45,7 @@ from certify.batch_snapshot import (
 from certify.from_search import SEARCH_LOGIC_VERSION
 from certify.issue import issue
 from certify.signing import SigningKey
-from regsearch.settings import Settings
+from core.settings import Settings
 
 #: ``certificates.criterion`` and the ledger's ``criterion`` of a batch certificate.
 BATCH_CRITERION = "batch"

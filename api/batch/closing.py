@@ -17,7 +17,7 @@ from typing import Any
 import accounts
 from api.batch import store
 from api.batch.store import Conn
-from regsearch.settings import Settings
+from core.settings import Settings
 
 
 def _close(conn: Conn, job_id: uuid.UUID, job: store.LockedJob, status: str,

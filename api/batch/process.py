@@ -21,13 +21,13 @@ from elasticsearch import ApiError, Elasticsearch, TransportError
 from api.batch import closing, store
 from api.batch.csv_parts import FewValues, lookup_lines
 from api.batch.results import lookup_key, lookup_of, lookup_result, row_result
+from core import elastic
+from core.settings import Settings
 from freshness import guarantee, watermark
 from freshness.errors import FreshnessError
 from migrations import runner
 from query.multi import Lookup, search_many
 from query.search import SearchOutcome
-from regsearch import elastic
-from regsearch.settings import Settings
 
 log = logging.getLogger("regsearch.batch")
 

@@ -32,8 +32,8 @@ from celery import Celery, bootsteps
 from api.batch import certificate, certificate_requests, process, store
 from api.signer import load_signer
 from certify.signing import SigningKey
-from regsearch import gc_tuning
-from regsearch.settings import Settings
+from core import gc_tuning
+from core.settings import Settings
 
 log = logging.getLogger("regsearch.batch")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from api.batch.tasks import create_app
-from regsearch.settings import get_settings
+from core.settings import get_settings
 
 logging.getLogger("elastic_transport").setLevel(logging.WARNING)  # a line per msearch is noise
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
-from benchmarks.synthetic.vietnamese import (
+from registry.synthetic.vietnamese import (
     fold,
     restyle_tone,
 )

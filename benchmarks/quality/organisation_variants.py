@@ -25,7 +25,7 @@ from benchmarks.quality.person_variants import (
     spelling_variants,
     token_exact,
 )
-from benchmarks.synthetic.vietnamese import (
+from registry.synthetic.vietnamese import (
     TONES,
     fold,
     parse,

@@ -19,9 +19,9 @@ from benchmarks.quality.forms import (
     within_one_edit,
     words,
 )
-from benchmarks.synthetic import vni
-from benchmarks.synthetic.names import tables
-from benchmarks.synthetic.vietnamese import (
+from registry.synthetic import vni
+from registry.synthetic.names import tables
+from registry.synthetic.vietnamese import (
     HONORIFICS,
     TONES,
     fold,

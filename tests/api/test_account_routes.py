@@ -19,7 +19,7 @@ RUN = uuid.uuid4().hex[:8]
 
 @pytest.fixture()
 def client(app_database: str) -> Iterator[TestClient]:
-    from api.app import create_app
+    from server.app import create_app
 
     with TestClient(create_app()) as test_client:
         yield test_client

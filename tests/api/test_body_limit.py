@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from api.body_limit import MULTIPART_ROOM, BodyLimit, limit_for
-from regsearch.settings import Settings
+from core.settings import Settings
 
 SETTINGS = Settings(max_json_body_bytes=1000, batch_max_upload_bytes=5000,
                     verify_max_upload_bytes=3000)

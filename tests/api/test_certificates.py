@@ -152,7 +152,7 @@ def test_a_registration_committed_just_before_is_certified_with_a_slow_indexer(
         fresh_registry: Any, settings: Any, app_database: str, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     import accounts
-    from api.app import create_app
+    from server.app import create_app
 
     monkeypatch.setenv("REGSEARCH_CDC_POLL_INTERVAL_S", "3")  # the indexer looks every 3 s
     slow = IndexerProcess(tmp_path / "slow-indexer.log")
@@ -174,8 +174,8 @@ def test_a_registration_committed_just_before_is_certified_with_a_slow_indexer(
 def test_refuses_rather_than_certify_stale_data(
         fresh_registry: Any, settings: Any, app_database: str, tmp_path: Path) -> None:
     import accounts
-    from api.app import create_app
-    from regsearch.settings import Settings
+    from core.settings import Settings
+    from server.app import create_app
 
     indexer = IndexerProcess(tmp_path / "indexer.log")
     indexer.start()

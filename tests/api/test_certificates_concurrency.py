@@ -25,7 +25,7 @@ CLIENTS = 32
 @pytest.fixture()
 def api_url(indexer: IndexerProcess, app_database: str) -> Iterator[str]:
     """A real uvicorn server (one worker, in this process) on a free port."""
-    from api.app import create_app
+    from server.app import create_app
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

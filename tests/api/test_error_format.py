@@ -20,7 +20,7 @@ _VIETNAMESE = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặ�
 
 @pytest.fixture(scope="module")
 def client(app_database: str) -> Iterator[TestClient]:
-    from api.app import create_app
+    from server.app import create_app
 
     with TestClient(create_app(), raise_server_exceptions=False) as test_client:
         yield test_client
@@ -137,8 +137,8 @@ def test_refusals_of_the_service_carry_field_and_rule(client: TestClient) -> Non
 
 
 def test_the_rate_limit_is_429_in_the_format(app_database: str) -> None:
-    from api.app import create_app
-    from regsearch.settings import Settings
+    from core.settings import Settings
+    from server.app import create_app
 
     with TestClient(create_app(Settings(public_searches_per_minute=0))) as limited:
         response = limited.post("/v1/search", json={"debtor_name": "An"})

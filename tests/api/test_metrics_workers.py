@@ -19,7 +19,7 @@ for _ in range(int(sys.argv[1])):
     metrics.searches.labels("id_number", "200").inc()
     metrics.search_seconds.labels("id_number").observe(0.004)
 if len(sys.argv) > 2:  # this one is scraped: no indexer state here, so "not readable"
-    from regsearch.settings import Settings
+    from core.settings import Settings
     body, _ = metrics.render(None, Settings(pg_dsn="postgresql://nobody@127.0.0.1:1/none"))
     sys.stdout.write(body.decode())
 """

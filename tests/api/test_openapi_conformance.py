@@ -48,7 +48,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 
 def _document() -> dict[str, Any]:
-    from api.app import create_app
+    from server.app import create_app
 
     document: dict[str, Any] = create_app().openapi()
     return document
@@ -101,7 +101,7 @@ def served(settings: Any, es_client: Any, app_database: str,
     port = _free_port()
     with log.open("ab") as out:
         api = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
+            [sys.executable, "-m", "uvicorn", "server.app:create_app", "--factory",
              "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
             stdout=out, stderr=subprocess.STDOUT, cwd=REPO, env=dict(os.environ))
     served_api = ServedApi(f"http://127.0.0.1:{port}", key, log)
@@ -119,7 +119,7 @@ def served(settings: Any, es_client: Any, app_database: str,
 
 
 def _free_port() -> int:
-    from api.serve import ListenError, claim
+    from server.serve import ListenError, claim
 
     for port in PORTS:
         try:

@@ -14,7 +14,7 @@ ERROR_REF = "#/components/schemas/ErrorBody"
 
 @pytest.fixture(scope="module")
 def document() -> dict[str, Any]:
-    from api.app import create_app
+    from server.app import create_app
 
     found: dict[str, Any] = create_app().openapi()
     return found

@@ -89,11 +89,11 @@ CASES: list[tuple[dict[str, Any], str, str, set[str]]] = [
 def client(tmp_path_factory: pytest.TempPathFactory, app_database: str) -> Iterator[TestClient]:
     from elasticsearch import Elasticsearch
 
-    from api.app import create_app
+    from core.settings import get_settings
     from registry.db import connect
     from registry.format import parse_registration
     from registry.loader import write_registrations
-    from regsearch.settings import get_settings
+    from server.app import create_app
 
     settings = get_settings()
     es = Elasticsearch(settings.es_url)

@@ -21,8 +21,8 @@ def accounts_db(app_database: str, settings: Any) -> Iterator[psycopg.Connection
 
 
 def _client(**overrides: Any) -> TestClient:
-    from api.app import create_app
-    from regsearch.settings import Settings
+    from core.settings import Settings
+    from server.app import create_app
 
     return TestClient(create_app(Settings(**overrides)))
 
@@ -46,7 +46,7 @@ def test_unknown_and_revoked_keys_are_refused(accounts_db: psycopg.Connection[An
 def test_the_public_is_rate_limited(accounts_db: psycopg.Connection[Any]) -> None:
     import redis
 
-    from regsearch.settings import get_settings
+    from core.settings import get_settings
 
     redis.Redis.from_url(get_settings().redis_url).delete(
         *redis.Redis.from_url(get_settings().redis_url).keys("regsearch:ratelimit:*") or ["x"])

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 @pytest.fixture(scope="module")
 def client(app_database: str) -> Iterator[TestClient]:
-    from api.app import create_app
+    from server.app import create_app
 
     with TestClient(create_app()) as test_client:
         yield test_client

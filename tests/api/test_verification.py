@@ -34,8 +34,8 @@ def fresh_limits(settings: Any) -> None:
 
 
 def _client(**overrides: Any) -> TestClient:
-    from api.app import create_app
-    from regsearch.settings import Settings
+    from core.settings import Settings
+    from server.app import create_app
 
     return TestClient(create_app(Settings(**overrides)))
 

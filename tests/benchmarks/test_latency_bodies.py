@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from benchmarks.latency_bodies import CRITERIA, make_bodies
-from benchmarks.synthetic import generator
+from registry.synthetic import generator
 
 
 def test_the_bodies_are_seeded_and_ask_one_criterion_each(tmp_path: Path) -> None:

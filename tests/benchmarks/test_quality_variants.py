@@ -30,11 +30,11 @@ from benchmarks.quality.variants import (
     within_one_edit,
     words,
 )
-from benchmarks.synthetic.generator import iter_registrations
-from benchmarks.synthetic.ids import Numbering
-from benchmarks.synthetic.names import tables
-from benchmarks.synthetic.organizations import make_organization
-from benchmarks.synthetic.vietnamese import HONORIFICS, fold, split_tone
+from registry.synthetic.generator import iter_registrations
+from registry.synthetic.ids import Numbering
+from registry.synthetic.names import tables
+from registry.synthetic.organizations import make_organization
+from registry.synthetic.vietnamese import HONORIFICS, fold, split_tone
 
 # Worked examples from the matching contract: (registered, query, tier).
 PERSON_CASES = [

@@ -24,8 +24,8 @@ pytestmark = pytest.mark.services
 
 @pytest.fixture()
 def client(app_db: str) -> Iterator[TestClient]:
-    from api.app import create_app
-    from regsearch.settings import Settings
+    from core.settings import Settings
+    from server.app import create_app
 
     with TestClient(create_app(Settings())) as found:
         yield found

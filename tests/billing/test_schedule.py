@@ -25,7 +25,7 @@ SCHEDULED = "2026-12-01T00:30:00+07:00"
 
 
 def test_beat_sends_the_statements_monthly_and_the_checks_daily_in_ha_noi_time() -> None:
-    from regsearch.settings import Settings
+    from core.settings import Settings
 
     app = schedule.create_app(Settings(billing_queue="q-billing"))
     assert app.conf.timezone == "Asia/Ho_Chi_Minh"

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.services
 
 
 def _generated(seed: int) -> Any:
-    from benchmarks.synthetic.generator import iter_registrations
+    from registry.synthetic.generator import iter_registrations
 
     return iter_registrations(count=100_000, seed=seed)
 

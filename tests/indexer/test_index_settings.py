@@ -34,9 +34,9 @@ def test_the_indexer_creates_the_configured_index(
         monkeypatch: pytest.MonkeyPatch) -> None:
     from fastapi.testclient import TestClient
 
-    from api.app import create_app
-    from benchmarks.synthetic.generator import iter_registrations
     from registry.loader import load_lines
+    from registry.synthetic.generator import iter_registrations
+    from server.app import create_app
 
     settings = fresh_registry
     corpus = list(iter_registrations(300, 7))

@@ -121,9 +121,9 @@ def test_leftovers_are_what_nothing_uses_and_no_live_copy_holds(
 
 
 def _seed(count: int) -> None:
-    from benchmarks.synthetic.generator import iter_registrations
     from registry.db import connect
     from registry.loader import load_lines
+    from registry.synthetic.generator import iter_registrations
 
     generated = iter_registrations(count=count, seed=23)
     lines = [json.dumps(next(generated), ensure_ascii=False) for _ in range(count)]

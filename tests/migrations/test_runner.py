@@ -109,8 +109,8 @@ def test_the_api_does_not_start_without_the_tables_and_says_what_to_run(
         empty_db: str, settings: Any) -> None:
     from fastapi.testclient import TestClient
 
-    from api.app import create_app
     from migrations import runner
+    from server.app import create_app
 
     app = create_app(settings.model_copy(update={"app_dsn": empty_db}))
     with pytest.raises(runner.SchemaNotCurrentError) as raised, TestClient(app):

@@ -8,8 +8,8 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
+from core.settings import Settings
 from regsearch import processes
-from regsearch.settings import Settings
 
 
 def _parsed(tmp_path: Path) -> configparser.RawConfigParser:

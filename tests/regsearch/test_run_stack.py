@@ -182,7 +182,7 @@ def test_every_process_a_user_needs_is_running(demo: Demo) -> None:
 def test_the_billing_jobs_are_run_by_the_billing_worker(demo: Demo) -> None:
     """What beat sends (here by hand, as beat would) the billing program runs."""
     from billing import schedule
-    from regsearch.settings import Settings
+    from core.settings import Settings
 
     test_every_process_a_user_needs_is_running(demo)
     env = demo.env

@@ -67,7 +67,7 @@ def _environment() -> dict[str, str]:
 
 
 def _settings() -> Any:
-    from regsearch.settings import Settings
+    from core.settings import Settings
 
     overrides: dict[str, Any] = {key.removeprefix("REGSEARCH_").lower(): value
                                  for key, value in _environment().items()}
@@ -75,7 +75,7 @@ def _settings() -> Any:
 
 
 def _context(port: int = FIRST_PORT) -> Any:
-    from regsearch.settings import get_settings
+    from core.settings import get_settings
     from services.stack import _existing_identity
     from services.system import Context
 
@@ -220,8 +220,8 @@ def _certified_numbers(number: str) -> set[str]:
 
 def test_a_node_killed_under_load(cluster: Any, tmp_path: Any) -> None:
     import accounts
-    from benchmarks.synthetic.generator import iter_registrations
-    from regsearch import elastic
+    from core import elastic
+    from registry.synthetic.generator import iter_registrations
     from services import es_cluster
 
     settings = _settings()

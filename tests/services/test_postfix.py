@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from regsearch.settings import get_settings
+from core.settings import get_settings
 from services import postfix
 from tests import inbox
 

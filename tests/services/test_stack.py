@@ -12,7 +12,7 @@ import psycopg
 import pytest
 import redis
 
-from regsearch.settings import get_settings
+from core.settings import get_settings
 from services import stack
 
 pytestmark = pytest.mark.services

@@ -25,8 +25,8 @@ def api(app_database: str) -> Iterator[tuple[Any, dict[str, str], dict[str, str]
     from fastapi.testclient import TestClient
 
     import accounts
-    from api.app import create_app
-    from regsearch.settings import Settings
+    from core.settings import Settings
+    from server.app import create_app
 
     dsn = os.environ["REGSEARCH_APP_DSN"]
     with psycopg.connect(dsn, autocommit=True) as conn:
@@ -142,7 +142,7 @@ def test_alerts_read_unread_and_only_ones_own(api: Any) -> None:
 
 
 def test_a_webhook_that_never_answers_goes_dead(api: Any) -> None:
-    from regsearch.settings import Settings
+    from core.settings import Settings
     from watch import webhooks
 
     _client, first, _second, dsn = api

@@ -137,8 +137,8 @@ def test_alerts_exactly_once_across_sigkill(fresh_databases: Any, tmp_path: Path
     from fastapi.testclient import TestClient
 
     import accounts
-    from api.app import create_app
-    from regsearch.settings import Settings
+    from core.settings import Settings
+    from server.app import create_app
 
     settings = fresh_databases
     env = {**os.environ, "REGSEARCH_WATCH_ALLOW_HTTP_WEBHOOKS": "true",

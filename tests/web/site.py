@@ -80,7 +80,7 @@ def running_site(work: Path) -> Iterator[Site]:
     """The API on ``PORT`` once the indexer has made every registration searchable."""
     from elasticsearch import Elasticsearch
 
-    from regsearch.settings import get_settings
+    from core.settings import get_settings
     from tests.conftest import _reset_index, _reset_registry
 
     settings = get_settings()
@@ -95,7 +95,7 @@ def running_site(work: Path) -> Iterator[Site]:
     indexer.start()
     log = (work / "api.log").open("ab")
     api = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
+        [sys.executable, "-m", "uvicorn", "server.app:create_app", "--factory",
          "--host", "127.0.0.1", "--port", str(PORT)],
         stdout=log, stderr=subprocess.STDOUT, cwd=REPO, env=dict(os.environ))
     url = f"http://127.0.0.1:{PORT}"

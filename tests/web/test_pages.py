@@ -16,8 +16,8 @@ pytestmark = pytest.mark.services
 @pytest.fixture()
 def strict_client(app_database: str) -> Iterator[TestClient]:
     """The app with a public limit of one search a minute."""
-    from api.app import create_app
-    from regsearch.settings import Settings
+    from core.settings import Settings
+    from server.app import create_app
 
     with TestClient(create_app(Settings(public_searches_per_minute=1))) as client:
         yield client

@@ -96,8 +96,8 @@ class BatchStack:
 def batch_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BatchStack]:
     from elasticsearch import Elasticsearch
 
-    from api.app import create_app
-    from benchmarks.synthetic.generator import iter_registrations
+    from registry.synthetic.generator import iter_registrations
+    from server.app import create_app
 
     settings = stack.settings()
     es = Elasticsearch(settings.es_url, request_timeout=60)

@@ -57,7 +57,7 @@ def environment() -> dict[str, str]:
 
 
 def settings() -> Any:
-    from regsearch.settings import Settings
+    from core.settings import Settings
 
     overrides: dict[str, Any] = {key.removeprefix("REGSEARCH_").lower(): value
                                  for key, value in environment().items()}

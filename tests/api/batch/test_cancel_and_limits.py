@@ -103,7 +103,7 @@ def test_limits_name_the_limit_in_both_languages(batch_stack: BatchStack) -> Non
 
 
 def test_files_too_large_are_refused_naming_the_limit(batch_stack: BatchStack) -> None:
-    from api.app import create_app
+    from server.app import create_app
 
     key = batch_stack.account()
     settings = batch_stack.settings.model_copy(update={"batch_max_upload_bytes": 100})

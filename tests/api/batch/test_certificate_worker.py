@@ -30,7 +30,7 @@ INLINE_ROWS = 20
 @pytest.fixture(scope="module")
 def big_batch_api(batch_stack: BatchStack) -> Iterator[TestClient]:
     """The API of the stack with a low inline limit."""
-    from api.app import create_app
+    from server.app import create_app
 
     settings = batch_stack.settings.model_copy(
         update={"batch_certificate_inline_rows": INLINE_ROWS})

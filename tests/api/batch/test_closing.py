@@ -14,7 +14,7 @@ import accounts
 from api.batch import closing, store
 from api.batch.parse import parse
 from api.batch.report import check_file
-from regsearch.settings import Settings
+from core.settings import Settings
 
 CSV = "Số giấy tờ\n012345678901\n098765432109\n".encode()
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import random
 from typing import Any, Final
 
-from benchmarks.synthetic import vehicles
-from benchmarks.synthetic.organizations import BRANDS
-from benchmarks.synthetic.sampling import Weighted, between, choice, digits
+from registry.synthetic import vehicles
+from registry.synthetic.organizations import BRANDS
+from registry.synthetic.sampling import Weighted, between, choice, digits
 
 Asset = dict[str, Any]
 

@@ -29,7 +29,7 @@ from uvicorn.supervisors import Multiprocess
 
 from api.metrics import MULTIPROCESS_DIR
 
-APP = "api.app:create_app"
+APP = "server.app:create_app"
 BACKLOG = 2048
 log = logging.getLogger("uvicorn.error")
 
@@ -127,7 +127,7 @@ class SpreadWorkers(Multiprocess):
 
 def serve(host: str, port: int, workers: int) -> None:
     # proxy_headers off: uvicorn would believe X-Forwarded-For from 127.0.0.1 by default;
-    # the app believes it from ``trusted_proxies`` only (``api.app``)
+    # the app believes it from ``trusted_proxies`` only (``server.app``)
     config = uvicorn.Config(APP, factory=True, host=host, port=port, log_level="info",
                             workers=workers, proxy_headers=False)
     if workers <= 1:

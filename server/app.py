@@ -22,9 +22,9 @@ from api import (
 )
 from api.batch import routes as batch_routes
 from api.resources import Resources
+from core import gc_tuning
+from core.settings import Settings, check, get_settings
 from indexer import built_by
-from regsearch import gc_tuning
-from regsearch.settings import Settings, check, get_settings
 from web import routes as web_routes
 
 

@@ -36,10 +36,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final
 
-from benchmarks.synthetic import assets, ids, organizations, people, places
-from benchmarks.synthetic.names import tables
-from benchmarks.synthetic.sampling import Weighted, between, choice, digits
-from benchmarks.synthetic.timeline import Timeline, end_of_data
+from registry.synthetic import assets, ids, organizations, people, places
+from registry.synthetic.names import tables
+from registry.synthetic.sampling import Weighted, between, choice, digits
+from registry.synthetic.timeline import Timeline, end_of_data
 
 Registration = dict[str, Any]
 

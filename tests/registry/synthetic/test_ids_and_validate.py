@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from benchmarks.synthetic import ids
-from benchmarks.synthetic.organizations import BANKS, FINANCE_COMPANIES
-from benchmarks.synthetic.validate import validate_registration
+from registry.synthetic import ids
+from registry.synthetic.organizations import BANKS, FINANCE_COMPANIES
+from registry.synthetic.validate import validate_registration
 
 SPEC_EXAMPLE = json.loads("""{
   "registration_number": "2024-0000123456", "kind": "mortgage",

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from benchmarks.synthetic import ids, vni
-from benchmarks.synthetic.generator import iter_registrations, write_jsonl
-from benchmarks.synthetic.validate import validate_registration
-from benchmarks.synthetic.vietnamese import fold, is_name_syllable
+from registry.synthetic import ids, vni
+from registry.synthetic.generator import iter_registrations, write_jsonl
+from registry.synthetic.validate import validate_registration
+from registry.synthetic.vietnamese import fold, is_name_syllable
 
 COUNT = 2000
 

@@ -19,7 +19,7 @@ import pytest
 import uvicorn
 from uvicorn.supervisors import multiprocess
 
-from api import serve
+from server import serve
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -121,7 +121,7 @@ async def app(scope, receive, send):
 
 SERVER = """
 import sys, uvicorn
-from api.serve import SpreadWorkers
+from server.serve import SpreadWorkers
 if __name__ == "__main__":
     config = uvicorn.Config("probe_app:app", host="127.0.0.1", port=int(sys.argv[1]),
                             workers=2, log_level="warning")

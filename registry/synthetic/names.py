@@ -9,7 +9,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from benchmarks.synthetic.sampling import Weighted
+from registry.synthetic.sampling import Weighted
 
 SEXES = ("male", "female")
 
@@ -38,7 +38,7 @@ class NameTables:
 
 
 def _load_json() -> dict[str, Any]:
-    text = resources.files("benchmarks.synthetic").joinpath("data/names.json").read_text("utf-8")
+    text = resources.files("registry.synthetic").joinpath("data/names.json").read_text("utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
 

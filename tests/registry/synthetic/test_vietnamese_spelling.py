@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from benchmarks.synthetic import vni
-from benchmarks.synthetic.names import tables
-from benchmarks.synthetic.vietnamese import (
+from registry.synthetic import vni
+from registry.synthetic.names import tables
+from registry.synthetic.vietnamese import (
     fold,
     is_name_syllable,
     restyle_tone,

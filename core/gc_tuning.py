@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import gc
 
-from regsearch.settings import Settings
+from core.settings import Settings
 
 
 def tune(settings: Settings) -> None:

@@ -23,8 +23,8 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from benchmarks.synthetic.places import PROVINCES
-from benchmarks.synthetic.sampling import choice, digits
+from registry.synthetic.places import PROVINCES
+from registry.synthetic.sampling import choice, digits
 
 TAX_WEIGHTS: Final = (31, 29, 23, 19, 17, 13, 7, 5, 3)
 CCCD_PLACE_CODES: Final = frozenset(p.cccd for p in PROVINCES)

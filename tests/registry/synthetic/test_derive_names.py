@@ -6,7 +6,7 @@ import json
 from importlib import resources
 from pathlib import Path
 
-from benchmarks.synthetic.derive_names import clean_name, derive
+from registry.synthetic.derive_names import clean_name, derive
 
 
 def test_clean_lines_pass_unchanged() -> None:
@@ -42,7 +42,7 @@ def test_derive_on_a_small_folder(tmp_path: Path) -> None:
 
 
 def test_committed_tables_name_their_source_and_licence() -> None:
-    text = resources.files("benchmarks.synthetic").joinpath("data/names.json").read_text("utf-8")
+    text = resources.files("registry.synthetic").joinpath("data/names.json").read_text("utf-8")
     data = json.loads(text)
     assert data["source"]["licence"] == "MIT"
     assert "Van-Duyet Le" in data["source"]["licence_text"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from typing import Final, NamedTuple
 
-from benchmarks.synthetic.sampling import Weighted, between, choice
+from registry.synthetic.sampling import Weighted, between, choice
 
 
 class Province(NamedTuple):

@@ -13,7 +13,7 @@ import pytest
 from pydantic import SecretStr
 
 from certify.dev_ca import create_dev_ca
-from regsearch.settings import Settings, UnsafeSettingsError, check
+from core.settings import Settings, UnsafeSettingsError, check
 
 REPO = Path(__file__).resolve().parent.parent.parent
 #: Production settings with everything a production service needs but a signing key.

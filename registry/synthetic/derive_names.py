@@ -2,8 +2,8 @@
 
 Usage::
 
-    python -m benchmarks.synthetic.derive_names /work/shared/data/vi-names \\
-        > benchmarks/synthetic/data/names.json
+    python -m registry.synthetic.derive_names ../shared/data/vi-names \\
+        > registry/synthetic/data/names.json
 
 The folder must hold ``full_names.txt``, ``boy.txt``, ``girl.txt`` and ``LICENSE``. Lines are
 repaired when they are legacy-encoded (VNI read as Windows-1252: "Buøi" = "Bùi"; UTF-8 read
@@ -24,8 +24,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Final
 
-from benchmarks.synthetic import vni
-from benchmarks.synthetic.vietnamese import is_name_syllable
+from registry.synthetic import vni
+from registry.synthetic.vietnamese import is_name_syllable
 
 # Commonly cited national surname shares (e.g. Wikipedia, "Vietnamese name"); the 5,320-name
 # sample over-represents the south and under-represents Nguyễn (27 % in the sample).
@@ -174,7 +174,7 @@ def derive(folder: Path) -> dict[str, Any]:
             "data_set": "vietnamese-namedb by Van-Duyet Le (full_names.txt, boy.txt, girl.txt)",
             "licence": "MIT",
             "licence_text": (folder / "LICENSE").read_text(encoding="utf-8").strip(),
-            "derived_by": "python -m benchmarks.synthetic.derive_names <vi-names folder>",
+            "derived_by": "python -m registry.synthetic.derive_names <vi-names folder>",
         },
         "notes": [
             "Counts are derived facts (frequencies), not the source lists.",
@@ -204,7 +204,7 @@ def derive(folder: Path) -> dict[str, Any]:
 def main(argv: Iterable[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) != 1:
-        print("usage: python -m benchmarks.synthetic.derive_names <vi-names folder>",
+        print("usage: python -m registry.synthetic.derive_names <vi-names folder>",
               file=sys.stderr)
         return 2
     json.dump(derive(Path(args[0])), sys.stdout, ensure_ascii=False, indent=1)

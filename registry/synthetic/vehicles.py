@@ -14,7 +14,7 @@ import random
 from functools import cache
 from typing import Final, NamedTuple
 
-from benchmarks.synthetic.sampling import Weighted, between, choice, digits
+from registry.synthetic.sampling import Weighted, between, choice, digits
 
 VIN_LETTERS: Final = "ABCDEFGHJKLMNPRSTUVWXYZ"  # no I, O, Q
 VIN_CHARS: Final = "0123456789" + VIN_LETTERS

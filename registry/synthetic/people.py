@@ -12,10 +12,10 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Final
 
-from benchmarks.synthetic import ids, places, vni
-from benchmarks.synthetic.names import tables
-from benchmarks.synthetic.sampling import Weighted, between
-from benchmarks.synthetic.vietnamese import is_name_syllable, restyle_tone
+from registry.synthetic import ids, places, vni
+from registry.synthetic.names import tables
+from registry.synthetic.sampling import Weighted, between
+from registry.synthetic.vietnamese import is_name_syllable, restyle_tone
 
 # The year a person switched from the 9-digit CMND to the 12-digit CCCD (chip cards were
 # issued en masse in 2021; CMND stopped being valid at the end of 2024).

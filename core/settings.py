@@ -26,7 +26,7 @@ class Settings(BaseSettings):
 
     # --- services -----------------------------------------------------------
     #: One URL, or several separated by commas (the nodes of a cluster: the client
-    #: fails over between them, ``regsearch.elastic``).
+    #: fails over between them, ``core.elastic``).
     es_url: str = "http://127.0.0.1:9200"
     #: The registry (owned by the registration system; we only read and follow it).
     pg_dsn: str = "postgresql://regsearch@127.0.0.1:5432/registry"
@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     redis_port: int = 6379
 
     #: Allocations between young-generation collections in the API, batch workers and
-    #: indexer (``regsearch.gc_tuning``; 0: CPython's default of 700).
+    #: indexer (``core.gc_tuning``; 0: CPython's default of 700).
     gc_young_threshold: int = 100_000
 
     # --- index and CDC -------------------------------------------------------

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from benchmarks.synthetic import ids, places
-from benchmarks.synthetic.sampling import Weighted, between, choice, digits
+from registry.synthetic import ids, places
+from registry.synthetic.sampling import Weighted, between, choice, digits
 
 # Legal form -> spellings as declared, with weights.
 LEGAL_FORMS: Final = {

@@ -10,7 +10,7 @@ import pytest
 from elastic_transport import ConnectionError as TransportConnectionError
 from elasticsearch import BadRequestError, NotFoundError
 
-from regsearch import elastic
+from core import elastic
 from tests.service_env import named
 
 pytestmark = pytest.mark.services

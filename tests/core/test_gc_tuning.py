@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from regsearch import gc_tuning
-from regsearch.settings import Settings
+from core import gc_tuning
+from core.settings import Settings
 
 
 @pytest.fixture()
