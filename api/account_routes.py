@@ -18,8 +18,8 @@ from api.account_models import AccountChange, NewUser, PasswordChange, UserChang
 from api.deps import AccountAdminDep, AccountDep, ResourcesDep
 from api.errors import ApiProblemError, error_response, invalid_response
 from api.openapi import refusals
-from api.problems import Problem
 from billing import balance
+from query.problems import Problem
 
 #: Every refusal of these routes: no key, not allowed, unknown account or user, the last
 #: administrator, invalid input, the database unreachable.

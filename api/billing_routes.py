@@ -22,11 +22,11 @@ from api.auth import KEY_HEADER
 from api.deps import AccountDep, ResourcesDep
 from api.errors import ApiProblemError, InvalidQueryError, ServiceUnavailableError
 from api.openapi import binary, refusals
-from api.problems import Problem, problem
 from api.resources import Resources
 from billing import payments
 from billing.periods import parse_as_of
 from billing.wording import label
+from query.problems import Problem, problem
 
 router = APIRouter()
 

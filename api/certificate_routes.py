@@ -12,25 +12,25 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 import accounts
-from api import audit
-from api.audit import Searched
+import audit
 from api.auth import SUSPENDED, client_address
 from api.certificate_models import CertificateIssued
 from api.deps import OPTIONAL_KEY, CallerDep, PaidServiceDep, ResourcesDep
 from api.errors import ApiProblemError
 from api.heavy import run_heavy
-from api.issuing import links, requester_of, snapshot_fee
-from api.models import SearchRequest
 from api.openapi import binary, refusals
 from api.resources import Resources
 from api.search_routes import run_search, searchable_plan, whole_registrations
+from audit import Searched
 from certify import store
 from certify.from_search import build_snapshot
 from certify.issue import issue
+from certify.issuing import links, requester_of, snapshot_fee
 from certify.numbering import is_valid_number
 from certify.render import render_pdf
 from certify.snapshot import CertificateSnapshot
 from freshness import guarantee
+from query.request import SearchRequest
 from query.search import SearchOutcome
 
 router = APIRouter()

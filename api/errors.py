@@ -17,8 +17,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.problems import Problem, from_validation_error
 from freshness.errors import FreshnessError
+from query.problems import Problem, from_validation_error
 from query.search import IndexOutdatedError
 
 log = logging.getLogger("regsearch.api")

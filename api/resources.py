@@ -12,7 +12,7 @@ from psycopg_pool import ConnectionPool
 
 from api.metrics import Metrics
 from api.search_ledger import SearchLedger
-from api.signer import Signer, load_signer
+from certify.signer import Signer, load_signer
 from core import elastic
 from core.settings import Settings
 from migrations import runner

@@ -21,7 +21,7 @@ import orjson
 from psycopg_pool import ConnectionPool
 
 from accounts import Caller, Fee
-from api.audit import Searched
+from audit import Searched
 
 log = logging.getLogger("regsearch.api")
 
@@ -32,7 +32,7 @@ MAX_GROUP = 500
 #: BEGIN, a pipelined INSERT per entry and COMMIT: three round trips a group. The group
 #: goes as one JSON text (written by orjson) rather than nine arrays, which psycopg's
 #: Python-level array dumpers cost a few percent of an ID search's CPU to write. The same
-#: statement writes each search's audit row (``api.audit``): what was searched and found.
+#: statement writes each search's audit row (``audit``): what was searched and found.
 _COLUMNS = ("account_id", "user_id", "kind", "criterion", "reference", "rows", "fee_vnd",
             "free_ground", "client", "at")
 _AUDIT = ("key_hash", "value", "party_type", "include_deleted", "exact_count", "close_count")

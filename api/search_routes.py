@@ -12,25 +12,25 @@ from fastapi.responses import Response
 
 import accounts
 from api import errors
-from api.audit import Searched
 from api.auth import caller_of, client_address
 from api.deps import OPTIONAL_KEY, ApiKey, ResourcesDep
 from api.models import (
     MatchedField,
     PartLabels,
-    SearchRequest,
     SearchResponse,
     SearchResult,
 )
 from api.openapi import refusals
 from api.privacy import anonymous_view
-from api.problems import problem
 from api.resources import Resources
-from api.result_values import part_labels, result_values
+from audit import Searched
+from certify.result_values import part_labels, result_values
 from freshness import watermark
 from freshness.watermark import Watermark
 from query import grouped
 from query.candidates import CandidatePlan, plan
+from query.problems import problem
+from query.request import SearchRequest
 from query.search import Match, SearchOutcome, hydrate, search
 
 router = APIRouter()

@@ -1,7 +1,7 @@
 """A watch list file: the batch's parser and row checker, each criterion one entry.
 
 Shared by ``POST /v1/watch/entries/upload`` and ``regsearch watch upload``: the same
-columns and the same validation report as a batch (``api.batch``), plus two rules of its
+columns and the same validation report as a batch (``batch``), plus two rules of its
 own (a registration number cannot be watched; a value must leave candidate keys).
 """
 
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import IO
 
-from api.batch.limits import Limits
-from api.batch.messages import Message
-from api.batch.parse import detect_format, parse
-from api.batch.report import FileReport, check_file
+from batch.limits import Limits
+from batch.messages import Message
+from batch.parse import detect_format, parse
+from batch.report import FileReport, check_file
 from core.settings import Settings
 from watch import entries
 from watch.keys import CRITERIA

@@ -3,7 +3,7 @@
 * ``POST /v1/watch/entries``: one entry (the criteria of a search, an optional
   ``client_reference``, ``alert_on_deletion``); 201.
 * ``POST /v1/watch/entries/upload?mode=add|replace|remove``: a CSV, XLSX or JSONL file
-  checked row by row by the batch checker (``api.batch``: same columns, same report); each
+  checked row by row by the batch checker (``batch``: same columns, same report); each
   criterion of a row is one entry with the row's ``client_reference``. Any invalid row,
   or more entries than the account's limit: 422 with the report, nothing written.
 * ``GET /v1/watch/entries``, ``DELETE /v1/watch/entries/{id}``.
@@ -24,14 +24,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 import accounts
 from api import watch_file
-from api.batch.limits import FileProblemError
-from api.batch.report import FileReport, TooManyRowsError
-from api.batch.routes import _problem as batch_problem
-from api.batch.routes import spooled_upload
+from api.batch_routes import _problem as batch_problem
+from api.batch_routes import spooled_upload
 from api.deps import AccountDep, ResourcesDep
 from api.errors import ApiProblemError, InvalidQueryError, error_response
 from api.openapi import refusals
-from api.problems import Problem
+from batch.limits import FileProblemError
+from batch.report import FileReport, TooManyRowsError
+from query.problems import Problem
 from watch import alerts, entries, webhooks
 
 #: Every refusal of these routes: no key, an unknown entry or webhook, a file too large,

@@ -6,7 +6,7 @@
 Samples registrations from the index (the settings' alias), writes a CSV of N rows
 as a bank would send (a name with its party type, an ID number, a chassis number or
 a plate; one to three criteria a row; a few duplicates), creates a customer account,
-starts the workers (``celery -A api.batch.worker worker --concurrency 1``, one process
+starts the workers (``celery -A batch.worker worker --concurrency 1``, one process
 each) and the API (``regsearch api``, one uvicorn worker, on its own port), uploads the
 file over HTTP (upload, validation, queueing), follows the batch to the end and
 downloads the results as CSV into a file, as a bank's client would; with
@@ -114,7 +114,7 @@ def start_workers(count: int, queue: str, log_dir: Path, concurrency: int = 1
     for number in range(count):
         with (log_dir / f"worker-{number}.log").open("wb") as log:
             workers.append(subprocess.Popen(
-                [celery, "-A", "api.batch.worker", "worker", "--concurrency", str(concurrency),
+                [celery, "-A", "batch.worker", "worker", "--concurrency", str(concurrency),
                  "--loglevel", "WARNING", "--hostname", f"bench{number}@%h", "-Q", queue,
                  "--without-gossip", "--without-mingle", "--without-heartbeat"],
                 stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True))

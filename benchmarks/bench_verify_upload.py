@@ -19,8 +19,8 @@ import httpx
 
 def signed_pdf() -> bytes:
     """A signed certificate of 3 matches (about the size of a bank's usual one)."""
-    from api.signer import load_signer
     from certify.render import render_pdf
+    from certify.signer import load_signer
     from certify.signing import sign_with
     from core.settings import get_settings
     from tests.certify.factories import make_snapshot

@@ -69,8 +69,8 @@ def _one(resources: Any, timer: _EsTimer, client: httpx.Client, body: dict[str, 
     """One body, timed stage by stage into ``timings``; answers its count of results."""
     import accounts
     from api import search_routes
-    from api.models import SearchRequest
     from freshness import watermark
+    from query.request import SearchRequest
 
     settings = resources.settings
     request = SearchRequest.model_validate(body)

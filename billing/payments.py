@@ -26,7 +26,7 @@ MAX_REFERENCE = 200
 _DIGITS = re.compile(r"[0-9]+")
 
 
-class PaymentProblem(ValueError):  # noqa: N818 (a problem with the request, as api.problems)
+class PaymentProblem(ValueError):  # noqa: N818 (a problem with the request, as query.problems)
     """Bad input: nothing was written. ``field`` and ``rule`` name what and why."""
 
     def __init__(self, field: str, rule: str, message_vi: str, message_en: str) -> None:

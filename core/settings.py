@@ -132,7 +132,7 @@ class Settings(BaseSettings):
     #: Legal ground printed for free agency searches.
     agency_free_ground: str = "Điều 59 khoản 2 Nghị định 102/2017/NĐ-CP"
 
-    # --- batch lookups (api/batch) ----------------------------------------------------
+    # --- batch lookups (batch/) -----------------------------------------------------
     #: Celery broker and result backend of the batch workers; empty: ``redis_url``.
     batch_broker_url: str = ""
     batch_queue: str = "regsearch-batch"

@@ -1,5 +1,5 @@
 """The refusals of ``freshness``: each carries its bilingual message; the API answers them
-with 503 (``api.errors``), a batch worker retries the chunk (``api.batch.process``)."""
+with 503 (``api.errors``), a batch worker retries the chunk (``batch.process``)."""
 
 from __future__ import annotations
 

@@ -154,8 +154,8 @@ _API_KEY = typer.Option(None, envvar="REGSEARCH_API_KEY", help="A customer or ag
 def _batch_client(api_url: str | None, api_key: str | None) -> Any:
     import httpx
 
-    from api.batch.client import BatchClient
     from core.settings import get_settings
+    from regsearch.batch_client import BatchClient
 
     if not api_key:
         _fail("Cần khóa API (--api-key hoặc REGSEARCH_API_KEY) / "
@@ -177,7 +177,7 @@ def batch_submit(
     api_key: str | None = _API_KEY,
 ) -> None:
     """Upload a file of lookups; print the validation report (and progress with --wait)."""
-    from api.batch.client import run_submit
+    from regsearch.batch_client import run_submit
 
     code = run_submit(_batch_client(api_url, api_key), file, wait, validate_only,
                       include_deleted, results, sys.stdout)
@@ -188,7 +188,7 @@ def batch_submit(
 def batch_status(batch_id: str = typer.Argument(...), api_url: str | None = _API_URL,
                  api_key: str | None = _API_KEY) -> None:
     """A batch's status and progress."""
-    from api.batch.client import BatchApiError, summary_line
+    from regsearch.batch_client import BatchApiError, summary_line
 
     try:
         typer.echo(summary_line(_batch_client(api_url, api_key).status(batch_id)))
@@ -201,7 +201,7 @@ def batch_results(batch_id: str = typer.Argument(...),
                   out: Path = typer.Option(..., help="File to write: .csv, .xlsx or .jsonl"),
                   api_url: str | None = _API_URL, api_key: str | None = _API_KEY) -> None:
     """Save a batch's results."""
-    from api.batch.client import BatchApiError
+    from regsearch.batch_client import BatchApiError
 
     try:
         _batch_client(api_url, api_key).save_results(batch_id, out)
@@ -214,7 +214,7 @@ def batch_results(batch_id: str = typer.Argument(...),
 def batch_cancel(batch_id: str = typer.Argument(...), api_url: str | None = _API_URL,
                  api_key: str | None = _API_KEY) -> None:
     """Cancel a batch: the remaining rows are not searched."""
-    from api.batch.client import BatchApiError, summary_line
+    from regsearch.batch_client import BatchApiError, summary_line
 
     try:
         typer.echo(summary_line(_batch_client(api_url, api_key).cancel(batch_id)))
@@ -230,7 +230,7 @@ def batch_certificate(
 ) -> None:
     """One signed certificate for a whole finished batch; saves the PDF (issuing it again
     returns the same certificate, not charged twice)."""
-    from api.batch.client import run_certificate
+    from regsearch.batch_client import run_certificate
 
     raise typer.Exit(code=run_certificate(_batch_client(api_url, api_key), batch_id, out,
                                           sys.stdout))

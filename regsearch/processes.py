@@ -49,7 +49,7 @@ class Program:
 
 def programs(settings: Settings, state: Path, python: str = sys.executable) -> dict[str, Program]:
     """What ``make run`` runs, by name."""
-    celery = [python, "-m", "celery", "-A", "api.batch.worker"]
+    celery = [python, "-m", "celery", "-A", "batch.worker"]
     return {
         "api": Program([python, "-m", "regsearch.cli", "api"]),
         "indexer": Program([python, "-m", "regsearch.cli", "indexer"], stop_signal="INT"),

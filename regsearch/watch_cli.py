@@ -83,8 +83,8 @@ def upload(path: Path = typer.Argument(..., exists=True, dir_okay=False),
            mode: str = typer.Option("add", help="add | replace | remove")) -> None:
     """Thêm/thay/xóa theo tệp CSV, XLSX, JSONL / add, replace or remove entries from a file."""
     from api import watch_file
-    from api.batch.parse import FileProblemError
-    from api.batch.report import TooManyRowsError
+    from batch.parse import FileProblemError
+    from batch.report import TooManyRowsError
     from core.settings import get_settings
     from watch import entries
 

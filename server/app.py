@@ -10,6 +10,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import (
     account_routes,
+    batch_routes,
     billing_routes,
     body_limit,
     certificate_routes,
@@ -20,7 +21,6 @@ from api import (
     verify_routes,
     watch_routes,
 )
-from api.batch import routes as batch_routes
 from api.resources import Resources
 from core import gc_tuning
 from core.settings import Settings, check, get_settings

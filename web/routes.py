@@ -22,9 +22,9 @@ from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
 from api import errors, search_routes
 from api.deps import ResourcesDep
-from api.models import SearchRequest
-from api.problems import Problem, from_pydantic, problem
 from certify import fonts
+from query.problems import Problem, from_pydantic, problem
+from query.request import SearchRequest
 from web import view
 
 HERE = Path(__file__).resolve().parent

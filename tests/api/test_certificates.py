@@ -53,8 +53,8 @@ def _pdf_text(pdf: bytes, tmp_path: Path) -> str:
 
 def test_certificate_is_signed_verifiable_and_reproducible(
         api_client: TestClient, keys: dict[str, str], settings: Any, tmp_path: Path) -> None:
-    from api.signer import load_signer
     from certify.render import render_pdf
+    from certify.signer import load_signer
     from certify.snapshot import snapshot_from_json
     from certify.store import load, sha256
     from certify.verify import verify_pdf

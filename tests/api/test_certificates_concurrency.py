@@ -54,7 +54,7 @@ def api_url(indexer: IndexerProcess, app_database: str) -> Iterator[str]:
 def test_32_certificates_at_once_are_all_issued_numbered_apart_and_verify(
         api_url: str, settings: Any) -> None:
     import accounts
-    from api.signer import load_signer
+    from certify.signer import load_signer
     from certify.verify import verify_pdf
 
     with psycopg.connect(settings.app_dsn, autocommit=True) as conn:

@@ -72,7 +72,7 @@ def test_files_are_declared_with_their_media_types(document: dict[str, Any]) -> 
 
 
 def test_the_search_request_says_one_criterion_not_empty(document: dict[str, Any]) -> None:
-    from api.problems import CRITERIA
+    from query.problems import CRITERIA
 
     schema = document["components"]["schemas"]["SearchRequest"]
     assert schema["oneOf"] == [{"required": [name]} for name in CRITERIA]
@@ -93,7 +93,7 @@ def test_the_schema_pattern_refuses_what_the_server_refuses() -> None:
     from hypothesis import strategies as st
     from pydantic import ValidationError
 
-    from api.models import VALUE_PATTERN, SearchRequest
+    from query.request import VALUE_PATTERN, SearchRequest
 
     pattern = re.compile(VALUE_PATTERN)
 

@@ -3,8 +3,8 @@ enforcement office, a seizure decision, a judgment debtor and seized property.""
 
 from __future__ import annotations
 
-from api.result_values import result_values
 from api.search_routes import result_model
+from certify.result_values import result_values
 from query.search import Match
 
 

@@ -11,12 +11,12 @@ from api.models import (
     CloseTier,
     CriterionEcho,
     ExactTier,
-    SearchRequest,
     SearchResponse,
 )
 from api.search_routes import response_body, result_model
 from freshness.watermark import Watermark
 from query.grouped import Page
+from query.request import SearchRequest
 from query.search import Match
 
 _TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)

@@ -191,8 +191,8 @@ def _decoded_qr(pdf: bytes, tmp_path: Path) -> list[str]:
 
 
 def _signed_pdf(settings: Any) -> bytes:
-    from api.signer import load_signer
     from certify.render import render_pdf
+    from certify.signer import load_signer
     from certify.signing import sign_with
     from tests.certify.factories import make_snapshot
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.batch.process import is_transient
+from batch.process import is_transient
 from freshness import guarantee
 from freshness.errors import RegistryNotCurrentError
 from indexer import built_by

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import get_args
 
-from api.batch.columns import PARTY_TYPE, accepted_headers
-from api.models import SearchRequest
+from batch.columns import PARTY_TYPE, accepted_headers
 from certify.snapshot import CertifiedCriterion
 from mappings import packed
 from query.candidates import SERIAL_FIELDS
 from query.criteria import CRITERIA, FIELDS, SERIAL_CRITERIA, criterion_of_field
+from query.request import SearchRequest
 
 
 def test_every_criterion_has_its_registered_field() -> None:

@@ -26,7 +26,7 @@ import httpx
 import psycopg
 import pytest
 
-from tests.api.batch.stack import Child
+from tests.batch.stack import Child
 from tests.conftest import REPO, drop_slot, recreate_databases, wait_until
 from tests.service_env import named
 

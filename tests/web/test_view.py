@@ -10,7 +10,7 @@ from web import view
 
 
 def test_every_choice_names_a_criterion_of_the_api() -> None:
-    from api.problems import CRITERIA
+    from query.problems import CRITERIA
 
     for key, criterion, party_type, words in view.CHOICES:
         assert view.choice(key) == (criterion, party_type)
