@@ -253,7 +253,7 @@ def test_a_database_made_before_batch_certificates_gets_their_table_and_column()
     dsn = f"{stack.settings().app_dsn.rsplit('/', 1)[0]}/{name}"
     try:
         with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute((Path(__file__).parents[2] / "migrations" / "data" / "api_schema.sql"
+            conn.execute((Path(__file__).parents[1] / "migrations" / "data" / "api_schema.sql"
                           ).read_text(encoding="utf-8"))
             conn.execute(old_schema)
         runner.upgrade(dsn)
