@@ -73,13 +73,13 @@ def _account(caller: accounts.Caller) -> int:
     return caller.account_id
 
 
-def _limit_problem(exc: entries.LimitError) -> ApiProblemError:
+def _limit_problem(exc: entries.LimitError, field: str = "file") -> ApiProblemError:
     return ApiProblemError(
         422, "watch_limit",
         f"Danh sách theo dõi đã có {exc.existing} mục; thêm {exc.adding} mục sẽ vượt giới "
         f"hạn {exc.limit} mục của tài khoản. Không mục nào được ghi.",
         f"The watch list holds {exc.existing} entries; adding {exc.adding} would pass the "
-        f"account's limit of {exc.limit}. Nothing was written.")
+        f"account's limit of {exc.limit}. Nothing was written.", field=field)
 
 
 @router.post("/v1/watch/entries", status_code=201, responses=REFUSALS)
@@ -98,7 +98,7 @@ def add_entry(body: EntryIn, resources: ResourcesDep,
             (entry_id,) = entries.add(conn, _account(caller), [prepared],
                                       resources.settings.watch_max_entries)
         except entries.LimitError as exc:
-            raise _limit_problem(exc) from exc
+            raise _limit_problem(exc, "value") from exc
     return {"id": entry_id, "criterion": body.criterion, "value": body.value,
             "party_type": prepared.entry.party_type, "normalised": prepared.normalised,
             "client_reference": body.client_reference,
