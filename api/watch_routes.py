@@ -10,6 +10,8 @@
 * ``GET /v1/watch/alerts?unread=true``; ``POST /v1/watch/alerts/read``.
 * ``PUT|GET|DELETE /v1/watch/webhook``: the account's HTTPS callback; PUT returns the
   signing secret once.
+* ``PUT|GET|DELETE /v1/watch/digest``: where the alerts' e-mail digests go (``billing.
+  digests``): the addresses given (``[]``: none), or after DELETE the account's contacts.
 
 An account sees and changes only its own entries and alerts (others: 404 or nothing).
 """
@@ -23,6 +25,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 import accounts
+from accounts.validate import emails as checked_emails
 from api import watch_file
 from api.batch.limits import FileProblemError
 from api.batch.report import FileReport, TooManyRowsError
@@ -32,6 +35,8 @@ from api.deps import AccountDep, ResourcesDep
 from api.errors import ApiProblemError, InvalidQueryError, error_response
 from api.openapi import refusals
 from api.problems import Problem
+from api.resources import Resources
+from billing import digests
 from watch import alerts, entries, webhooks
 
 #: Every refusal of these routes: no key, an unknown entry or webhook, a file too large,
@@ -60,6 +65,11 @@ class EntryIn(BaseModel):
 class WebhookIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     url: str = Field(min_length=1, max_length=2000)
+
+
+class DigestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    emails: list[str] = Field(max_length=20)
 
 
 class ReadIn(BaseModel):
@@ -221,3 +231,33 @@ def delete_webhook(resources: ResourcesDep,
                    caller: AccountDep) -> None:
     with resources.pool.connection() as conn:
         webhooks.remove(conn, _account(caller))
+
+
+def _digest_to(resources: Resources, caller: accounts.Caller) -> dict[str, Any]:
+    with resources.pool.connection() as conn:
+        return {"emails": list(digests.recipients(conn, _account(caller))),
+                "own_list": digests.recipients_set(conn, _account(caller)),
+                "interval_minutes": resources.settings.watch_digest_interval_minutes}
+
+
+@router.put("/v1/watch/digest", responses=REFUSALS)
+def put_digest(body: DigestIn, resources: ResourcesDep, caller: AccountDep) -> dict[str, Any]:
+    """Nơi nhận bản tin cảnh báo / where the alerts' e-mail digests go (``[]``: nowhere)."""
+    found = checked_emails(body.emails, "emails")
+    with resources.pool.connection() as conn:
+        digests.set_recipients(conn, _account(caller), found)
+    return _digest_to(resources, caller)
+
+
+@router.get("/v1/watch/digest", responses=REFUSALS)
+def get_digest(resources: ResourcesDep, caller: AccountDep) -> dict[str, Any]:
+    """Where the digests go: the account's list, else its contact e-mails."""
+    return _digest_to(resources, caller)
+
+
+@router.delete("/v1/watch/digest", responses=REFUSALS)
+def delete_digest(resources: ResourcesDep, caller: AccountDep) -> dict[str, Any]:
+    """Back to the account's contact e-mails."""
+    with resources.pool.connection() as conn:
+        digests.set_recipients(conn, _account(caller), None)
+    return _digest_to(resources, caller)

@@ -209,6 +209,12 @@ class Settings(BaseSettings):
     watch_webhook_timeout_s: float = 10.0
     #: Plain-HTTP webhook URLs are refused unless this is true (development only).
     watch_allow_http_webhooks: bool = False
+    #: E-mail digests of alerts: minutes between runs of the digest job (Celery beat),
+    #: and most alerts one digest lists (more wait for the next digest of the same run).
+    watch_digest_interval_minutes: int = 60
+    watch_digest_max_alerts: int = 500
+    #: Fee in VND per watched value per month (customers; agencies pay nothing).
+    watch_entry_fee_vnd: int = 2_000
 
     @property
     def es_urls(self) -> list[str]:
