@@ -118,7 +118,7 @@ def test_one_digest_per_account_with_exactly_its_alerts_and_nothing_twice(
         assert len(third.digests) == 1 and third.mail_sent == 2
         for to in bank.emails:
             first, second = inbox.wait_for(to, count=2)
-            assert _listed(second) == [later]
+            assert (_listed(first), _listed(second)) == (mine, [later])
         assert len(inbox.messages(other.emails[0])) == 1
         assert inbox.messages(silent.emails[0]) == []
         assert inbox.messages(quiet.emails[0]) == []
