@@ -22,7 +22,8 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 import accounts
 from accounts.validate import emails as checked_emails
@@ -53,6 +54,13 @@ _WEBHOOK_TEXTS = {
 }
 
 
+def has_control(value: str) -> bool:
+    """Control characters other than tab and line breaks (as ``api.models`` refuses them
+    in a search's value)."""
+    return any((ord(ch) < 32 and ch not in "\t\n\r") or 0x7F <= ord(ch) < 0xA0
+               for ch in value)
+
+
 class EntryIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     criterion: Criterion
@@ -60,6 +68,15 @@ class EntryIn(BaseModel):
     party_type: Literal["individual", "organization"] | None = None
     client_reference: str | None = Field(default=None, max_length=200)
     alert_on_deletion: bool = False
+
+    @field_validator("value", "client_reference")
+    @classmethod
+    def _no_control(cls, value: str | None) -> str | None:
+        """A NUL byte or another control character: 422 naming the field (PostgreSQL
+        cannot store a NUL)."""
+        if value is not None and has_control(value):
+            raise PydanticCustomError("no_control_characters", "control")
+        return value
 
 
 class WebhookIn(BaseModel):

@@ -57,3 +57,16 @@ def test_remove_matches_entries_by_their_normal_forms(client: Any) -> None:
     assert sorted(e["client_reference"] for e in left) == ["HS-4", "HS-6"]
     again = _upload(http, headers, "remove", "NGUYEN VAN HUNG,,,,", ",,1190012345,,")
     assert again["removed"] == 0
+
+
+def test_a_control_character_is_refused_naming_the_field(client: Any) -> None:
+    http, headers = client
+    for body, field in (({"criterion": "debtor_name", "value": "Nguyen\x00Van"}, "value"),
+                        ({"criterion": "id_number", "value": "001190012345",
+                          "client_reference": "HS\x07-1"}, "client_reference")):
+        answer = http.post("/v1/watch/entries", headers=headers, json=body)
+        assert answer.status_code == 422, answer.text
+        [found] = answer.json()["error"]["problems"]
+        assert (found["field"], found["rule"]) == (field, "no_control_characters")
+        assert found["message_vi"] and found["message_en"]
+    assert http.get("/v1/watch/entries", headers=headers).json()["total"] == 0
