@@ -157,3 +157,18 @@ def test_a_crash_after_the_server_took_it_sends_the_same_message_again(
         assert mail.flush(app_db, settings).sent == 0
     finally:
         bank.clear_mail()
+
+
+@pytest.mark.services
+def test_the_scheduled_task_runs_the_digest_job(app_db: str, settings: Any) -> None:
+    bank = make_customer(app_db, "Ngân hàng Theo lịch")
+    try:
+        wanted = _alert(app_db, bank, event="seizure_notice")
+        app = schedule.create_app(settings)
+        done = app.tasks[schedule.DIGEST_TASK].apply().get()
+        assert len(done["digests"]) == 1 and done["alerts"] == 1 and done["mail_sent"] == 1
+        [message] = inbox.wait_for(bank.emails[0])
+        assert _listed(message) == [wanted]
+        assert app.tasks[schedule.DIGEST_TASK].apply().get()["digests"] == []
+    finally:
+        bank.clear_mail()
