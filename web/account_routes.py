@@ -18,6 +18,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from accounts.callers import key_hash
 from accounts.errors import AccountInputError
 from api import account_routes
 from api.account_models import NewUser
@@ -124,8 +125,9 @@ def keys_page(request: Request, resources: ResourcesDep, user: SignedInDep,
 def new_key(request: Request, resources: ResourcesDep, user: SignedInDep,
             _: CsrfDep) -> Response:
     """Tạo khóa / a new key, shown this once."""
-    made = account_routes.new_key(resources, user.caller)
-    return _keys_page(request, resources, user, 201, new_key=made["api_key"])
+    made = account_routes.new_key(resources, user.caller)["api_key"]
+    return _keys_page(request, resources, user, 201, new_key=made,
+                      new_key_id=key_hash(made)[:12])
 
 
 @router.post("/tai-khoan/khoa-api/{key_id}/thu-hoi", response_class=HTMLResponse)

@@ -55,3 +55,27 @@ def sign_in(client: TestClient, person: Person, password: str | None = None,
     return client.post("/dang-nhap", follow_redirects=False, data={
         "csrf_token": csrf_of(form.text), "email": person.email,
         "password": person.password if password is None else password, "next": next_path})
+
+
+def charge_and_state(settings: Any, person: Person, reference: str) -> str:
+    """A certificate's fee in the person's account's ledger, then this month's statement of
+    fees; its number."""
+    from datetime import UTC, datetime
+
+    import accounts
+    from billing.periods import period_containing
+    from billing.statements import make_statement
+
+    now = datetime.now(UTC)
+    with psycopg.connect(settings.app_dsn, autocommit=True) as conn:
+        caller = accounts.caller_of(conn, person.account_id, person.user_id)
+        accounts.record_usage(conn, caller, "certificate", accounts.Fee(30_000, None),
+                              criterion="debtor_name", reference=reference)
+        with conn.transaction():
+            made = make_statement(conn, person.account_id, period_containing(now), now,
+                                  settings)
+        assert made is not None
+        row = conn.execute("SELECT number FROM statements WHERE account_id = %s",
+                           (person.account_id,)).fetchone()
+    assert row is not None
+    return str(row[0])

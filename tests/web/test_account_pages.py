@@ -13,7 +13,14 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.web.signed_in import RUN, Person, csrf_of, open_account, sign_in
+from tests.web.signed_in import (
+    RUN,
+    Person,
+    charge_and_state,
+    csrf_of,
+    open_account,
+    sign_in,
+)
 
 pytestmark = pytest.mark.services
 PAGES = ("/tai-khoan", "/tai-khoan/nguoi-dung", "/tai-khoan/khoa-api", "/tai-khoan/giao-dich",
@@ -112,20 +119,8 @@ def test_keys_are_made_shown_once_and_revoked(client: TestClient, settings: Any)
 
 def test_transactions_and_statements_of_the_account_only(client: TestClient,
                                                          settings: Any) -> None:
-    import accounts
-    from billing.periods import period_containing
-    from billing.statements import make_statement
-
     bank, other = open_account(settings, "fees"), open_account(settings, "fees-other")
-    now = datetime.now(UTC)
-    with psycopg.connect(settings.app_dsn, autocommit=True) as conn:
-        caller = accounts.caller_of(conn, bank.account_id, bank.user_id)
-        accounts.record_usage(conn, caller, "certificate", accounts.Fee(30_000, None),
-                              criterion="debtor_name", reference="2026-TEST-1")
-        with conn.transaction():
-            made = make_statement(conn, bank.account_id, period_containing(now), now, settings)
-    assert made is not None
-    number = conn_number(settings, bank.account_id)
+    number = charge_and_state(settings, bank, "2026-TEST-1")
     sign_in(client, bank)
     lines = client.get("/tai-khoan/giao-dich")
     assert "30.000 ₫" in lines.text and "2026-TEST-1" in lines.text
@@ -140,14 +135,6 @@ def test_transactions_and_statements_of_the_account_only(client: TestClient,
         assert stranger.get(f"/tai-khoan/thong-bao-phi/{number}.pdf").status_code == 404
         assert "2026-TEST-1" not in stranger.get("/tai-khoan/giao-dich").text
         assert stranger.get("/tai-khoan/chung-nhan/2026-000000001").status_code == 404
-
-
-def conn_number(settings: Any, account_id: int) -> str:
-    with psycopg.connect(settings.app_dsn) as conn:
-        row = conn.execute("SELECT number FROM statements WHERE account_id = %s",
-                           (account_id,)).fetchone()
-    assert row is not None
-    return str(row[0])
 
 
 def test_a_suspended_account_sees_its_reason_and_is_refused_a_certificate(

@@ -154,12 +154,3 @@ def test_next_is_a_path_of_this_site_only(client: TestClient, settings: Any) -> 
     for target in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
         answer = sign_in(client, bank, next_path=target)
         assert answer.headers["location"] == "/tai-khoan", target
-
-
-def test_the_default_session_secret_is_refused_outside_development() -> None:
-    from core.settings import Settings, production_problems
-
-    names = [name for name, _, _ in production_problems(Settings(env="production"))]
-    assert "session_secret" in names
-    assert "session_secret" not in [name for name, _, _ in production_problems(Settings(
-        env="production", session_secret="a long random secret for the cookie"))]
