@@ -51,7 +51,7 @@ ALLOWED: dict[str, set[str]] = {
     "web": {"api.auth", "api.deps", "api.errors", "api.models", "api.problems",
             "api.ratelimit", "api.resources", "api.search_routes", "api.certificate_routes",
             "api.account_routes", "api.account_models", "api.billing_routes",
-            "accounts", "billing", "certify.wording", "certify.fonts", "certify.store",
+            "accounts", "certify.wording", "certify.fonts", "certify.store",
             "certify.numbering", "certify.render", "freshness.errors"} | _COMMON,
     # the ASGI application: the API's routers and the pages' routers together, and the
     # uvicorn process that serves it
