@@ -95,7 +95,9 @@ def _text(form: Any, name: str, limit: int = 1024) -> str:
 @router.get("/dang-nhap", response_class=HTMLResponse)
 def sign_in_page(request: Request, user: SessionUserDep, next: str = "",
                  signed_out: str = "") -> Response:
-    """Đăng nhập / sign in."""
+    """Đăng nhập / sign in (signed in already: on to ``next``)."""
+    if user is not None:
+        return RedirectResponse(session.safe_next(next), status_code=303)
     return page(request, "signin.html", next=session.safe_next(next), email="",
                 signed_out=bool(signed_out))
 

@@ -45,6 +45,8 @@ def test_signing_in_opens_a_new_session_named_in_the_header(client: TestClient,
     assert "Nguyễn Văn An" in page.text and bank.account_code in page.text
     assert 'id="sign-out"' in page.text
     assert 'id="sign-in-link"' not in page.text
+    again = client.get("/dang-nhap?next=/tai-khoan/khoa-api", follow_redirects=False)
+    assert again.status_code == 303 and again.headers["location"] == "/tai-khoan/khoa-api"
 
 
 def test_a_wrong_password_and_an_unknown_user_get_the_same_polite_words(
