@@ -9,6 +9,8 @@ from typing import Any
 
 import psycopg
 import pytest
+from fastapi import FastAPI, Request
+from fastapi.responses import PlainTextResponse
 from fastapi.testclient import TestClient
 
 from tests.web.signed_in import PASSWORD, RUN, Person, csrf_of, open_account, sign_in
@@ -156,3 +158,20 @@ def test_next_is_a_path_of_this_site_only(client: TestClient, settings: Any) -> 
     for target in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
         answer = sign_in(client, bank, next_path=target)
         assert answer.headers["location"] == "/tai-khoan", target
+
+
+def test_the_cookie_is_secure_outside_development() -> None:
+    from core.settings import Settings
+    from web import signin_routes
+
+    for env, secure in (("production", True), ("development", False)):
+        app = FastAPI()
+        signin_routes.install(app, Settings(env=env, session_secret="s" * 40))
+
+        @app.get("/touch")
+        def touch(request: Request) -> PlainTextResponse:
+            request.session["csrf"] = "x" * 43
+            return PlainTextResponse("ok")
+
+        cookie = TestClient(app).get("/touch").headers["set-cookie"].lower()
+        assert ("; secure" in cookie) is secure and "httponly" in cookie, cookie
