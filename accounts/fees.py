@@ -31,6 +31,14 @@ def fee_for(caller: Caller, kind: str, settings: Settings, rows: int = 1) -> Fee
     return Fee(0, None)  # uncertified searches are free
 
 
+def watch_entry_fee(role: str, settings: Settings) -> Fee:
+    """What one watched value costs an account of ``role`` a month (agencies: nothing, on
+    the same ground as their searches)."""
+    if role == "agency":
+        return Fee(0, settings.agency_free_ground)
+    return Fee(settings.watch_entry_fee_vnd, None)
+
+
 def record_usage(conn: psycopg.Connection[Any], caller: Caller, kind: str, fee: Fee,
                  criterion: str | None = None, reference: str | None = None, rows: int = 1,
                  client: str | None = None) -> None:

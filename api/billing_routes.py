@@ -117,13 +117,15 @@ def _statements(resources: Resources, account_id: int) -> list[dict[str, Any]]:
             "SELECT s.number, to_char(s.period_start, 'YYYY-MM'), s.issued_at, s.due_on,"
             " s.brought_forward_vnd, s.charges_vnd, s.payments_vnd, s.amount_due_vnd,"
             " (s.charges_vnd - coalesce((SELECT sum(a.amount_vnd) FROM payment_allocations a"
-            " WHERE a.statement_id = s.id), 0))::bigint FROM statements s WHERE s.account_id = %s"
+            " WHERE a.statement_id = s.id), 0))::bigint, s.snapshot FROM statements s"
+            " WHERE s.account_id = %s"
             " ORDER BY s.period_start DESC", (account_id,)).fetchall()
     keys = ("number", "period", "issued_at", "due_on", "brought_forward_vnd", "charges_vnd",
             "payments_vnd", "amount_due_vnd", "unpaid_vnd")
     found = []
     for row in rows:
-        item = dict(zip(keys, row, strict=True))
+        item = dict(zip(keys, row[:-1], strict=True))
+        item["watch"] = json.loads(bytes(row[-1])).get("watch")  # the watch list fee line
         item["issued_at"] = item["issued_at"].isoformat()
         item["due_on"] = item["due_on"].isoformat()
         item["pdf"] = f"/v1/account/statements/{item['number']}.pdf"

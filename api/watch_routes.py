@@ -10,6 +10,8 @@
 * ``GET /v1/watch/alerts?unread=true``; ``POST /v1/watch/alerts/read``.
 * ``PUT|GET|DELETE /v1/watch/webhook``: the account's HTTPS callback; PUT returns the
   signing secret once.
+* ``PUT|GET|DELETE /v1/watch/digest``: where the alerts' e-mail digests go (``billing.
+  digests``): the addresses given (``[]``: none), or after DELETE the account's contacts.
 
 An account sees and changes only its own entries and alerts (others: 404 or nothing).
 """
@@ -20,17 +22,21 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 import accounts
+from accounts.validate import emails as checked_emails
 from api import watch_file
 from api.batch_routes import _problem as batch_problem
 from api.batch_routes import spooled_upload
 from api.deps import AccountDep, ResourcesDep
 from api.errors import ApiProblemError, InvalidQueryError, error_response
 from api.openapi import refusals
+from api.resources import Resources
 from batch.limits import FileProblemError
 from batch.report import FileReport, TooManyRowsError
+from billing import digests
 from query.problems import Problem
 from watch import alerts, entries, webhooks
 
@@ -48,6 +54,13 @@ _WEBHOOK_TEXTS = {
 }
 
 
+def has_control(value: str) -> bool:
+    """Control characters other than tab and line breaks (as ``api.models`` refuses them
+    in a search's value)."""
+    return any((ord(ch) < 32 and ch not in "\t\n\r") or 0x7F <= ord(ch) < 0xA0
+               for ch in value)
+
+
 class EntryIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     criterion: Criterion
@@ -56,10 +69,24 @@ class EntryIn(BaseModel):
     client_reference: str | None = Field(default=None, max_length=200)
     alert_on_deletion: bool = False
 
+    @field_validator("value", "client_reference")
+    @classmethod
+    def _no_control(cls, value: str | None) -> str | None:
+        """A NUL byte or another control character: 422 naming the field (PostgreSQL
+        cannot store a NUL)."""
+        if value is not None and has_control(value):
+            raise PydanticCustomError("no_control_characters", "control")
+        return value
+
 
 class WebhookIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     url: str = Field(min_length=1, max_length=2000)
+
+
+class DigestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    emails: list[str] = Field(max_length=20)
 
 
 class ReadIn(BaseModel):
@@ -73,13 +100,13 @@ def _account(caller: accounts.Caller) -> int:
     return caller.account_id
 
 
-def _limit_problem(exc: entries.LimitError) -> ApiProblemError:
+def _limit_problem(exc: entries.LimitError, field: str = "file") -> ApiProblemError:
     return ApiProblemError(
         422, "watch_limit",
         f"Danh sách theo dõi đã có {exc.existing} mục; thêm {exc.adding} mục sẽ vượt giới "
         f"hạn {exc.limit} mục của tài khoản. Không mục nào được ghi.",
         f"The watch list holds {exc.existing} entries; adding {exc.adding} would pass the "
-        f"account's limit of {exc.limit}. Nothing was written.")
+        f"account's limit of {exc.limit}. Nothing was written.", field=field)
 
 
 @router.post("/v1/watch/entries", status_code=201, responses=REFUSALS)
@@ -98,7 +125,7 @@ def add_entry(body: EntryIn, resources: ResourcesDep,
             (entry_id,) = entries.add(conn, _account(caller), [prepared],
                                       resources.settings.watch_max_entries)
         except entries.LimitError as exc:
-            raise _limit_problem(exc) from exc
+            raise _limit_problem(exc, "value") from exc
     return {"id": entry_id, "criterion": body.criterion, "value": body.value,
             "party_type": prepared.entry.party_type, "normalised": prepared.normalised,
             "client_reference": body.client_reference,
@@ -221,3 +248,33 @@ def delete_webhook(resources: ResourcesDep,
                    caller: AccountDep) -> None:
     with resources.pool.connection() as conn:
         webhooks.remove(conn, _account(caller))
+
+
+def _digest_to(resources: Resources, caller: accounts.Caller) -> dict[str, Any]:
+    with resources.pool.connection() as conn:
+        return {"emails": list(digests.recipients(conn, _account(caller))),
+                "own_list": digests.recipients_set(conn, _account(caller)),
+                "interval_minutes": resources.settings.watch_digest_interval_minutes}
+
+
+@router.put("/v1/watch/digest", responses=REFUSALS)
+def put_digest(body: DigestIn, resources: ResourcesDep, caller: AccountDep) -> dict[str, Any]:
+    """Nơi nhận bản tin cảnh báo / where the alerts' e-mail digests go (``[]``: nowhere)."""
+    found = checked_emails(body.emails, "emails")
+    with resources.pool.connection() as conn:
+        digests.set_recipients(conn, _account(caller), found)
+    return _digest_to(resources, caller)
+
+
+@router.get("/v1/watch/digest", responses=REFUSALS)
+def get_digest(resources: ResourcesDep, caller: AccountDep) -> dict[str, Any]:
+    """Where the digests go: the account's list, else its contact e-mails."""
+    return _digest_to(resources, caller)
+
+
+@router.delete("/v1/watch/digest", responses=REFUSALS)
+def delete_digest(resources: ResourcesDep, caller: AccountDep) -> dict[str, Any]:
+    """Back to the account's contact e-mails."""
+    with resources.pool.connection() as conn:
+        digests.set_recipients(conn, _account(caller), None)
+    return _digest_to(resources, caller)

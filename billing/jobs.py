@@ -54,7 +54,7 @@ class DailyResult:
 
 
 @contextmanager
-def _job_lock(dsn: str, job: int) -> Iterator[bool]:
+def job_lock(dsn: str, job: int) -> Iterator[bool]:
     """Whether this run got the job's lock (held, on a session of its own, until the end)."""
     with psycopg.connect(dsn, autocommit=True) as conn:
         row = conn.execute("SELECT pg_try_advisory_lock(%s, %s)", (JOB_LOCK_CLASS, job)
@@ -80,7 +80,7 @@ def run_month(settings: Settings, as_of: datetime | None = None, *,
     period = period_before(as_of)
     result = MonthResult(period=period.label)
     dsn = settings.app_dsn
-    with _job_lock(dsn, MONTHLY) as got:
+    with job_lock(dsn, MONTHLY) as got:
         if not got:
             result.busy = True
             return result
@@ -105,7 +105,7 @@ def daily(settings: Settings, as_of: datetime | None = None, *,
     as_of = as_of or now()
     result = DailyResult()
     dsn = settings.app_dsn
-    with _job_lock(dsn, DAILY) as got:
+    with job_lock(dsn, DAILY) as got:
         if not got:
             result.busy = True
             return result

@@ -7,6 +7,10 @@ senders at once never take the same row). A run that stops after the statement w
 and before its e-mail was accepted sends it on the next run; a run that stops after the
 server accepted a message and before the mark commits sends it again (the same
 Message-ID), which no outbox can avoid without the server's help.
+
+Besides statements the outbox carries messages of their own (a watch digest,
+``billing.digests``): the row holds the subject, text body and date, fixed when it was
+written, so a message sent again is the same message (``enqueue``, ``compose_text``).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import logging
 import smtplib
 import ssl
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from typing import Any
@@ -53,6 +58,29 @@ def compose(s: StatementSnapshot, pdf: bytes, recipient: str, message_id: str,
     message.add_attachment(pdf, maintype="application", subtype="pdf",
                            filename=f"{s.number}.pdf")
     return message
+
+
+def compose_text(subject: str, body: str, dated: datetime, recipient: str, message_id: str,
+                 settings: Settings) -> EmailMessage:
+    """A text message of the outbox's own (subject and body as stored) to ``recipient``."""
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = settings.mail_from
+    message["To"] = recipient
+    message["Date"] = format_datetime(dated.astimezone(VN_TZ))
+    message["Message-ID"] = message_id
+    message["Content-Language"] = "vi, en"
+    message.set_content(body)
+    return message
+
+
+def enqueue(conn: psycopg.Connection[Any], recipient: str, message_id: str, subject: str,
+            body: str, dated: datetime) -> None:
+    """An outbox row for a message of its own, in the caller's transaction (a Message-ID
+    already queued is left as it is)."""
+    conn.execute("INSERT INTO statement_mail (recipient, message_id, subject, body, dated)"
+                 " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (message_id) DO NOTHING",
+                 (recipient, message_id, subject, body, dated))
 
 
 class Sender:
@@ -137,24 +165,34 @@ def _next(conn: psycopg.Connection[Any], after: int, max_attempts: int,
     if statement_ids is not None:
         params += (statement_ids,)
     return conn.execute(
-        "SELECT m.id, m.recipient, m.message_id, s.snapshot, s.pdf FROM statement_mail m"
-        " JOIN statements s ON s.id = m.statement_id WHERE m.sent_at IS NULL AND m.id > %s"
+        "SELECT m.id, m.recipient, m.message_id, s.snapshot, s.pdf, m.subject, m.body, m.dated"
+        " FROM statement_mail m LEFT JOIN statements s ON s.id = m.statement_id"
+        " WHERE m.sent_at IS NULL AND m.id > %s"
         f" AND m.attempts < %s{only} ORDER BY m.id LIMIT 1 FOR UPDATE OF m SKIP LOCKED",
         params).fetchone()
 
 
+def _message(row: tuple[Any, ...], settings: Settings) -> tuple[EmailMessage, str]:
+    """The row's message and what it is (for the log)."""
+    _mail_id, recipient, msg_id, snapshot, pdf, subject, body, dated = row
+    if snapshot is None:
+        return compose_text(subject, body, dated, recipient, msg_id, settings), msg_id
+    s = StatementSnapshot.model_validate_json(bytes(snapshot))
+    return compose(s, bytes(pdf), recipient, msg_id, settings), f"statement {s.number}"
+
+
 def _send_row(conn: psycopg.Connection[Any], sender: Sender, row: tuple[Any, ...],
               settings: Settings) -> bool:
-    mail_id, recipient, msg_id, snapshot, pdf = row
-    s = StatementSnapshot.model_validate_json(bytes(snapshot))
+    mail_id, recipient = row[0], row[1]
+    message, what = _message(row, settings)
     try:
-        sender.send(compose(s, bytes(pdf), recipient, msg_id, settings), recipient)
+        sender.send(message, recipient)
     except (smtplib.SMTPException, OSError) as exc:
-        log.warning("statement %s to %s not sent: %s", s.number, recipient, exc)
+        log.warning("%s to %s not sent: %s", what, recipient, exc)
         conn.execute("UPDATE statement_mail SET attempts = attempts + 1, last_error = %s,"
                      " last_attempt_at = now() WHERE id = %s", (str(exc)[:500], mail_id))
         return False
     conn.execute("UPDATE statement_mail SET attempts = attempts + 1, last_error = NULL,"
                  " last_attempt_at = now(), sent_at = now() WHERE id = %s", (mail_id,))
-    log.info("statement %s sent to %s", s.number, recipient)
+    log.info("%s sent to %s", what, recipient)
     return True

@@ -52,6 +52,21 @@ class PaymentLine(_Frozen):
     amount_vnd: Annotated[int, Field(gt=0)]
 
 
+class WatchCharge(_Frozen):
+    """The month's watch list fee: the values watched at any time in the month
+    (``billing.watch_fees``), each at the fee per entry and month."""
+
+    entries: Annotated[int, Field(gt=0)]
+    fee_per_entry_vnd: Vnd
+    fee_vnd: Vnd
+
+    @model_validator(mode="after")
+    def _product(self) -> Self:
+        if self.fee_vnd != self.entries * self.fee_per_entry_vnd:
+            raise ValueError("fee_vnd must be entries x fee_per_entry_vnd")
+        return self
+
+
 class UserTotal(_Frozen):
     user: str | None
     user_email: str | None
@@ -75,11 +90,20 @@ class StatementSnapshot(_Frozen):
     amount_due_vnd: int  # negative: a credit carried to the next statement
     pay_to: str
     issuer: Issuer = Issuer()
+    #: The watch list fee of the month (none: nothing watched, or statements made before
+    #: watch fees; the canonical JSON then has no ``watch`` member, as before).
+    watch: WatchCharge | None = None
+
+    @property
+    def lines_vnd(self) -> int:
+        """The fees of the ledger lines (the transactions), without the watch fee."""
+        return sum(line.fee_vnd for line in self.lines)
 
     @model_validator(mode="after")
     def _totals(self) -> Self:
-        if self.charges_vnd != sum(line.fee_vnd for line in self.lines):
-            raise ValueError("charges_vnd must be the sum of the lines' fees")
+        watch = self.watch.fee_vnd if self.watch is not None else 0
+        if self.charges_vnd != self.lines_vnd + watch:
+            raise ValueError("charges_vnd must be the sum of the lines' fees and the watch fee")
         if self.payments_vnd != sum(p.amount_vnd for p in self.payments):
             raise ValueError("payments_vnd must be the sum of the payments")
         if self.amount_due_vnd != self.brought_forward_vnd - self.payments_vnd + self.charges_vnd:
@@ -100,7 +124,10 @@ class StatementSnapshot(_Frozen):
 
 def canonical_json(snapshot: StatementSnapshot) -> bytes:
     """The stored, hashed form: UTF-8 JSON, keys sorted, no insignificant white space."""
-    return json.dumps(snapshot.model_dump(mode="json"), ensure_ascii=False, sort_keys=True,
+    data = snapshot.model_dump(mode="json")
+    if data.get("watch") is None:  # the form of statements made before watch fees
+        data.pop("watch", None)
+    return json.dumps(data, ensure_ascii=False, sort_keys=True,
                       separators=(",", ":")).encode("utf-8")
 
 

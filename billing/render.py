@@ -154,7 +154,7 @@ def _by_user(s: StatementSnapshot, st: Styles) -> list[Flowable]:
                      Paragraph(str(total.count), right), Paragraph(amount(total.fee_vnd), right)])
     rows.append([Paragraph(_two(label("statement", "total")), cell),
                  Paragraph(f"<b>{len(s.lines)}</b>", right),
-                 Paragraph(f"<b>{amount(s.charges_vnd)}</b>", right)])
+                 Paragraph(f"<b>{amount(s.lines_vnd)}</b>", right)])
     widths = (FRAME_WIDTH * 0.6, FRAME_WIDTH * 0.15, FRAME_WIDTH * 0.25)
     return [Paragraph(bi(label("statement", "section_by_user")), st.heading),
             _grid(rows, widths, total_row=True)]
@@ -200,7 +200,7 @@ def _lines(s: StatementSnapshot, st: Styles) -> list[Flowable]:
     total = label("statement", "total")
     rows.append([Paragraph(f"<b>{esc(total.vi)}</b> ({esc(total.en)}): {len(s.lines)}", cell),
                  *(Paragraph("", cell) for _ in range(4)),
-                 Paragraph(f"<b>{amount(s.charges_vnd)}</b>", right)])
+                 Paragraph(f"<b>{amount(s.lines_vnd)}</b>", right)])
     # Tables of LINES_PER_TABLE rows: ReportLab splits a table at each page by wrapping
     # all its remaining rows again, so one table of 10,000 rows costs quadratic time
     # (bench_statement: 128 s; in pieces, linear). Each piece repeats the header.
@@ -213,6 +213,27 @@ def _lines(s: StatementSnapshot, st: Styles) -> list[Flowable]:
             table.setStyle([("SPAN", (0, -1), (4, -1))])
         tables.append(table)
     return [*flow, *tables]
+
+
+def _watch(s: StatementSnapshot, st: Styles) -> list[Flowable]:
+    """The watch list fee: its own line (values watched in the month × fee per entry)."""
+    w = s.watch
+    if w is None:
+        return []
+    cell, right = _styles(st)
+    keys = ("col_what", "col_entries", "col_unit_fee", "col_fee")
+    header = [Paragraph(_two(label("statement", k)), right if i else cell)
+              for i, k in enumerate(keys)]
+    what = label("statement", "watch_line").format(
+        entries=w.entries, fee=amount(w.fee_per_entry_vnd), fee_en=f"{w.fee_per_entry_vnd:,}")
+    basis = label("statement", "watch_basis")
+    row = [Paragraph(f"{_two(what)}<br/>{esc(basis.vi)}<br/>"
+                     f'<font color="{EN_GREY}">{esc(basis.en)}</font>', cell),
+           Paragraph(str(w.entries), right), Paragraph(amount(w.fee_per_entry_vnd), right),
+           Paragraph(f"<b>{amount(w.fee_vnd)}</b>", right)]
+    widths = (FRAME_WIDTH * 0.55, FRAME_WIDTH * 0.13, FRAME_WIDTH * 0.14, FRAME_WIDTH * 0.18)
+    return [CondPageBreak(70), Paragraph(bi(label("statement", "section_watch")), st.heading),
+            _grid([header, row], widths, total_row=False)]
 
 
 def _payments(s: StatementSnapshot, st: Styles) -> list[Flowable]:
@@ -244,7 +265,8 @@ def render_pdf(s: StatementSnapshot, *, close_after_months: int = 3,
     st = make_styles(fonts)
     story: list[Flowable] = [*_heading(s, st), *_account(s, st),
                              *_summary(s, st, close_after_months), *_by_user(s, st),
-                             *_lines(s, st), *_payments(s, st), *_basis(st)]
+                             *_lines(s, st), *_watch(s, st), *_payments(s, st),
+                             *_basis(st)]
     sha256 = content_hash(s)
     info = PageInfo(fonts=fonts, number=s.number, content_hash=sha256, verification_url="")
     title = label("statement", "title")

@@ -4,9 +4,10 @@ Every chargeable ledger line of the account made before the month's end and on n
 statement goes on it (a line committed after its own month's statement was made goes on the
 next one); every payment received before the month's end and listed on no earlier
 statement too; the balance brought forward is the previous statement's amount due. The
-statement, its lines, its payments and one outbox row per contact e-mail are written
-together, then unallocated payments are allocated to it. A statement for the month already
-made (or a later one) means nothing to do: the job is idempotent.
+statement, its lines, the month's watch list fee (``billing.watch_fees``), its payments
+and one outbox row per contact e-mail are written together, then unallocated payments are
+allocated to it. A statement for the month already made (or a later one) means nothing to
+do: the job is idempotent.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from billing.model import (
 )
 from billing.periods import Period, due_on, local_date, statement_number
 from billing.render import render_pdf
+from billing.watch_fees import watch_charge
 from core.settings import Settings
 
 #: The accounts that pay fees and get statements (agencies and the registry's staff never).
@@ -100,11 +102,12 @@ def make_statement(conn: psycopg.Connection[Any], account_id: int, period: Perio
     lines = unbilled_lines(conn, account_id, period.end)
     payments = unstated_payments(conn, account_id, period.end)
     forward = _brought_forward(conn, account_id)
-    if not lines and not payments and forward == 0:
+    watch = watch_charge(conn, account_id, role, period, settings)
+    if not lines and not payments and forward == 0 and watch is None:
         return None
     seq = conn.execute("SELECT nextval('statement_seq')").fetchone()
     assert seq is not None
-    charges = sum(line.fee_vnd for line in lines)
+    charges = sum(line.fee_vnd for line in lines) + (watch.fee_vnd if watch else 0)
     paid = sum(p.amount_vnd for p in payments)
     snapshot = StatementSnapshot(
         number=statement_number(period, int(seq[0])), account=account,
@@ -112,7 +115,7 @@ def make_statement(conn: psycopg.Connection[Any], account_id: int, period: Perio
         due_on=due_on(local_date(as_of), settings.billing_due_days), lines=tuple(lines),
         payments=tuple(payments), brought_forward_vnd=forward, charges_vnd=charges,
         payments_vnd=paid, amount_due_vnd=forward - paid + charges,
-        pay_to=settings.billing_pay_to)
+        pay_to=settings.billing_pay_to, watch=watch)
     return _store(conn, snapshot, period, render_pdf(
         snapshot, close_after_months=settings.billing_close_after_months), as_of)
 

@@ -152,3 +152,47 @@ def webhook(account: int = _ACCOUNT, url: str = typer.Argument(...)) -> None:
         _fail("url: không hợp lệ / not a valid URL")
     with _connect() as conn:
         typer.echo(f"secret (shown once): {webhooks.set_url(conn, account, url)}")
+
+
+@watch_app.command("digest-to")
+def digest_to(account: int = _ACCOUNT,
+              emails: list[str] = typer.Argument(None, help="Địa chỉ / addresses"),
+              contacts: bool = typer.Option(False, "--contacts",
+                                            help="Back to the account's contact e-mails."),
+              nobody: bool = typer.Option(False, "--nobody", help="No e-mail digests.")) -> None:
+    """Nơi nhận bản tin cảnh báo / where the account's alert digests go."""
+    from accounts.errors import AccountInputError
+    from accounts.validate import emails as checked
+    from billing import digests
+
+    given = list(emails or [])
+    if sum((bool(given), contacts, nobody)) > 1:
+        _fail("addresses, --contacts or --nobody: one of them / chỉ một trong ba")
+    with _connect() as conn:
+        if given or nobody:
+            try:
+                found = checked(given, "emails")
+            except AccountInputError as exc:
+                _fail(f"{exc.field}: {exc.message_vi} / {exc.message_en}")
+                return
+            digests.set_recipients(conn, account, found)
+        elif contacts:
+            digests.set_recipients(conn, account, None)
+        typer.echo(json.dumps({"emails": list(digests.recipients(conn, account)),
+                               "own_list": digests.recipients_set(conn, account)},
+                              ensure_ascii=False))
+
+
+@watch_app.command("digest")
+def digest(as_of: str | None = typer.Option(None, help="The clock (date or date and time)."),
+           send: bool = typer.Option(True, help="Send the outbox afterwards.")) -> None:
+    """Lập và gửi bản tin cảnh báo / make and send the alerts' e-mail digests now."""
+    from billing import digests
+    from billing.periods import parse_as_of
+    from core.settings import get_settings
+
+    done = digests.run(get_settings(), parse_as_of(as_of) if as_of else None, send=send)
+    if done.busy:
+        _fail("another digest run holds the lock / đang có lượt khác chạy")
+    typer.echo(json.dumps({"digests": done.digests, "alerts": done.alerts,
+                           "mail_sent": done.mail_sent, "mail_failed": done.mail_failed}))

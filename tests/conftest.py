@@ -63,6 +63,8 @@ def drop_slot(conn: Any, slot: str) -> None:
             return
         except psycopg.errors.ObjectInUse:
             time.sleep(0.1)
+        except psycopg.errors.UndefinedObject:
+            return  # gone meanwhile (its indexer, just stopped, dropped it)
     raise RuntimeError(f"replication slot {slot} stays in use")
 
 

@@ -57,8 +57,12 @@ ALLOWED: dict[str, set[str]] = {
             "audit"}
            | _COMMON,
     # the pages: the API's own use cases (never its app factory) and the wording
-    "web": {"api.deps", "api.errors", "api.models", "api.resources", "api.search_routes",
-            "query.request", "query.problems", "certify.wording", "certify.fonts"} | _COMMON,
+    # and the accounts' sign-in (web.session: who is signed in is the caller of the use cases)
+    "web": {"api.auth", "api.deps", "api.errors", "api.models", "query.request", "query.problems",
+            "api.ratelimit", "api.resources", "api.search_routes", "api.certificate_routes",
+            "api.account_routes", "api.account_models", "api.billing_routes",
+            "accounts", "certify.wording", "certify.fonts", "certify.store",
+            "certify.numbering", "certify.render", "freshness.errors"} | _COMMON,
     # the ASGI application: the API's routers and the pages' routers together, and the
     # uvicorn process that serves it
     "server": {"api", "web", "indexer.built_by"} | _COMMON,

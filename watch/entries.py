@@ -15,6 +15,7 @@ from typing import Any
 
 import psycopg
 
+from normalizers import n2
 from watch.keys import CRITERIA, entry_keys, stored
 
 
@@ -103,20 +104,56 @@ def add(conn: psycopg.Connection[Any], account_id: int, prepared: Sequence[Prepa
         return ids
 
 
+def identity(criterion: str, normalised: str) -> str:
+    """What a bulk removal compares for an entry of ``criterion`` with normal form
+    ``normalised``: a name folded (N2: no diacritics, so a file's ``NGUYEN VAN AN`` is the
+    entry added as ``Nguyễn Văn An``), an ID number without its leading zeros (a
+    spreadsheet drops them), a serial number in its serial form (already without ``*``,
+    spaces or dashes)."""
+    if criterion == "debtor_name":
+        return n2(normalised)
+    if criterion == "id_number":
+        return normalised.lstrip("0") or "0"
+    return normalised
+
+
+def _same_name(file_form: str, entry_form: str) -> bool:
+    """Two names of one identity (N2) are one entry unless both carry diacritics and
+    differ in them: ``NGUYEN VAN HUNG`` removes both ``Nguyễn Văn Hùng`` and ``Nguyễn Văn
+    Hưng``, but ``Nguyễn Văn Hùng`` only the first."""
+    return (file_form == entry_form or n2(file_form) == file_form
+            or n2(entry_form) == entry_form)
+
+
 def remove_matching(conn: psycopg.Connection[Any], account_id: int,
                     prepared: Iterable[Prepared]) -> int:
-    """Delete the account's entries with the same criterion and normal form (and party
-    type) as any of ``prepared``; returns how many."""
-    rows = [(p.entry.criterion, p.normalised, p.entry.party_type or "") for p in prepared]
+    """Delete the account's entries of the same criterion and identity (``identity``) as
+    any of ``prepared``, and of the same party type where both name one; returns how
+    many. The account's entries of those criteria are read and compared here: a removal
+    is rare, and the identity is not a stored column."""
+    wanted: dict[tuple[str, str], list[tuple[str | None, str]]] = {}
+    for p in prepared:
+        key = (p.entry.criterion, identity(p.entry.criterion, p.normalised))
+        wanted.setdefault(key, []).append((p.entry.party_type, p.normalised))
+    if not wanted:
+        return 0
+    criteria = sorted({criterion for criterion, _ in wanted})
     with conn.transaction():
         _lock_account(conn, account_id)
-        found = conn.execute(
-            "DELETE FROM watch_entries e USING unnest(%s::text[], %s::text[], %s::text[])"
-            " AS r(criterion, normalised, party_type)"
-            " WHERE e.account_id = %s AND e.criterion = r.criterion"
-            " AND e.normalised = r.normalised AND coalesce(e.party_type, '') = r.party_type",
-            ([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], account_id))
-        return found.rowcount
+        ids: list[int] = []
+        with conn.cursor(name="watch_remove") as cur:
+            cur.execute("SELECT id, criterion, normalised, party_type FROM watch_entries"
+                        " WHERE account_id = %s AND criterion = ANY(%s)",
+                        (account_id, criteria))
+            for entry_id, criterion, normalised, party_type in cur:
+                found = wanted.get((criterion, identity(criterion, normalised)), ())
+                if any((party_type is None or kind is None or kind == party_type)
+                       and (criterion != "debtor_name" or _same_name(form, normalised))
+                       for kind, form in found):
+                    ids.append(int(entry_id))
+        if ids:
+            conn.execute("DELETE FROM watch_entries WHERE id = ANY(%s)", (ids,))
+        return len(ids)
 
 
 def delete(conn: psycopg.Connection[Any], account_id: int, entry_id: int) -> bool:

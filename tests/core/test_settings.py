@@ -22,6 +22,7 @@ SAFE: dict[str, Any] = {
     "pg_dsn": "postgresql://regsearch:s3cret@db.internal:5432/registry",
     "app_dsn": "host=db.internal dbname=regsearch user=regsearch password=s3cret",
     "redis_url": "redis://:s3cret@redis.internal:6379/0",
+    "session_secret": "a long random secret that signs the pages' session cookie",
 }
 
 
@@ -65,6 +66,8 @@ def test_trust_authentication_and_default_secrets_are_refused(tmp_path: Path) ->
                                 "trusted_proxies": ["*"]})) == [
         "pg_dsn", "redis_url", "trusted_proxies"]
     assert _refused(Settings(**signed, smtp_username="mailer")) == ["smtp_password"]
+    unsigned_cookie = {k: v for k, v in signed.items() if k != "session_secret"}
+    assert _refused(Settings(**unsigned_cookie)) == ["session_secret"]
     check(Settings(**signed, smtp_username="mailer", smtp_password=SecretStr("x")))
     check(Settings(**{**signed, "app_dsn": "postgresql://regsearch@db/regsearch?sslcert=c.pem"}))
 

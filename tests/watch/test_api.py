@@ -55,6 +55,8 @@ def test_bad_input_is_refused_and_nothing_is_written(api: Any) -> None:
     error = _error(client.post("/v1/watch/entries", headers=first,
                                json={"criterion": "id_number", "value": "--.--"}), 422)
     assert error["problems"][0]["field"] == "value"
+    assert error["problems"][0]["rule"] == "no_watchable_characters"
+    assert error["problems"][0]["message_vi"] and error["problems"][0]["message_en"]
     error = _error(client.post("/v1/watch/entries", headers=first,
                                json={"criterion": "registration_number", "value": "1"}), 422)
     assert error["problems"][0]["field"] == "criterion"
@@ -66,10 +68,15 @@ def test_bad_input_is_refused_and_nothing_is_written(api: Any) -> None:
     six = [f"Nguyen Van {g},," for g in ("Hung", "Tuan", "Long", "Lan", "Bao", "Quang")]
     error = _error(client.post("/v1/watch/entries/upload", headers=first,
                                files=_csv(*six)), 422)
-    assert error["code"] == "watch_limit"
+    assert (error["code"], error["field"], error["rule"]) == ("watch_limit", "file",
+                                                               "watch_limit")
     error = _error(client.post("/v1/watch/entries/upload", headers=first,
                                files=_csv("Nguyen Van Hung,,", "!!!,,")), 422)
     assert error["report"]["invalid_rows"][0]["row"] == 3
+    assert error["field"] == "file"
+    [bad] = error["report"]["invalid_rows"][0]["problems"]
+    assert bad["rule"] in ("no_searchable_characters", "no_watchable_characters")
+    assert bad["field"] and bad["message_vi"] and bad["message_en"]
     _error(client.post("/v1/watch/entries/upload", headers=first,
                        files=_csv(*["Nguyen Van Hung,," + "x" * 60] * 80)), 413)
     assert client.get("/v1/watch/entries", headers=first).json()["total"] == 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -24,6 +25,7 @@ import pytest
 
 from registry.format import parse_registration
 from registry.loader import write_registration
+from tests import inbox
 from tests.conftest import REPO, _reset_registry, drop_slot, wait_until
 from tests.watch import book
 from watch import webhooks
@@ -147,7 +149,9 @@ def test_alerts_exactly_once_across_sigkill(fresh_databases: Any, tmp_path: Path
     delivery = Command(["deliver"], tmp_path / "deliver.log", env)
     with psycopg.connect(settings.app_dsn, autocommit=True) as app, \
             psycopg.connect(settings.pg_dsn, autocommit=True) as registry:
-        account = accounts.create_account(app, "Ngân hàng Thử nghiệm", "customer")
+        to = inbox.address("canhbao")
+        account = accounts.create_account(app, "Ngân hàng Thử nghiệm", "customer",
+                                          contact_emails=[to])
         key = accounts.issue_key(app, account)
         entries = _watch_the_book(create_app(Settings(watch_allow_http_webhooks=True)),
                                   key, receiver, TestClient)
@@ -176,11 +180,29 @@ def test_alerts_exactly_once_across_sigkill(fresh_databases: Any, tmp_path: Path
             states = app.execute("SELECT state, count(*) FROM watch_deliveries"
                                  " GROUP BY state").fetchall()
             assert dict(states) == {"delivered": len(found)}
+            _check_the_digest(settings, to, found)
         finally:
+            inbox.clear(to)
             follower.stop()
             delivery.stop()
             with psycopg.connect(os.environ["REGSEARCH_ADMIN_DSN"], autocommit=True) as admin:
                 drop_slot(admin, settings.watch_slot)  # a slot left behind holds the WAL
+
+
+def _check_the_digest(settings: Any, to: str, found: list[tuple[Any, ...]]) -> None:
+    """The digest job e-mails every alert once, through the real Postfix."""
+    from billing import digests
+
+    one_digest = settings.model_copy(update={"watch_digest_max_alerts": 100_000})
+    made = digests.run(one_digest)
+    assert len(made.digests) == 1 and made.alerts == len(found) and made.mail_sent == 1
+    [message] = inbox.wait_for(to)
+    part = message.get_body(("plain",))
+    assert part is not None
+    listed = [int(n) for n in re.findall(r"Alert id: (\d+)", part.get_content())]
+    assert listed == sorted(a[3] for a in found)
+    assert "THÔNG BÁO KÊ BIÊN TÀI SẢN THI HÀNH ÁN" in part.get_content()
+    assert digests.run(one_digest).digests == [] and len(inbox.messages(to)) == 1
 
 
 def _watch_the_book(app_: Any, key: str, receiver: Receiver, client_class: Any

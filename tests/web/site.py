@@ -76,8 +76,8 @@ def exact_count(url: str) -> int:
 
 
 @contextmanager
-def running_site(work: Path) -> Iterator[Site]:
-    """The API on ``PORT`` once the indexer has made every registration searchable."""
+def running_site(work: Path, port: int = PORT) -> Iterator[Site]:
+    """The API on ``port`` once the indexer has made every registration searchable."""
     from elasticsearch import Elasticsearch
 
     from core.settings import get_settings
@@ -96,9 +96,9 @@ def running_site(work: Path) -> Iterator[Site]:
     log = (work / "api.log").open("ab")
     api = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "server.app:create_app", "--factory",
-         "--host", "127.0.0.1", "--port", str(PORT)],
+         "--host", "127.0.0.1", "--port", str(port)],
         stdout=log, stderr=subprocess.STDOUT, cwd=REPO, env=dict(os.environ))
-    url = f"http://127.0.0.1:{PORT}"
+    url = f"http://127.0.0.1:{port}"
     try:
         wait_until(lambda: exact_count(url) == EXACT_MORTGAGES + 1, deadline_s=120,
                    interval_s=0.3, what="registrations searchable: "
@@ -111,7 +111,7 @@ def running_site(work: Path) -> Iterator[Site]:
         indexer.stop()
 
 
-def keep(path: Path, name: str) -> None:
+def keep(path: Path, name: str, prefix: str = "h9-") -> None:
     """A copy of a screenshot where the lead looks at them."""
     SCREENS.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(path, SCREENS / f"h9-{name}")
+    shutil.copyfile(path, SCREENS / f"{prefix}{name}")

@@ -30,3 +30,13 @@
     if (event.key === "Escape") { input.value = ""; }
   });
 })();
+// Forms that cannot be undone (removing a user, revoking a key) ask first; without this
+// script they are sent as they are.
+(function () {
+  "use strict";
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
+    });
+  });
+})();
