@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -16,6 +17,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from api.result_values import reasons_text
+from core import client_reference
 from freshness.watermark import Watermark
 from query.criteria import CRITERIA
 
@@ -50,6 +52,25 @@ def _range_of(low: int, high: int) -> WrapValidator:
             raise
 
     return WrapValidator(check)
+
+
+def _client_reference(value: str | None) -> str | None:
+    """``core.client_reference``'s rule, refused as a named rule of the field."""
+    try:
+        return client_reference.clean(value)
+    except client_reference.ClientReferenceError as exc:
+        raise PydanticCustomError(exc.rule, "client reference",
+                                  {"limit": client_reference.MAX_LENGTH}) from None
+
+
+#: The bank's own loan or file number (optional): echoed, stored, printed, listed.
+ClientReference = Annotated[
+    str | None, AfterValidator(_client_reference),
+    Field(description=(
+        f"Your own reference (loan or file number), at most {client_reference.MAX_LENGTH}"
+        " characters: starts with a letter or digit, then letters, digits, spaces and"
+        " - _ . / : # ( ). Echoed, printed on certificates, listed on statements."),
+        json_schema_extra={"maxLength": client_reference.MAX_LENGTH})]
 
 
 ExactOffset = Annotated[int, Field(ge=0, le=1_000_000), _range_of(0, 1_000_000)]
@@ -95,6 +116,7 @@ class SearchRequest(BaseModel):
     close_offset: CloseOffset = 0
     close_limit: PageLimit | None = Field(
         default=None, description="Close matches per page (default: the cap)")
+    client_reference: ClientReference = None
 
     @model_validator(mode="after")
     def _one_criterion(self) -> SearchRequest:
@@ -200,6 +222,7 @@ class CriterionEcho(BaseModel):
 
 class SearchResponse(BaseModel):
     criterion: CriterionEcho
+    client_reference: str | None = Field(default=None, description="As given, if given")
     include_deleted: bool
     watermark: Watermark
     exact: ExactTier

@@ -30,8 +30,10 @@ from api.batch.routes import _problem as batch_problem
 from api.batch.routes import spooled_upload
 from api.deps import AccountDep, ResourcesDep
 from api.errors import ApiProblemError, InvalidQueryError, error_response
+from api.models import ClientReference
 from api.openapi import refusals
-from api.problems import Problem
+from api.problems import Problem, problem
+from core.webhooks import MAX_URL_LENGTH
 from watch import alerts, entries, webhooks
 
 #: Every refusal of these routes: no key, an unknown entry or webhook, a file too large,
@@ -42,24 +44,18 @@ router = APIRouter(tags=["watch"])
 Criterion = Literal["debtor_name", "id_number", "chassis_number", "engine_number",
                     "plate_number"]
 
-_WEBHOOK_TEXTS = {
-    "not_https": ("Địa chỉ webhook phải dùng HTTPS.", "The webhook URL must use HTTPS."),
-    "invalid_url": ("Địa chỉ webhook không hợp lệ.", "The webhook URL is not a valid URL."),
-}
-
-
 class EntryIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     criterion: Criterion
     value: str = Field(min_length=1, max_length=200)
     party_type: Literal["individual", "organization"] | None = None
-    client_reference: str | None = Field(default=None, max_length=200)
+    client_reference: ClientReference = None
     alert_on_deletion: bool = False
 
 
 class WebhookIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    url: str = Field(min_length=1, max_length=2000)
+    url: str = Field(min_length=1, max_length=MAX_URL_LENGTH)
 
 
 class ReadIn(BaseModel):
@@ -199,7 +195,7 @@ def put_webhook(body: WebhookIn, resources: ResourcesDep,
     """Đặt webhook / set the account's alert callback; the secret is shown only here."""
     code = webhooks.url_problem(body.url, resources.settings.watch_allow_http_webhooks)
     if code is not None:
-        raise InvalidQueryError(Problem("url", code, *_WEBHOOK_TEXTS[code]))
+        raise InvalidQueryError(problem("url", code, limit=MAX_URL_LENGTH))
     with resources.pool.connection() as conn:
         secret = webhooks.set_url(conn, _account(caller), body.url)
     return {"url": body.url, "secret": secret, "signature_header": webhooks.SIGNATURE_HEADER}
