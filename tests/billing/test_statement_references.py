@@ -21,16 +21,14 @@ pytestmark = pytest.mark.services
 
 def _use(dsn: str, bank: Customer, at: datetime, reference: str, client_reference: str | None,
          kind: str = "certificate", rows: int = 1) -> None:
-    """A line as the API writes it (``accounts.record_usage``), then dated ``at``."""
-    import accounts
-
+    """A line as the API writes it (``accounts.record_usage``; the ledger is append-only,
+    so dated ``at`` as it is written)."""
     with psycopg.connect(dsn, autocommit=True) as conn:
-        caller = accounts.caller_of(conn, bank.id)
-        fee = accounts.Fee(30_000 if kind == "certificate" else 100 * rows, None)
-        accounts.record_usage(conn, caller, kind, fee, criterion="debtor_name"
-                              if kind == "certificate" else None, reference=reference,
-                              rows=rows, client="203.0.113.9", client_reference=client_reference)
-        conn.execute("UPDATE usage_ledger SET at = %s WHERE reference = %s", (at, reference))
+        conn.execute(
+            "INSERT INTO usage_ledger (account_id, kind, criterion, reference, rows, fee_vnd,"
+            " client_reference, at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            (bank.id, kind, "debtor_name" if kind == "certificate" else None, reference, rows,
+             30_000 if kind == "certificate" else 100 * rows, client_reference, at))
 
 
 def test_each_line_of_the_statement_shows_its_client_reference(
