@@ -97,7 +97,7 @@ def test_a_certificate_prints_and_stores_its_reference(
     path.write_bytes(pdf)
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
                           capture_output=True, text=True, timeout=60).stdout
-    assert "Số tham chiếu khách hàng" in text and "Client reference" in text
+    assert "Số tham chiếu của khách" in text and "Client's own reference" in text
     assert "HĐTD-2026/00123" in text
     subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", str(path),
                     str(tmp_path / "certificate")], check=True, timeout=60)

@@ -30,9 +30,9 @@ def test_a_certificate_prints_its_reference_and_hashes_it() -> None:
     assert json.loads(canonical_json(marked))["client_reference"] == REFERENCE
     assert "client_reference" not in json.loads(canonical_json(plain))
     text = _text(render_pdf(marked))
-    assert "Số tham chiếu khách hàng" in text and "Client reference" in text
+    assert "Số tham chiếu của khách" in text and "Client's own reference" in text
     assert REFERENCE in text
-    assert "Số tham chiếu khách hàng" not in _text(render_pdf(plain))
+    assert "Số tham chiếu của khách" not in _text(render_pdf(plain))
 
 
 def test_a_batch_certificate_prints_the_batchs_reference() -> None:
@@ -41,4 +41,4 @@ def test_a_batch_certificate_prints_the_batchs_reference() -> None:
         {**snapshot.model_dump(mode="json"), "client_reference": REFERENCE})
     assert "client_reference" not in json.loads(canonical_json(snapshot))
     text = _text(render_batch_pdf(marked, data))
-    assert "Số tham chiếu khách hàng" in text and REFERENCE in text
+    assert "Số tham chiếu của khách" in text and REFERENCE in text
