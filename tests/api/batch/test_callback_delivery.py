@@ -167,3 +167,24 @@ def test_a_rows_bad_reference_is_a_problem_of_that_row(
     [problem] = invalid["problems"]
     assert (problem["rule"], problem["field"]) == ("client_reference_characters", "Mã hồ sơ")
     assert problem["message_vi"] != problem["message_en"]
+
+
+def test_the_command_sends_the_reference_and_callback_and_shows_the_secret(
+        client: TestClient, settings: Settings, tmp_path: Any) -> None:
+    import io
+
+    from api.batch.client import BatchClient, run_submit
+
+    path = tmp_path / "book.csv"
+    path.write_bytes(_csv(2))
+    out = io.StringIO()
+    code = run_submit(BatchClient(client, _key(settings)), path, False, False, False, None,
+                      out, {"client_reference": REFERENCE,
+                            "callback_url": f"http://127.0.0.1:{PORT}/cb"})
+    assert code == 0, out.getvalue()
+    assert "callback signing secret (shown only now): " in out.getvalue()
+    batch_id = out.getvalue().split("batch id: ")[1].split()[0]
+    with psycopg.connect(settings.app_dsn, autocommit=True) as conn:
+        stored = conn.execute("SELECT client_reference, callback_url FROM batch_jobs"
+                              " WHERE id = %s", (batch_id,)).fetchone()
+    assert stored == (REFERENCE, f"http://127.0.0.1:{PORT}/cb")
