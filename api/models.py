@@ -38,6 +38,10 @@ def _has_control(value: str) -> bool:
                for ch in value)
 
 
+#: For the other bodies that take a criterion's value (watch entries).
+has_control_characters = _has_control
+
+
 def _range_of(low: int, high: int) -> WrapValidator:
     """Out of range names both bounds (pydantic's own error names only the one broken)."""
 

@@ -20,7 +20,8 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 import accounts
 from api import watch_file
@@ -30,7 +31,7 @@ from api.batch.routes import _problem as batch_problem
 from api.batch.routes import spooled_upload
 from api.deps import AccountDep, ResourcesDep
 from api.errors import ApiProblemError, InvalidQueryError, error_response
-from api.models import ClientReference
+from api.models import ClientReference, has_control_characters
 from api.openapi import refusals
 from api.problems import Problem, problem
 from core.webhooks import MAX_URL_LENGTH
@@ -51,6 +52,14 @@ class EntryIn(BaseModel):
     party_type: Literal["individual", "organization"] | None = None
     client_reference: ClientReference = None
     alert_on_deletion: bool = False
+
+    @field_validator("value")
+    @classmethod
+    def _no_control(cls, value: str) -> str:
+        """A search's rule (a NUL byte cannot even be stored: it was a 500)."""
+        if has_control_characters(value):
+            raise PydanticCustomError("no_control_characters", "control", {"field": "value"})
+        return value
 
 
 class WebhookIn(BaseModel):
