@@ -41,9 +41,12 @@ def watch_entry_fee(role: str, settings: Settings) -> Fee:
 
 def record_usage(conn: psycopg.Connection[Any], caller: Caller, kind: str, fee: Fee,
                  criterion: str | None = None, reference: str | None = None, rows: int = 1,
-                 client: str | None = None) -> None:
+                 client: str | None = None, client_reference: str | None = None) -> None:
+    """One line of the usage ledger; ``client`` is the caller's address,
+    ``client_reference`` the caller's own reference (loan or file number)."""
     conn.execute(
         "INSERT INTO usage_ledger (account_id, user_id, kind, criterion, reference, rows,"
-        " fee_vnd, free_ground, client) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        " fee_vnd, free_ground, client, client_reference)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
         (caller.account_id, caller.user_id, kind, criterion, reference, rows, fee.amount_vnd,
-         fee.free_ground, client))
+         fee.free_ground, client, client_reference))

@@ -63,11 +63,11 @@ def transactions(conn: psycopg.Connection[Any], account_id: int, *,
     """The account's ledger lines in [start, end), oldest first, with the user's name."""
     rows = conn.execute(
         "SELECT l.id, l.at, l.kind, l.criterion, l.reference, l.rows, l.fee_vnd,"
-        " l.free_ground, l.user_id, u.name, u.email FROM usage_ledger l"
+        " l.free_ground, l.user_id, u.name, u.email, l.client_reference FROM usage_ledger l"
         " LEFT JOIN users u ON u.id = l.user_id WHERE l.account_id = %s"
         " AND l.kind = ANY(%s) AND (%s::timestamptz IS NULL OR l.at >= %s)"
         " AND (%s::timestamptz IS NULL OR l.at < %s) ORDER BY l.at, l.id LIMIT %s",
         (account_id, list(kinds), start, start, end, end, limit)).fetchall()
     names = ("id", "at", "kind", "criterion", "reference", "rows", "fee_vnd", "free_ground",
-             "user_id", "user_name", "user_email")
+             "user_id", "user_name", "user_email", "client_reference")
     return [dict(zip(names, row, strict=True)) for row in rows]

@@ -57,9 +57,30 @@ class BatchStatus(BaseModel):
     fee: BatchFee | None = Field(description="In the usage ledger once the batch has finished")
     file_report: dict[str, Any] = Field(description="Columns recognised, file notes")
     links: dict[str, str]
+    client_reference: str | None = Field(default=None, description="As given at submission")
+    callback: BatchCallbackState | None = Field(
+        default=None, description="The completion callback asked for, and its delivery")
+
+
+class BatchCallbackState(BaseModel):
+    url: str
+    state: Literal["waiting", "pending", "delivered", "dead"] = Field(
+        description="waiting: the batch has not finished; pending: being delivered (retried"
+                    " with back-off); dead: every try failed")
+    attempts: int
+    last_error: str | None
+    delivered_at: str | None
+
+
+class BatchCallbackShown(BaseModel):
+    url: str
+    secret: str = Field(description="The HMAC-SHA256 key of the callback's signature; shown"
+                                    " only here")
+    signature_header: str
 
 
 class BatchSubmitted(BaseModel):
+    callback: BatchCallbackShown | None = None
     batch: BatchStatus
     fee_estimate_vnd: int = Field(description="Fee for the rows to search, if all complete")
     report: dict[str, Any] = Field(description="The validation report, row by row")

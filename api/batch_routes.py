@@ -30,14 +30,31 @@ from starlette.background import BackgroundTask
 
 import accounts
 from api.auth import SUSPENDED, client_address
-from api.batch_models import BatchStatus, BatchSubmitted, ValidationOnly, batch_status
+from api.batch_models import (
+    BatchCallbackShown,
+    BatchCallbackState,
+    BatchStatus,
+    BatchSubmitted,
+    ValidationOnly,
+    batch_status,
+)
+from api.batch_options import Submission, submission
 from api.certificate_models import BatchCertificateIssued, CertificateIssuing
 from api.deps import AccountDep, PaidServiceDep, ResourcesDep
 from api.errors import ApiProblemError, error_response
 from api.heavy import run_heavy
 from api.openapi import binary, refusals
 from api.resources import Resources
-from batch import certificate, closing, export, job_status, store, stored_rows, tasks
+from batch import (
+    callback,
+    certificate,
+    closing,
+    export,
+    job_status,
+    store,
+    stored_rows,
+    tasks,
+)
 from batch.limits import FileProblemError, Limits
 from batch.messages import texts
 from batch.parse import detect_format, parse
@@ -107,15 +124,23 @@ async def submit_batch(
     resources: ResourcesDep, caller: PaidServiceDep,
     validate_only: Annotated[bool, Query(description="Only check the rows; no batch")] = False,
     include_deleted: Annotated[bool, Query(description="Also match deleted ones")] = False,
+    client_reference: Annotated[str | None, Query(
+        description="Your own reference for the batch (loan book, file number): at most 64"
+                    " characters, a letter or digit first, then letters, digits, spaces and"
+                    " - _ . / : # ( )")] = None,
+    callback_url: Annotated[str | None, Query(
+        description="HTTPS URL POSTed (signed, retried) when the batch finishes")] = None,
 ) -> Any:
     """Tra cứu theo lô / submit a batch of lookups (customer or agency key)."""
+    options = submission(client_reference, callback_url, resources.settings)
     report = await run_heavy(_check, file, caller, resources)
     return await run_in_threadpool(_submit, http, file.filename, report, validate_only,
-                                   include_deleted, resources, caller)
+                                   include_deleted, resources, caller, options)
 
 
 def _submit(http: Request, filename: str | None, report: FileReport, validate_only: bool,
-            include_deleted: bool, resources: Resources, caller: accounts.Caller) -> Any:
+            include_deleted: bool, resources: Resources, caller: accounts.Caller,
+            options: Submission) -> Any:
     if validate_only:
         return JSONResponse(status_code=200,
                             content=ValidationOnly(report=report.as_dict()).model_dump())
@@ -125,23 +150,32 @@ def _submit(http: Request, filename: str | None, report: FileReport, validate_on
                               report=report.as_dict())
     with resources.pool.connection() as conn:
         try:
-            job_id = store.create_job(conn, caller, client_address(http),
-                                      filename or "upload", report, include_deleted)
+            job_id = store.create_job(
+                conn, caller, client_address(http), filename or "upload", report,
+                include_deleted, client_reference=options.client_reference,
+                callback=None if options.callback is None
+                else (options.callback.url, options.callback.secret))
         except store.OpenBatchesError as exc:
             raise _problem(429, "too_many_open_batches", headers={"Retry-After": "60"},
                            limit=exc.limit) from exc
     _publish(resources, job_id, report.chunks)
     estimate = accounts.fee_for(caller, "batch", resources.settings, rows=report.distinct)
-    return BatchSubmitted(batch=_status(resources, job_id, caller),
+    shown = None if options.callback is None else BatchCallbackShown(
+        **options.callback.shown())
+    return BatchSubmitted(batch=_status(resources, job_id, caller), callback=shown,
                           fee_estimate_vnd=estimate.amount_vnd, report=report.as_dict())
 
 
 def _status(resources: Resources, job_id: uuid.UUID, caller: accounts.Caller) -> BatchStatus:
     with resources.pool.connection() as conn:
         try:
-            return batch_status(job_status.job_status(conn, job_id, caller.account_id))
+            found = batch_status(job_status.job_status(conn, job_id, caller.account_id))
         except store.JobNotFoundError as exc:
             raise _problem(404, "batch_not_found", field="batch_id") from exc
+        state = callback.state_of(conn, job_id)
+        if state.get("callback") is not None:
+            state["callback"] = BatchCallbackState(**state["callback"])
+        return found.model_copy(update=state)
 
 
 @router.get("/v1/batches/{batch_id}", response_model=BatchStatus,

@@ -31,6 +31,7 @@ class CertificateIssued(BaseModel):
     fee_vnd: int
     free_ground: str | None = Field(description="Legal ground when free of charge")
     content_hash: str = Field(description="SHA-256 of the PDF, printed on it")
+    client_reference: str | None = Field(default=None, description="As given, printed on it")
     links: CertificateLinks
 
 
@@ -72,6 +73,7 @@ class BatchCertificateIssued(BaseModel):
     fee_vnd: int
     free_ground: str | None
     content_hash: str
+    client_reference: str | None = Field(default=None, description="The batch's, printed")
     results_file: dict[str, Any]
     links: CertificateLinks
 

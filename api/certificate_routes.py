@@ -90,7 +90,7 @@ def _issue_found(resources: Resources, body: SearchRequest, caller: accounts.Cal
             registry_lsn=found.registry_lsn, criterion=criterion, value=value,
             party_type=body.party_type, id_type=body.id_type, requester=requester_of(caller),
             fee=snapshot_fee(fee, settings), outcome=found.outcome,
-            include_deleted=body.include_deleted)
+            include_deleted=body.include_deleted, client_reference=body.client_reference)
 
     def render(snapshot: CertificateSnapshot) -> bytes:
         return render_pdf(snapshot, verify_base_url=settings.public_base_url)
@@ -99,10 +99,11 @@ def _issue_found(resources: Resources, body: SearchRequest, caller: accounts.Cal
     with resources.pool.connection() as conn, conn.transaction():
         issued = issue(conn, signer.key, build=build, render=render,
                        account_id=caller.account_id, user_id=caller.user_id,
-                       criterion=criterion,
-                       fee_vnd=fee.amount_vnd)
+                       criterion=criterion, fee_vnd=fee.amount_vnd,
+                       client_reference=body.client_reference)
         accounts.record_usage(conn, caller, "certificate", fee, criterion=criterion,
-                              reference=issued.number, client=client)
+                              reference=issued.number, client=client,
+                              client_reference=body.client_reference)
         audit.record_certificate(conn, caller, client, Searched.of(
             body, issued.snapshot.exact_count, issued.snapshot.close_count), issued.number)
     snapshot, number, digest = issued.snapshot, issued.number, issued.content_hash
@@ -116,6 +117,7 @@ def _issue_found(resources: Resources, body: SearchRequest, caller: accounts.Cal
         "fee_vnd": fee.amount_vnd,
         "free_ground": snapshot.fee.free_ground,
         "content_hash": digest,
+        "client_reference": snapshot.client_reference,
         "links": links(settings, number, digest),
     }
 

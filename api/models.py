@@ -86,6 +86,7 @@ class CriterionEcho(BaseModel):
 
 class SearchResponse(BaseModel):
     criterion: CriterionEcho
+    client_reference: str | None = Field(default=None, description="As given, if given")
     include_deleted: bool
     watermark: Watermark
     exact: ExactTier

@@ -34,13 +34,14 @@ MAX_GROUP = 500
 #: Python-level array dumpers cost a few percent of an ID search's CPU to write. The same
 #: statement writes each search's audit row (``audit``): what was searched and found.
 _COLUMNS = ("account_id", "user_id", "kind", "criterion", "reference", "rows", "fee_vnd",
-            "free_ground", "client", "at")
+            "free_ground", "client", "client_reference", "at")
 _AUDIT = ("key_hash", "value", "party_type", "include_deleted", "exact_count", "close_count")
 _INSERT = (
     "WITH e AS (SELECT * FROM jsonb_to_recordset(%s::jsonb) AS e(account_id bigint,"
     " user_id bigint,"
     " kind text, criterion text, reference text, rows int, fee_vnd bigint, free_ground text,"
-    " client text, at timestamptz, key_hash text, value text, party_type text,"
+    " client text, client_reference text, at timestamptz, key_hash text, value text,"
+    " party_type text,"
     " include_deleted boolean, exact_count int, close_count int)),"
     f" ledger AS (INSERT INTO usage_ledger ({', '.join(_COLUMNS)})"
     f" SELECT {', '.join(_COLUMNS)} FROM e)"
@@ -72,13 +73,16 @@ class SearchLedger:
         self._lock = threading.Lock()
 
     def record(self, caller: Caller, fee: Fee, criterion: str, client: str | None,
-               searched: Searched | None = None) -> None:
-        """The search's ledger entry and, given what it searched and found, its audit row."""
+               searched: Searched | None = None, client_reference: str | None = None
+               ) -> None:
+        """The search's ledger entry (with the caller's own ``client_reference``) and, given
+        what it searched and found, its audit row."""
         audit = (None,) * len(_AUDIT) if searched is None else (
             caller.key_hash, searched.value, searched.party_type, searched.include_deleted,
             searched.exact_count, searched.close_count)
         entry = _Entry((caller.account_id, caller.user_id, "search", criterion, None, 1,
-                        fee.amount_vnd, fee.free_ground, client, datetime.now(UTC), *audit))
+                        fee.amount_vnd, fee.free_ground, client, client_reference,
+                        datetime.now(UTC), *audit))
         self._ensure_started()
         self._queue.put(entry)
         if not entry.done.wait(self._wait_s):

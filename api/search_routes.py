@@ -121,7 +121,8 @@ def search_as(body: SearchRequest, http: Request, resources: Resources,
     fee = accounts.fee_for(caller, "search", resources.settings)
     try:
         resources.search_ledger.record(caller, fee, criterion, client_address(http),
-                                       Searched.of(body, page.exact_count, page.close_count))
+                                       Searched.of(body, page.exact_count, page.close_count),
+                                       client_reference=body.client_reference)
     except Exception as exc:
         raise errors.ServiceUnavailableError(
             "Không ghi được nhật ký sử dụng; vui lòng thử lại.",
@@ -151,6 +152,7 @@ def response_body(request: SearchRequest, page: grouped.Page, mark: Watermark,
     return orjson.dumps({
         "criterion": {"name": criterion, "value": value, "normalised": page.normalised,
                       "party_type": request.party_type},
+        "client_reference": request.client_reference,
         "include_deleted": request.include_deleted,
         "watermark": mark.model_dump(),
         "exact": {"count": page.exact_count, "offset": request.exact_offset,

@@ -37,7 +37,9 @@ from api.resources import Resources
 from batch.limits import FileProblemError
 from batch.report import FileReport, TooManyRowsError
 from billing import digests
-from query.problems import Problem
+from core.webhooks import MAX_URL_LENGTH
+from query.problems import Problem, problem
+from query.request import ClientReference, has_control_characters
 from watch import alerts, entries, webhooks
 
 #: Every refusal of these routes: no key, an unknown entry or webhook, a file too large,
@@ -48,40 +50,26 @@ router = APIRouter(tags=["watch"])
 Criterion = Literal["debtor_name", "id_number", "chassis_number", "engine_number",
                     "plate_number"]
 
-_WEBHOOK_TEXTS = {
-    "not_https": ("Địa chỉ webhook phải dùng HTTPS.", "The webhook URL must use HTTPS."),
-    "invalid_url": ("Địa chỉ webhook không hợp lệ.", "The webhook URL is not a valid URL."),
-}
-
-
-def has_control(value: str) -> bool:
-    """Control characters other than tab and line breaks (as ``api.models`` refuses them
-    in a search's value)."""
-    return any((ord(ch) < 32 and ch not in "\t\n\r") or 0x7F <= ord(ch) < 0xA0
-               for ch in value)
-
-
 class EntryIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     criterion: Criterion
     value: str = Field(min_length=1, max_length=200)
     party_type: Literal["individual", "organization"] | None = None
-    client_reference: str | None = Field(default=None, max_length=200)
+    client_reference: ClientReference = None
     alert_on_deletion: bool = False
 
-    @field_validator("value", "client_reference")
+    @field_validator("value")
     @classmethod
-    def _no_control(cls, value: str | None) -> str | None:
-        """A NUL byte or another control character: 422 naming the field (PostgreSQL
-        cannot store a NUL)."""
-        if value is not None and has_control(value):
-            raise PydanticCustomError("no_control_characters", "control")
+    def _no_control(cls, value: str) -> str:
+        """A search's rule (a NUL byte cannot even be stored: it was a 500)."""
+        if has_control_characters(value):
+            raise PydanticCustomError("no_control_characters", "control", {"field": "value"})
         return value
 
 
 class WebhookIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    url: str = Field(min_length=1, max_length=2000)
+    url: str = Field(min_length=1, max_length=MAX_URL_LENGTH)
 
 
 class DigestIn(BaseModel):
@@ -226,7 +214,7 @@ def put_webhook(body: WebhookIn, resources: ResourcesDep,
     """Đặt webhook / set the account's alert callback; the secret is shown only here."""
     code = webhooks.url_problem(body.url, resources.settings.watch_allow_http_webhooks)
     if code is not None:
-        raise InvalidQueryError(Problem("url", code, *_WEBHOOK_TEXTS[code]))
+        raise InvalidQueryError(problem("url", code, limit=MAX_URL_LENGTH))
     with resources.pool.connection() as conn:
         secret = webhooks.set_url(conn, _account(caller), body.url)
     return {"url": body.url, "secret": secret, "signature_header": webhooks.SIGNATURE_HEADER}

@@ -30,7 +30,7 @@ from psycopg_pool import ConnectionPool
 
 import accounts
 import audit
-from batch import certificate_requests, export, job_status, store, stored_rows
+from batch import callback, certificate_requests, export, job_status, store, stored_rows
 from batch.certificate_summary import BatchSummary
 from certify import store as certificate_store
 from certify.batch_render import render_batch_pdf
@@ -129,6 +129,7 @@ def _issue(conn: store.Conn, settings: Settings, key: SigningKey, caller: accoun
     data, summary = _results(conn, job_id)
     _check(job, summary)
     fee = accounts.fee_for(caller, "batch_certificate", settings)
+    reference = callback.client_reference_of(conn, job_id)  # the batch's, printed on it
     attached = AttachedFile(
         name=results_name(job_id), media_type=RESULTS_MEDIA_TYPE, size=len(data),
         sha256=certificate_store.sha256(data), lines=summary.total)
@@ -145,17 +146,19 @@ def _issue(conn: store.Conn, settings: Settings, key: SigningKey, caller: accoun
             registry_current_as_of=searched_range, counts=summary.counts(),
             by_criterion=summary.by_criterion(),
             rows_with_matches=tuple(summary.lines),
-            error_rows=tuple(summary.error_rows), results_file=attached)
+            error_rows=tuple(summary.error_rows), results_file=attached,
+            client_reference=reference)
 
     def render(snapshot: BatchCertificateSnapshot) -> bytes:
         return render_batch_pdf(snapshot, data, verify_base_url=settings.public_base_url)
 
     issued = issue(conn, key, build=build, render=render, account_id=caller.account_id,
-                   user_id=caller.user_id, criterion=BATCH_CRITERION, fee_vnd=fee.amount_vnd)
+                   user_id=caller.user_id, criterion=BATCH_CRITERION, fee_vnd=fee.amount_vnd,
+                   client_reference=reference)
     certificate_requests.link_certificate(conn, job_id, issued.number)
     accounts.record_usage(conn, caller, "certificate", fee, criterion=BATCH_CRITERION,
                           reference=issued.number, rows=summary.counts().searched,
-                          client=client)
+                          client=client, client_reference=reference)
     counts = summary.counts()  # the audit trail: the batch and rows found (exact, close only)
     audit.record_certificate(conn, caller, client, audit.Searched(
         BATCH_CRITERION, f"{job.file_name} ({job_id})", None, job.include_deleted,
@@ -247,6 +250,7 @@ def response_body(found: BatchCertificate, links: dict[str, str]) -> dict[str, A
         "fee_vnd": snapshot.fee.amount_vnd,
         "free_ground": snapshot.fee.free_ground,
         "content_hash": found.content_hash,
+        "client_reference": snapshot.client_reference,
         "results_file": snapshot.results_file.model_dump(),
         "links": links,
     }

@@ -5,7 +5,8 @@ The store only stores (``batch.store``); the fee is decided here (``accounts.fee
 and the usage ledger's line recorded here. A job is charged once: closing is the job's one
 transition from open (``store.close_job`` answers False when it was closed before, and then
 nothing is recorded), made under the lock on the job's row, so a retried last chunk, or a
-chunk finishing while the job is cancelled, cannot charge it again.
+chunk finishing while the job is cancelled, cannot charge it again. The same transaction
+writes the job's completion callback, when it asked for one (``batch.callback``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import accounts
-from batch import store
+from batch import callback, store
 from batch.store import Conn
 from core.settings import Settings
 
@@ -27,7 +28,9 @@ def _close(conn: Conn, job_id: uuid.UUID, job: store.LockedJob, status: str,
     if not store.close_job(conn, job_id, status, searched, fee):
         return False
     accounts.record_usage(conn, job.caller, "batch", fee, reference=str(job_id), rows=searched,
-                          client=job.client)
+                          client=job.client,
+                          client_reference=callback.client_reference_of(conn, job_id))
+    callback.enqueue(conn, job_id, settings)  # delivered later, from its row: never lost
     return True
 
 

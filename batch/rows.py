@@ -20,6 +20,7 @@ from batch.cells import cell_text
 from batch.columns import CLIENT_REFERENCE, PARTY_TYPE
 from batch.messages import Message
 from batch.parse import Record
+from core import client_reference
 from normalizers import n1, n2
 from normalizers.legacy import repair_legacy
 from query.candidates import plan
@@ -120,6 +121,15 @@ def _note_legacy(value: str, column: str, checked: CheckedRow) -> None:
         checked.notes.append(Message.of("legacy_encoding", column, value=repaired))
 
 
+def _client_reference(text: str | None, column: str, checked: CheckedRow) -> None:
+    """The row's own reference, under ``core.client_reference``'s rule."""
+    try:
+        checked.client_reference = client_reference.clean(text)
+    except client_reference.ClientReferenceError as exc:
+        checked.problems.append(_message(problem(column, exc.rule,
+                                                 limit=client_reference.MAX_LENGTH), column))
+
+
 def check_row(record: Record) -> CheckedRow:
     """The row's criteria, problems and notes."""
     checked = CheckedRow(record.row)
@@ -131,7 +141,8 @@ def check_row(record: Record) -> CheckedRow:
         if column.field == PARTY_TYPE:
             continue
         if column.field == CLIENT_REFERENCE:
-            checked.client_reference = cell_text(value, CLIENT_REFERENCE, column.header).text
+            _client_reference(cell_text(value, CLIENT_REFERENCE, column.header).text,
+                              column.header, checked)
             continue
         cell = cell_text(value, column.field, column.header)
         if cell.not_text:

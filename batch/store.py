@@ -59,8 +59,10 @@ class JobFinishedError(Exception):
 
 
 def create_job(conn: Conn, caller: accounts.Caller, client: str | None, file_name: str,
-               report: FileReport, include_deleted: bool) -> uuid.UUID:
-    """Store the job with every row and chunk; raises ``OpenBatchesError`` over the limit."""
+               report: FileReport, include_deleted: bool, client_reference: str | None = None,
+               callback: tuple[str, str] | None = None) -> uuid.UUID:
+    """Store the job with every row and chunk; raises ``OpenBatchesError`` over the limit.
+    ``callback``: the URL and secret of its completion callback (``batch.callback``)."""
     job_id = uuid.uuid4()
     chunk_rows: dict[int, list[int]] = {}
     for row in report.rows:
@@ -79,11 +81,13 @@ def create_job(conn: Conn, caller: accounts.Caller, client: str | None, file_nam
             "INSERT INTO batch_jobs (id, account_id, user_id, caller, client, file_name,"
             " file_format,"
             " include_deleted, status, rows_total, rows_valid, rows_invalid, rows_duplicate,"
-            " chunks_total, report) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 'queued', %s, %s,"
-            " %s, %s, %s, %s)",
+            " chunks_total, report, client_reference, callback_url, callback_secret)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 'queued', %s, %s, %s, %s, %s, %s, %s, %s,"
+            " %s)",
             (job_id, caller.account_id, caller.user_id, Jsonb(dataclasses.asdict(caller)),
              client, file_name, report.format, include_deleted, report.total, report.valid,
-             report.invalid, report.duplicates, report.chunks, Jsonb(report.file_part())))
+             report.invalid, report.duplicates, report.chunks, Jsonb(report.file_part()),
+             client_reference, *(callback or (None, None))))
         with conn.cursor() as cur, cur.copy(
                 "COPY batch_rows (job_id, row_number, chunk, duplicate_of, criteria, problems,"
                 " notes) FROM STDIN") as copy:

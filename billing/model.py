@@ -43,6 +43,8 @@ class Line(_Frozen):
     reference: str | None
     rows: Annotated[int, Field(ge=0)]
     fee_vnd: Vnd
+    #: the customer's own reference (loan or file number) given with the use
+    client_reference: str | None = None
 
 
 class PaymentLine(_Frozen):
@@ -127,6 +129,9 @@ def canonical_json(snapshot: StatementSnapshot) -> bytes:
     data = snapshot.model_dump(mode="json")
     if data.get("watch") is None:  # the form of statements made before watch fees
         data.pop("watch", None)
+    for line in data.get("lines", ()):
+        if line.get("client_reference", "") is None:  # as statements made before had it
+            del line["client_reference"]
     return json.dumps(data, ensure_ascii=False, sort_keys=True,
                       separators=(",", ":")).encode("utf-8")
 

@@ -176,6 +176,16 @@ def _what(kind: str, criterion: str | None, rows: int) -> str:
     return text
 
 
+def _reference(reference: str | None, client_reference: str | None) -> str:
+    """Our number (certificate, batch), then the customer's own reference, if any."""
+    text = esc(reference or "—")
+    if client_reference:
+        ref = label("statement", "client_reference")
+        text += (f'<br/>{esc(ref.vi)} <font color="{EN_GREY}">({esc(ref.en)})</font>:'
+                 f" <b>{esc(client_reference)}</b>")
+    return text
+
+
 def _lines(s: StatementSnapshot, st: Styles) -> list[Flowable]:
     cell, right = _styles(st)
     keys = ("col_no", "col_time", "col_user", "col_what", "col_reference", "col_fee")
@@ -195,7 +205,7 @@ def _lines(s: StatementSnapshot, st: Styles) -> list[Flowable]:
         rows.append([Paragraph(str(n), cell), Paragraph(when, cell),
                      Paragraph(_user_name(line.user, line.user_email), cell),
                      Paragraph(_what(line.kind, line.criterion, line.rows), cell),
-                     Paragraph(esc(line.reference or "—"), cell),
+                     Paragraph(_reference(line.reference, line.client_reference), cell),
                      Paragraph(amount(line.fee_vnd), right)])
     total = label("statement", "total")
     rows.append([Paragraph(f"<b>{esc(total.vi)}</b> ({esc(total.en)}): {len(s.lines)}", cell),

@@ -60,12 +60,14 @@ def unbilled_lines(conn: psycopg.Connection[Any], account_id: int, end: datetime
                    ) -> list[Line]:
     rows = conn.execute(
         "SELECT l.id, l.at, u.name, u.email, l.kind, l.criterion, l.reference, l.rows,"
-        " l.fee_vnd FROM usage_ledger l LEFT JOIN users u ON u.id = l.user_id"
+        " l.fee_vnd, l.client_reference FROM usage_ledger l LEFT JOIN users u"
+        " ON u.id = l.user_id"
         " WHERE l.account_id = %s AND l.fee_vnd > 0 AND l.at < %s AND NOT EXISTS"
         " (SELECT 1 FROM statement_lines s WHERE s.ledger_id = l.id) ORDER BY l.at, l.id",
         (account_id, end)).fetchall()
     return [Line(ledger_id=r[0], at=r[1], user=r[2], user_email=r[3], kind=r[4], criterion=r[5],
-                 reference=r[6], rows=r[7], fee_vnd=r[8]) for r in rows]
+                 reference=r[6], rows=r[7], fee_vnd=r[8], client_reference=r[9])
+            for r in rows]
 
 
 def unstated_payments(conn: psycopg.Connection[Any], account_id: int, end: datetime

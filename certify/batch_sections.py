@@ -27,6 +27,7 @@ from certify.sections import (
     instant_markup,
     label_row,
     position_markup,
+    reference_rows,
     requester_markup,
 )
 from certify.wording import Bilingual, label
@@ -88,6 +89,7 @@ def batch_details(snapshot: BatchCertificateSnapshot, st: Styles) -> list[Flowab
         _row(st, "scope", bi(scope), "text"),
         _row(st, "logic_version", esc(snapshot.search_logic_version), "text"),
         _row(st, "requester", requester_markup(snapshot.requester), "text"),
+        *reference_rows(snapshot, st),
         _row(st, "fee", fee_markup(snapshot.fee), "text"),
     ]
     return [Paragraph(bi(_b("section_details")), st.heading), details_table(rows)]

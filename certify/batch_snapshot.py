@@ -19,6 +19,7 @@ from pydantic import Field, model_validator
 
 from certify.snapshot import (
     SCHEMA_VERSION,
+    ClientReference,
     Fee,
     Issuer,
     Lsn,
@@ -178,6 +179,7 @@ class BatchCertificateSnapshot(_Frozen):
     error_rows: tuple[RowNumber, ...] = ()
     results_file: AttachedFile
     issuer: Issuer = Issuer()
+    client_reference: ClientReference = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

@@ -39,6 +39,7 @@ def build_snapshot(
     *, number: str, issued_at: datetime, current_as_of: datetime, registry_lsn: str,
     criterion: str, value: str, party_type: str | None, id_type: str | None,
     requester: Requester, fee: Fee, outcome: SearchOutcome, include_deleted: bool,
+    client_reference: str | None = None,
 ) -> CertificateSnapshot:
     exact = tuple(_match(m) for m in outcome.exact)
     close = tuple(_match(m) for m in outcome.close)
@@ -59,4 +60,5 @@ def build_snapshot(
         exact_count=len(exact),
         close_count=len(close) + outcome.close_left_out,
         close_left_out=outcome.close_left_out,
+        client_reference=client_reference,
     )

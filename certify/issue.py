@@ -41,6 +41,7 @@ def issue(
     criterion: str,
     user_id: int | None = None,
     fee_vnd: int,
+    client_reference: str | None = None,
 ) -> Issued[SnapshotT]:
     """``build(number, issued_at)`` makes the snapshot, ``render`` its unsigned PDF; the
     signed PDF is stored under the number with the snapshot's canonical form and hash.
@@ -55,5 +56,6 @@ def issue(
         number=number, issued_at=issued_at, account_id=account_id, user_id=user_id,
         criterion=criterion,
         snapshot=canonical_json(snapshot), content_hash=digest,
-        unsigned_pdf_sha256=store.sha256(unsigned), pdf=signed, fee_vnd=fee_vnd))
+        unsigned_pdf_sha256=store.sha256(unsigned), pdf=signed, fee_vnd=fee_vnd,
+        client_reference=client_reference))
     return Issued(number, issued_at, snapshot, digest, signed)

@@ -257,6 +257,13 @@ def requester_markup(req: Requester) -> str:
     return requester
 
 
+def reference_rows(snapshot: Headed, st: Styles) -> list[list[Paragraph]]:
+    """The requester's own reference, when it gave one: a row of the details."""
+    if snapshot.client_reference is None:
+        return []
+    return [_row(st, "client_reference", f"<b>{esc(snapshot.client_reference)}</b>")]
+
+
 def details(snapshot: CertificateSnapshot, st: Styles) -> list[Flowable]:
     crit = snapshot.criterion
     when = instant_markup(snapshot.issued_at)
@@ -278,6 +285,7 @@ def details(snapshot: CertificateSnapshot, st: Styles) -> list[Flowable]:
         _row(st, "scope", bi(scope)),
         _row(st, "logic_version", esc(snapshot.search_logic_version)),
         _row(st, "requester", requester_markup(snapshot.requester)),
+        *reference_rows(snapshot, st),
         _row(st, "fee", fee_markup(snapshot.fee)),
         _row(st, "results", _counts(snapshot)),
     ]

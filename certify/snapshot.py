@@ -28,6 +28,7 @@ __all__ = [
     "CertificateSnapshot",
     "CertifiedCriterion",
     "CertifiedMatch",
+    "ClientReference",
     "Event",
     "Fee",
     "Issuer",
@@ -93,6 +94,10 @@ VnDatetime = Annotated[AwareDatetime, AfterValidator(_to_vn)]
 """A timezone-aware instant, held in Asia/Ho_Chi_Minh so the stored form is uniform."""
 
 Text = Annotated[str, Field(min_length=1)]
+ClientReference = Annotated[str, Field(min_length=1, max_length=64)] | None
+"""The requester's own reference (loan or file number; ``core.client_reference`` checked
+it), printed on the certificate; left out of the stored form when there is none, so a
+certificate issued before references existed keeps its content hash."""
 
 
 class _Frozen(BaseModel):
@@ -261,6 +266,7 @@ class CertificateSnapshot(_Frozen):
     close_count: Annotated[int, Field(ge=0)]
     close_left_out: Annotated[int, Field(ge=0)]
     issuer: Issuer = Issuer()
+    client_reference: ClientReference = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -289,8 +295,11 @@ def canonical_json(snapshot: BaseModel) -> bytes:
 
     Any certificate snapshot: a single search's (:class:`CertificateSnapshot`) or a
     batch's (:class:`certify.batch_snapshot.BatchCertificateSnapshot`)."""
+    data = snapshot.model_dump(mode="json")
+    if data.get("client_reference", "") is None:
+        del data["client_reference"]
     return json.dumps(
-        snapshot.model_dump(mode="json"),
+        data,
         ensure_ascii=False,
         sort_keys=True,
         separators=(",", ":"),

@@ -26,6 +26,8 @@ class StoredCertificate:
     fee_vnd: int
     #: the user of the account who asked for it (None: before accounts had users)
     user_id: int | None = None
+    #: the requester's own reference (loan or file number), printed on it
+    client_reference: str | None = None
 
 
 def reserve_number(conn: psycopg.Connection[Any], issued_at: datetime) -> tuple[int, str]:
@@ -39,10 +41,11 @@ def reserve_number(conn: psycopg.Connection[Any], issued_at: datetime) -> tuple[
 def insert(conn: psycopg.Connection[Any], seq: int, cert: StoredCertificate) -> None:
     conn.execute(
         "INSERT INTO certificates (number, seq, issued_at, account_id, criterion, snapshot,"
-        " content_hash, unsigned_pdf_sha256, pdf, fee_vnd, user_id)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        " content_hash, unsigned_pdf_sha256, pdf, fee_vnd, user_id, client_reference)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
         (cert.number, seq, cert.issued_at, cert.account_id, cert.criterion, cert.snapshot,
-         cert.content_hash, cert.unsigned_pdf_sha256, cert.pdf, cert.fee_vnd, cert.user_id))
+         cert.content_hash, cert.unsigned_pdf_sha256, cert.pdf, cert.fee_vnd, cert.user_id,
+         cert.client_reference))
 
 
 def load(conn: psycopg.Connection[Any], number: str) -> StoredCertificate | None:

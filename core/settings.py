@@ -177,6 +177,12 @@ class Settings(BaseSettings):
     #: a worker (202, then ``GET /v1/batches/{id}/certificate``): a 100,000-row batch's
     #: certificate takes minutes to render and sign.
     batch_certificate_inline_rows: int = 2000
+    #: A batch's completion callback (issue 24; delivered by ``regsearch watch deliver``):
+    #: tries before the dead-letter state and the first back-off (doubling); plain-http
+    #: URLs are refused unless allowed here (None: allowed in development only).
+    batch_callback_attempts: int = 8
+    batch_callback_backoff_s: float = 5.0
+    batch_callback_allow_http: bool | None = None
     #: The API the ``regsearch batch`` client talks to; empty: http://api_host:api_port.
     api_url: str = ""
 

@@ -44,6 +44,22 @@ RULE_TEXTS: dict[str, tuple[str, str]] = {
         "Nội dung yêu cầu phải là một đối tượng JSON hợp lệ.",
         "The request body must be a valid JSON object."),
     "invalid": ("Giá trị không hợp lệ.", "Invalid value."),
+    "not_https": ("Địa chỉ gọi lại phải dùng HTTPS.", "The callback URL must use HTTPS."),
+    "invalid_url": (
+        "Địa chỉ gọi lại không hợp lệ (chỉ http hoặc https, có tên máy chủ, không có"
+        " khoảng trắng).",
+        "The callback URL is not a valid URL (http or https only, with a host name, no"
+        " white space)."),
+    "credentials_in_url": (
+        "Địa chỉ gọi lại không được chứa tên đăng nhập hoặc mật khẩu.",
+        "The callback URL must not hold a user name or password."),
+    "too_long": ("Địa chỉ gọi lại dài quá {limit} ký tự.",
+                 "The callback URL is longer than {limit} characters."),
+    "client_reference_characters": (
+        "Mã tham chiếu phải bắt đầu bằng chữ hoặc số và chỉ gồm chữ, số, dấu cách và"
+        " các ký tự - _ . / : # ( ).",
+        "A client reference must start with a letter or digit and hold only letters,"
+        " digits, spaces and - _ . / : # ( )."),
 }
 
 

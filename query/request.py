@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -17,6 +18,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from core import client_reference
 from query.criteria import CRITERIA
 
 MAX_VALUE_LENGTH = 200
@@ -36,6 +38,10 @@ def _has_control(value: str) -> bool:
                for ch in value)
 
 
+#: For the other bodies that take a criterion's value (watch entries).
+has_control_characters = _has_control
+
+
 def _range_of(low: int, high: int) -> WrapValidator:
     """Out of range names both bounds (pydantic's own error names only the one broken)."""
 
@@ -50,6 +56,25 @@ def _range_of(low: int, high: int) -> WrapValidator:
             raise
 
     return WrapValidator(check)
+
+
+def _client_reference(value: str | None) -> str | None:
+    """``core.client_reference``'s rule, refused as a named rule of the field."""
+    try:
+        return client_reference.clean(value)
+    except client_reference.ClientReferenceError as exc:
+        raise PydanticCustomError(exc.rule, "client reference",
+                                  {"limit": client_reference.MAX_LENGTH}) from None
+
+
+#: The bank's own loan or file number (optional): echoed, stored, printed, listed.
+ClientReference = Annotated[
+    str | None, AfterValidator(_client_reference),
+    Field(description=(
+        f"Your own reference (loan or file number), at most {client_reference.MAX_LENGTH}"
+        " characters: starts with a letter or digit, then letters, digits, spaces and"
+        " - _ . / : # ( ). Echoed, printed on certificates, listed on statements."),
+        json_schema_extra={"maxLength": client_reference.MAX_LENGTH})]
 
 
 ExactOffset = Annotated[int, Field(ge=0, le=1_000_000), _range_of(0, 1_000_000)]
@@ -95,6 +120,7 @@ class SearchRequest(BaseModel):
     close_offset: CloseOffset = 0
     close_limit: PageLimit | None = Field(
         default=None, description="Close matches per page (default: the cap)")
+    client_reference: ClientReference = None
 
     @model_validator(mode="after")
     def _one_criterion(self) -> SearchRequest:

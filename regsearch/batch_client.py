@@ -60,13 +60,15 @@ class BatchClient:
         self.poll_s = poll_s
 
     def submit(self, path: Path, validate_only: bool = False,
-               include_deleted: bool = False) -> dict[str, Any]:
+               include_deleted: bool = False, options: dict[str, str] | None = None
+               ) -> dict[str, Any]:
+        """``options``: more parameters (``client_reference``, ``callback_url``)."""
         content_type = _UPLOAD_TYPES.get(path.suffix.lower(), "application/octet-stream")
         with path.open("rb") as handle:
             response = self.http.post(
                 "/v1/batches", headers=self.headers,
                 params={"validate_only": str(validate_only).lower(),
-                        "include_deleted": str(include_deleted).lower()},
+                        "include_deleted": str(include_deleted).lower(), **(options or {})},
                 files={"file": (path.name, handle, content_type)}, timeout=600)
         body: dict[str, Any] = _json(response)
         return body
@@ -205,10 +207,12 @@ def report_lines(report: dict[str, Any], limit: int = 20) -> list[str]:
 
 
 def run_submit(client: BatchClient, path: Path, wait_for_end: bool, validate_only: bool,
-               include_deleted: bool, results: Path | None, out: TextIO) -> int:
+               include_deleted: bool, results: Path | None, out: TextIO,
+               options: dict[str, str] | None = None) -> int:
     """``regsearch batch submit``: 0 when the batch was accepted (and, waiting, is done)."""
     try:
-        body = client.submit(path, validate_only=validate_only, include_deleted=include_deleted)
+        body = client.submit(path, validate_only=validate_only, include_deleted=include_deleted,
+                             options=options)
     except BatchApiError as exc:
         error = exc.body.get("error", {}) if isinstance(exc.body, dict) else {}
         if "report" in error:
@@ -220,6 +224,9 @@ def run_submit(client: BatchClient, path: Path, wait_for_end: bool, validate_onl
         return 0
     batch_id = body["batch"]["id"]
     out.write(f"Mã lô / batch id: {batch_id}\n")
+    if body.get("callback"):
+        out.write("Khóa ký của lời gọi lại (chỉ hiện lần này) / callback signing secret (shown"
+                  f" only now): {body['callback']['secret']}\n")
     if not wait_for_end:
         return 0
     status = wait(client, batch_id, out)

@@ -175,12 +175,16 @@ def batch_submit(
                                                    "(.csv, .xlsx or .jsonl)."),
     api_url: str | None = _API_URL,
     api_key: str | None = _API_KEY,
+    client_reference: str | None = typer.Option(None, help="Your own reference for the batch."),
+    callback_url: str | None = typer.Option(None, help="HTTPS URL called when it finishes."),
 ) -> None:
     """Upload a file of lookups; print the validation report (and progress with --wait)."""
     from regsearch.batch_client import run_submit
 
+    options = {name: value for name, value in (("client_reference", client_reference),
+                                               ("callback_url", callback_url)) if value}
     code = run_submit(_batch_client(api_url, api_key), file, wait, validate_only,
-                      include_deleted, results, sys.stdout)
+                      include_deleted, results, sys.stdout, options)
     raise typer.Exit(code=code)
 
 

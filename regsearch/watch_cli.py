@@ -39,11 +39,14 @@ def follow(once: bool = typer.Option(False, help="Stop when the stream is draine
 
 @watch_app.command("deliver")
 def deliver(once: bool = typer.Option(False, help="Stop when nothing is due.")) -> None:
-    """Gửi cảnh báo đến webhook / deliver alerts to the accounts' webhooks."""
+    """Gửi cảnh báo và thông báo lô xong đến webhook / deliver alerts to the accounts'
+    webhooks and the finished batches' callbacks."""
+    from batch import callback
     from core.settings import get_settings
     from watch import webhooks
 
-    webhooks.run(get_settings(), once)
+    settings = get_settings()
+    webhooks.run(settings, once, more=[callback.outbox(settings)])
 
 
 @watch_app.command("add")
@@ -55,9 +58,16 @@ def add(account: int = _ACCOUNT,
         client_reference: str | None = typer.Option(None),
         alert_on_deletion: bool = typer.Option(False)) -> None:
     """Thêm một mục theo dõi / watch one value."""
+    from core import client_reference as reference_rule
     from core.settings import get_settings
     from watch import entries
 
+    try:
+        client_reference = reference_rule.clean(client_reference)
+    except reference_rule.ClientReferenceError as exc:
+        _fail(f"client_reference: {exc.rule} (tối đa / at most {reference_rule.MAX_LENGTH};"
+              " chữ, số, dấu cách, - _ . / : # ( ) / letters, digits, spaces, - _ . / : # ( ))")
+        return
     try:
         prepared = entries.prepare(entries.NewEntry(criterion, value, party_type,
                                                     client_reference, alert_on_deletion))

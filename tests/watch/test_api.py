@@ -169,3 +169,22 @@ def test_a_webhook_that_never_answers_goes_dead(api: Any) -> None:
                              " WHERE alert_id = %s", (alert_id,)).fetchone()
     assert tries >= 3
     assert state is not None and state[0] == "dead" and state[1] == 3 and state[2]
+
+
+def test_control_characters_and_bad_references_are_refused_not_stored(api: Any) -> None:
+    client, first, _second, dsn = api
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        before = conn.execute("SELECT count(*) FROM watch_entries").fetchone()
+    error = _error(client.post("/v1/watch/entries", headers=first, json={
+        "criterion": "plate_number", "value": "30A\u0000123"}), 422)
+    assert [(p["field"], p["rule"]) for p in error["problems"]] == [
+        ("value", "no_control_characters")]
+    error = _error(client.post("/v1/watch/entries", headers=first, json={
+        "criterion": "plate_number", "value": "30A-123.45", "client_reference": "=cmd|x"}), 422)
+    assert [(p["field"], p["rule"]) for p in error["problems"]] == [
+        ("client_reference", "client_reference_characters")]
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        assert conn.execute("SELECT count(*) FROM watch_entries").fetchone() == before
+    added = client.post("/v1/watch/entries", headers=first, json={
+        "criterion": "plate_number", "value": "30A-123.45", "client_reference": " HS-9 "})
+    assert added.status_code == 201 and added.json()["client_reference"] == "HS-9"
