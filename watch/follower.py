@@ -35,6 +35,7 @@ from indexer.locks import try_lock
 from indexer.lsn import int_to_lsn
 from indexer.pgoutput import Decoder, Transaction
 from watch import record
+from watch.keyfilter import KeyFilter
 from watch.match import Entry, Hit, Mark, event_of, hits, lookup_keys, mark_of
 
 log = logging.getLogger("regsearch.watch")
@@ -58,6 +59,8 @@ class WatchFollower:
         self.alerts_recorded = 0
         #: Seconds spent in each part of the current round (logged when it is slow).
         self._timings: dict[str, float] = {}
+        self.entries = record.EntryCache()
+        self.keys: KeyFilter | None = None
 
     def prepare(self) -> None:
         if not try_lock(self.registry, self.slot):
@@ -65,6 +68,10 @@ class WatchFollower:
         source.prepare_session(self.registry)
         slot.ensure_publication(self.registry)
         ensure_slot(self.registry, self.slot)
+        started = time.monotonic()
+        self.keys = KeyFilter(self.app)
+        log.info("key filter: about %d keys in %.1fs", self.keys.approx_keys,
+                 time.monotonic() - started)
 
     def step(self) -> int:
         """One round; returns the number of transactions matched."""
@@ -98,7 +105,11 @@ class WatchFollower:
         current = source.fetch_by_ids(self.registry, sorted(newest)) if newest else {}
         self._timings["read back"], mark = time.monotonic() - mark, time.monotonic()
         keys_of = {reg_id: lookup_keys(reg) for reg_id, reg in current.items()}
-        by_key = record.entries_by_key(self.app, set().union(*keys_of.values()))
+        if self.keys is None:
+            self.keys = KeyFilter(self.app)
+        self.keys.refresh(self.app)  # every entry committed before this round
+        by_key = record.entries_by_key(self.app, set().union(*keys_of.values()),
+                                       self.entries, self.keys)
         self._timings["lookup"], mark = time.monotonic() - mark, time.monotonic()
         watched = {reg_id for reg_id, keys in keys_of.items() if any(k in by_key for k in keys)}
         marks = record.marks(self.app, watched)
