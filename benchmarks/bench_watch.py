@@ -1,15 +1,17 @@
 """Watch lists under a stream of registry changes: commit-to-alert-recorded latency and the
 follower's CPU per change.
 
-    .venv/bin/python -m benchmarks.bench_watch --entries 1000000 --accounts 100 \\
-        --rate 500 --seconds 60
+    .venv/bin/python -m benchmarks.bench_watch --entries 1000000 --accounts 200 \\
+        --rate 500 --seconds 60 --indexer [--no-follower] [--reuse --keep]
 
 Self-contained: it makes its own registry and service databases (``--db-prefix``), loads
-the watch entries (``watch.entries.add``: COPY, one transaction per account, timed),
-starts ``regsearch watch follow`` on them with its own slot, and runs the write simulator
-(``registry.simulator``, from ``--writers`` processes as ``bench_freshness`` does) at the
+the watch entries (``benchmarks.watch_book``, timed), starts ``regsearch watch follow``
+on them with its own slot (and waits for its first position: the key filter loaded),
+and runs the write simulator (``registry.simulator``, from ``--writers`` processes as
+``bench_freshness`` does) at the
 rate. Entries are the debtor names, ID numbers and chassis numbers of synthetic
-registrations (``registry.synthetic``), a third of each; the stream's new registrations
+registrations (``registry.synthetic``: each gives its first grantor's name and ID number
+and its first chassis number), a third of each; the stream's new registrations
 come from the same generator with another seed, so they meet the entries as a real loan
 book meets the registry: shared common names, rarely a number.
 
@@ -20,8 +22,17 @@ Measures:
 * change latency: the first time the follower's saved position (``watch_follower.
   checked_upto``, sampled every 10 ms) passes the registry position read just after each
   commit, minus the commit: every change, matched or not;
-* CPU per change: the follower process's CPU seconds over the run / changes (PostgreSQL's
-  share, the key lookups, is in its backends and not counted here).
+* CPU per change: the follower process's CPU seconds over the run / changes, and its two
+  PostgreSQL backends' (found by ``application_name``): the registry's (decoding the WAL
+  for its slot: every database's WAL on a shared server) and the service database's
+  (the key lookups, the alerts);
+* with ``--indexer``: the indexer on its own index and slot beside it, commit → watermark
+  as ``bench_freshness`` measures it, and a name search every 50 ms on that index;
+  ``--no-follower`` runs the same without the follower, for the comparison.
+
+The book of entries is made quickly (``benchmarks.watch_book``: distinct values prepared
+once in two processes and cached on disk, one COPY); ``--reuse --keep`` runs again on the
+entries a kept run left.
 
 Everything it made is dropped at the end (``--keep`` keeps it).
 """
@@ -56,6 +67,7 @@ from query.search import search
 from registry.schema import ensure_schema
 from registry.simulator import Commit
 from registry.synthetic.generator import iter_registrations
+from watch.follower import APPLICATION_NAME
 
 
 def _dsn(base: str, name: str) -> str:
@@ -243,6 +255,14 @@ def _wait_for_slot(registry_dsn: str, slot: str, timeout_s: float = 300) -> None
             time.sleep(0.1)
 
 
+def _backends(dsn: str) -> list[int]:
+    """The PostgreSQL backends of the follower's sessions on ``dsn``'s database."""
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        return [int(r[0]) for r in conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = %s"
+            " AND datname = current_database()", (APPLICATION_NAME,)).fetchall()]
+
+
 def _caught_up(samples: list[tuple[float, int]], last: int, timeout_s: float = 300) -> None:
     deadline = time.time() + timeout_s
     while time.time() < deadline and (not samples or samples[-1][1] < last):
@@ -285,7 +305,7 @@ def main() -> None:
     alias = f"{args.db_prefix.replace('_', '-')}-registrations"
     cache = args.book_cache or Path(f"/tmp/bench_watch_book_{args.entries}.pickle")
     result: dict[str, Any] = {"follower": not args.no_follower, "indexer": args.indexer}
-    if _setup(registry_dsn, app_dsn, admin, args.reuse):
+    if _setup(registry_dsn, app_dsn, admin, args.reuse) and not args.no_follower:
         result["book"] = load_book(app_dsn, args.entries, args.accounts, cache)
     print(json.dumps(result), flush=True)
     env = {**os.environ, "REGSEARCH_PG_DSN": registry_dsn, "REGSEARCH_APP_DSN": app_dsn,
@@ -321,8 +341,12 @@ def _run(args: argparse.Namespace, registry_dsn: str, app_dsn: str, slot: str,
         watermarks.start()
         searches.start()
     positions.start()
+    if not args.no_follower:  # its key filter loaded and a first position saved
+        _caught_up(positions.samples, 0, timeout_s=900)
     follower_pid = processes[-1].pid if not args.no_follower else None
+    backends = [_backends(d) if follower_pid else [] for d in (registry_dsn, app_dsn)]
     cpu_before = cpu_seconds([follower_pid] if follower_pid else [])
+    backend_before = [cpu_seconds(pids) for pids in backends]
     started = time.time()
     commits = _stream(args, registry_dsn)
     elapsed = time.time() - started
@@ -332,6 +356,7 @@ def _run(args: argparse.Namespace, registry_dsn: str, app_dsn: str, slot: str,
     if args.indexer:
         _caught_up(watermarks.samples, last)
     cpu = cpu_seconds([follower_pid] if follower_pid else []) - cpu_before
+    backend_cpu = [cpu_seconds(p) - b for p, b in zip(backends, backend_before, strict=True)]
     for thread in (positions, watermarks, searches):
         thread.stop.set()
     stream: dict[str, Any] = {"target_rate_per_s": args.rate, "changes": len(commits),
@@ -339,6 +364,10 @@ def _run(args: argparse.Namespace, registry_dsn: str, app_dsn: str, slot: str,
     if follower_pid:
         stream.update(follower_cpu_s=round(cpu, 2),
                       follower_cpu_ms_per_change=round(cpu * 1000 / len(commits), 3),
+                      registry_backend_cpu_ms_per_change=round(
+                          backend_cpu[0] * 1000 / len(commits), 3),
+                      service_backend_cpu_ms_per_change=round(
+                          backend_cpu[1] * 1000 / len(commits), 3),
                       **_latencies(app_dsn, commits, positions))
     if args.indexer:
         stream.update(_side(commits, watermarks, searches))

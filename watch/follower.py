@@ -40,6 +40,8 @@ from watch.match import Entry, Hit, Mark, event_of, hits, lookup_keys, mark_of
 
 log = logging.getLogger("regsearch.watch")
 
+#: Its sessions' name in ``pg_stat_activity`` (the benchmark counts their CPU).
+APPLICATION_NAME = "regsearch-watch-follow"
 #: A round that takes longer is logged with the time of each of its parts.
 _SLOW_ROUND_S = 1.0
 
@@ -108,12 +110,16 @@ class WatchFollower:
         if self.keys is None:
             self.keys = KeyFilter(self.app)
         self.keys.refresh(self.app)  # every entry committed before this round
+        self._timings["keys"], mark = time.monotonic() - mark, time.monotonic()
+        self.entries.read_s = 0.0
         by_key = record.entries_by_key(self.app, set().union(*keys_of.values()),
                                        self.entries, self.keys)
         self._timings["lookup"], mark = time.monotonic() - mark, time.monotonic()
+        self._timings["of which entries"] = self.entries.read_s
         watched = {reg_id for reg_id, keys in keys_of.items() if any(k in by_key for k in keys)}
         marks = record.marks(self.app, watched)
         reported = record.reported(self.app, watched)
+        self._timings["marks"], mark = time.monotonic() - mark, time.monotonic()
         batch = record.Batch()
         for reg_id in sorted(watched):
             registration = current[reg_id]
@@ -164,8 +170,10 @@ def run(once: bool = False) -> None:
     backoff = 0.5
     while True:
         try:
-            with psycopg.connect(settings.pg_dsn, autocommit=True) as registry, \
-                    psycopg.connect(settings.app_dsn, autocommit=True) as app:
+            with psycopg.connect(settings.pg_dsn, autocommit=True,
+                                 application_name=APPLICATION_NAME) as registry, \
+                    psycopg.connect(settings.app_dsn, autocommit=True,
+                                    application_name=APPLICATION_NAME) as app:
                 follower = WatchFollower(registry, app, settings)
                 follower.prepare()
                 backoff = 0.5

@@ -30,7 +30,8 @@ from watch import webhooks
 
 pytestmark = pytest.mark.services
 
-RECEIVER_PORT = 8221
+#: A port of the test namespace's own when several run at once.
+RECEIVER_PORT = int(os.environ.get("REGSEARCH_TEST_WATCH_RECEIVER_PORT", "8221"))
 
 
 class Command:
