@@ -5,9 +5,12 @@ Why (measured, ``benchmarks/HISTORY.md``, issue 24): at 1,000,000 entries (13.7 
 distinct keys, 18 million rows) a registration has about 86 lookup keys and only 11 of
 them are held by any entry; each probe of the 540 MB key index costs tens of
 microseconds once it is out of PostgreSQL's cache, so the absent keys were most of the
-lookup. The filter answers for all 86 in about 30 µs (``rbloom``, 33 MB for 13.7 million
-keys at 0.05% false positives; a Python set of them would take about 1 GB). A false
-positive only costs the probe it would have cost anyway; a key must never be missing.
+lookup. The filter answers for all 86 in about 30 µs (``rbloom``; made for twice the
+rows of ``watch_keys`` at 0.1% false positives: about 65 MB at 18 million rows, where a
+Python set of the 13.7 million keys would take about 1 GB). A false positive only costs
+the probe it would have cost anyway; a key must never be missing. Loading it reads the
+whole key column once at start (18 million rows: minutes on the loaded shared machine;
+the slot keeps the changes meanwhile).
 
 Keeping it complete while entries are added (``watch.entries.add`` logs each adding
 transaction's range of entry ids in ``watch_key_log``, under its transaction id):

@@ -157,7 +157,7 @@ def test_alerts_exactly_once_across_sigkill(fresh_databases: Any, tmp_path: Path
         try:
             wait_until(lambda: registry.execute(
                 "SELECT 1 FROM pg_replication_slots WHERE slot_name = %s",
-                (settings.watch_slot,)).fetchone(), deadline_s=60,
+                (settings.watch_slot,)).fetchone(), deadline_s=300,
                 what="the watch slot: " + (tmp_path / "follow.log").read_text())
             expected = _run_the_day(app, registry, entries, follower, settings.watch_slot)
             found = _alerts(app)
@@ -168,7 +168,7 @@ def test_alerts_exactly_once_across_sigkill(fresh_databases: Any, tmp_path: Path
                                             "enforcement_notice", "deletion"}
             print(f"{len(keys)} alerts, as expected")
             _check_tiers(found, entries)
-            wait_until(lambda: len(receiver.delivered) >= len(found), deadline_s=120,
+            wait_until(lambda: len(receiver.delivered) >= len(found), deadline_s=600,
                        what="every alert at the webhook: "
                             + (tmp_path / "deliver.log").read_text()[-2000:])
             assert set(receiver.delivered) == {a[3] for a in found}
