@@ -174,9 +174,10 @@ def test_alerts_exactly_once_across_sigkill(fresh_databases: Any, tmp_path: Path
             assert set(receiver.delivered) == {a[3] for a in found}
             assert receiver.bad_signatures == 0
             assert any(t > 1 for t in receiver.tries.values())  # refused once, retried
-            states = app.execute("SELECT state, count(*) FROM watch_deliveries"
-                                 " GROUP BY state").fetchall()
-            assert dict(states) == {"delivered": len(found)}
+            # the receiver answers before the delivery loop marks the row: wait for it
+            wait_until(lambda: dict(app.execute(
+                "SELECT state, count(*) FROM watch_deliveries GROUP BY state").fetchall())
+                == {"delivered": len(found)}, deadline_s=60, what="every delivery marked")
         finally:
             follower.stop()
             delivery.stop()
