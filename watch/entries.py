@@ -101,6 +101,9 @@ def add(conn: psycopg.Connection[Any], account_id: int, prepared: Sequence[Prepa
                 for entry_id, p in zip(ids, prepared, strict=True):
                     for key in set(map(stored, p.keys)):
                         cp.write_row((key, entry_id))
+        # the follower's key filter reads this to learn the new keys (watch.keyfilter)
+        conn.execute("INSERT INTO watch_key_log (first_entry, last_entry) VALUES (%s, %s)",
+                     (min(ids), max(ids)))
         return ids
 
 

@@ -80,22 +80,41 @@ def _better(a: Match, b: Match | None) -> bool:
     return b is None or (_TIER_RANK[a.tier], -a.score) < (_TIER_RANK[b.tier], -b.score)
 
 
+#: A registered value as ``query.search.registered_values`` yields it.
+Registered = tuple[str, int, str, str, str | None]
+
+
 def hits(reg_id: int, registration: dict[str, Any], entries: Iterable[Entry],
          reported: Mapping[int, frozenset[str]] | None = None) -> list[Hit]:
     """The entries that match, each with its best match. With ``reported`` (per entry id,
     the value keys already alerted for this registration: an amendment), only values not
-    among them make a hit; ``value_keys`` holds every value matched all the same."""
+    among them make a hit; ``value_keys`` holds every value matched all the same.
+
+    Entries watching the same value (namesakes across accounts: at 1,000,000 entries a
+    common name's keys find hundreds) are classified once per registered value."""
     found: list[Hit] = []
+    values: dict[str, list[Registered]] = {}
+    verdicts: dict[tuple[str, str, str | None, Registered], Match | None] = {}
+    keyed: dict[tuple[str, str], str] = {}
     for entry in entries:
+        criterion = entry.criterion
+        if criterion not in values:
+            values[criterion] = list(registered_values(criterion, registration))
         done = reported.get(entry.id, frozenset()) if reported is not None else frozenset()
         best: Match | None = None
         matched: set[str] = set()
-        for value in registered_values(entry.criterion, registration):
-            match = best_match(entry.criterion, entry.value, entry.party_type, reg_id,
-                               registration, values=[value])
+        for value in values[criterion]:
+            memo = (criterion, entry.value, entry.party_type, value)
+            if memo in verdicts:
+                match = verdicts[memo]
+            else:
+                match = verdicts[memo] = best_match(criterion, entry.value, entry.party_type,
+                                                    reg_id, registration, values=[value])
             if match is None:
                 continue
-            key = value_key(entry.criterion, value[3])
+            key = keyed.get((criterion, value[3]))
+            if key is None:
+                key = keyed[(criterion, value[3])] = value_key(criterion, value[3])
             matched.add(key)
             if key in done:
                 continue

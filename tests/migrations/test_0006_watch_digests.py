@@ -50,7 +50,16 @@ def test_entries_and_alerts_before_digests_upgrade_in_place(db_at_0005: str) -> 
         other = accounts.create_account(conn, "Ngân hàng Khác", "customer")
         prepared = [entries.prepare(entries.NewEntry("id_number", f"00119001234{n}"))
                     for n in range(3)]
-        entries.add(conn, bank, prepared, 10)
+        for p in prepared:  # as the code of revision 0005 stored them (no key log yet)
+            [entry_id] = conn.execute(
+                "INSERT INTO watch_entries (account_id, criterion, value, party_type,"
+                " normalised, client_reference, alert_on_deletion) VALUES"
+                " (%s, %s, %s, %s, %s, %s, %s) RETURNING id",
+                (bank, p.entry.criterion, p.entry.value, p.entry.party_type, p.normalised,
+                 p.entry.client_reference, p.entry.alert_on_deletion)).fetchone()
+            for key in set(map(entries.stored, p.keys)):
+                conn.execute("INSERT INTO watch_keys (key, entry_id) VALUES (%s, %s)",
+                             (key, entry_id))
         for n, account in enumerate((bank, bank, other)):
             _alert(conn, account, f"0/{n + 1}")
     runner.upgrade(db_at_0005)
