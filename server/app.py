@@ -26,6 +26,7 @@ from core import gc_tuning
 from core.settings import Settings, check, get_settings
 from indexer import built_by
 from web import routes as web_routes
+from web import verify as web_verify
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(ProxyHeadersMiddleware,
                            trusted_hosts=resources.settings.trusted_proxies)
     app.include_router(web_routes.router)
+    app.include_router(web_verify.router)
     app.mount("/static", web_routes.static_files(), name="static")
     app.include_router(watch_routes.router)
     return app

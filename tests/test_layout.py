@@ -48,7 +48,9 @@ ALLOWED: dict[str, set[str]] = {
            | _COMMON,
     # the pages: the API's own use cases (never its app factory) and the wording
     "web": {"api.deps", "api.errors", "api.models", "api.problems", "api.resources",
-            "api.search_routes", "certify.wording", "certify.fonts"} | _COMMON,
+            "api.search_routes", "api.verify_routes", "api.heavy", "api.openapi",
+            "api.upload_limit", "api.batch.routes", "api.batch.models", "certify.wording",
+            "certify.fonts"} | _COMMON,
     # the ASGI application: the API's routers and the pages' routers together, and the
     # uvicorn process that serves it
     "server": {"api", "web", "indexer.built_by"} | _COMMON,

@@ -9,14 +9,13 @@ the page renders the body that route answers.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
@@ -26,10 +25,8 @@ from api.models import SearchRequest
 from api.problems import Problem, from_pydantic, problem
 from certify import fonts
 from web import view
+from web.pages import HERE, page
 
-HERE = Path(__file__).resolve().parent
-templates = Jinja2Templates(directory=HERE / "templates")
-templates.env.globals.update(view=view)
 router = APIRouter(include_in_schema=False)
 
 #: The fonts the pages use: Debian's DejaVu (fonts-dejavu-core), the certificates' own,
@@ -42,12 +39,6 @@ DOCS_ASSETS = frozenset({"swagger-ui-bundle.js", "swagger-ui.css"})
 def static_files() -> StaticFiles:
     """The pages' CSS, script and icon, mounted at ``/static`` by ``server.app``."""
     return StaticFiles(directory=HERE / "static")
-
-
-def _page(request: Request, template: str, status: int = 200,
-          headers: dict[str, str] | None = None, **context: Any) -> HTMLResponse:
-    return templates.TemplateResponse(request, template, context, status_code=status,
-                                      headers=headers)
 
 
 def _request(criterion: str, party_type: str | None, value: str, page: int) -> SearchRequest:
@@ -63,14 +54,15 @@ def _page_number(text: str) -> int:
 @router.get("/", response_class=HTMLResponse)
 @router.get("/tra-cuu", response_class=HTMLResponse)
 def search_page(request: Request, resources: ResourcesDep, criterion: str = "debtor_name",
-                value: str | None = None, page: str = "1") -> Response:
+                value: str | None = None,
+                page_number: Annotated[str, Query(alias="page")] = "1") -> Response:
     """Tra cứu công khai / public search (a form; results when a value is given)."""
     chosen = criterion if criterion in view.CHOICE_VALUES else "debtor_name"
     form = {"criterion": chosen, "value": value or ""}
     if value is None:
-        return _page(request, "search.html", form=form)
+        return page(request, "search.html", form=form)
     name, party_type = view.choice(chosen)
-    current = _page_number(page)
+    current = _page_number(page_number)
     found: list[Problem] = []
     try:
         body = _request(name, party_type, value, current)
@@ -81,17 +73,20 @@ def search_page(request: Request, resources: ResourcesDep, criterion: str = "deb
         found = list(exc.problems) or [problem(name, "invalid")]
     except errors.ApiProblemError as exc:
         template = "rate_limited.html" if exc.status == 429 else "refused.html"
-        return _page(request, template, status=exc.status, headers=exc.headers, form=form,
-                     message=(exc.message_vi, exc.message_en),
-                     retry_after=exc.headers.get("Retry-After"))
-    except errors.ServiceUnavailableError as exc:
-        return _page(request, "refused.html", status=503, headers={"Retry-After": "5"},
-                     form=form, message=(exc.message_vi, exc.message_en), retry_after="5")
+        return page(request, template, status=exc.status, headers=exc.headers, form=form,
+                      message=(exc.message_vi, exc.message_en),
+                      retry_after=exc.headers.get("Retry-After"))
+    except Exception as exc:  # Elasticsearch, the ledger or the index unavailable: a page
+        words = errors.unavailable_message(exc)
+        if words is None:
+            raise
+        return page(request, "refused.html", status=503, headers={"Retry-After": "5"},
+                      form=form, message=words, retry_after="5")
     if found:
-        return _page(request, "search.html", status=422, form=form, problems=found)
+        return page(request, "search.html", status=422, form=form, problems=found)
     result = orjson.loads(answer.body)
-    return _page(request, "search.html", form=form, result=result,
-                 pages=view.pages(result["exact"]["count"], current))
+    return page(request, "search.html", form=form, result=result,
+                  pages=view.pages(result["exact"]["count"], current))
 
 
 @router.get("/fonts/{name}")
