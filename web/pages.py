@@ -10,10 +10,11 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from web import view
+from web.cards import cards
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
-templates.env.globals.update(view=view)
+templates.env.globals.update(view=view, cards=cards)
 
 
 def page(request: Request, template: str, status: int = 200,

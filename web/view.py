@@ -89,7 +89,11 @@ def worded(group: str, key: str | None) -> Bilingual:
 def bi(pair: Bilingual | tuple[str, str]) -> Markup:
     """Vietnamese, then English marked as such (a function, not a template macro: a
     result page says several hundred of these, and a Jinja macro call costs ~20 µs)."""
-    vi, en = pair
+    return _bi(pair[0], pair[1])
+
+
+@lru_cache(maxsize=1024)
+def _bi(vi: str, en: str) -> Markup:  # the same headings and reasons recur on every page
     return Markup(f'{escape(vi)} <span class="en" lang="en">{escape(en)}</span>')
 
 
