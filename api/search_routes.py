@@ -106,8 +106,14 @@ def shown_page(resources: Resources, request: SearchRequest,
 def search_registrations(body: SearchRequest, http: Request, resources: ResourcesDep,
                          _key: ApiKey) -> Response:
     """Tra cứu theo một tiêu chí / search by exactly one criterion."""
+    return search_as(body, http, resources, caller_of(http, resources))
+
+
+def search_as(body: SearchRequest, http: Request, resources: Resources,
+              caller: accounts.Caller) -> Response:
+    """The search use case for a caller already known (by key here; by the signed-in
+    session on the pages): ledger, metrics and what the caller may see."""
     started = time.perf_counter()
-    caller = caller_of(http, resources)
     criterion, _ = body.criterion
     candidate_plan = searchable_plan(body)
     mark, _ = watermark.read(resources.es, resources.settings)

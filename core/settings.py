@@ -99,6 +99,15 @@ class Settings(BaseSettings):
     #: refused with 413 before more is read (``api.body_limit``).
     max_json_body_bytes: int = 64 * 1024
 
+    # --- web sign-in (web/session.py) ----------------------------------------------
+    #: Signs the pages' session cookie (Starlette's SessionMiddleware, itsdangerous); set a
+    #: long random value outside development (the default is refused there).
+    session_secret: SecretStr = SecretStr("development session secret, never in production")
+    #: A session ends this long after sign-in (seconds), whatever is done meanwhile.
+    session_max_age_s: int = 8 * 3600
+    #: Sign-in attempts allowed per minute per client address, and per e-mail address.
+    signin_attempts_per_minute: int = 10
+
     # --- certificates ------------------------------------------------------------
     #: Base of the links printed on certificates (verification page, QR code).
     public_base_url: str = "http://127.0.0.1:8000"

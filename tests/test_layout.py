@@ -47,10 +47,14 @@ ALLOWED: dict[str, set[str]] = {
             "indexer.state", "indexer.built_by", "migrations.runner", "watch"}
            | _COMMON,
     # the pages: the API's own use cases (never its app factory) and the wording
-    "web": {"api.deps", "api.errors", "api.models", "api.problems", "api.resources",
-            "api.search_routes", "api.verify_routes", "api.heavy", "api.openapi",
-            "api.upload_limit", "api.batch.routes", "api.batch.models", "certify.wording",
-            "certify.fonts"} | _COMMON,
+    # and the accounts' sign-in (web.session: who is signed in is the caller of the use cases)
+    "web": {"api.auth", "api.deps", "api.errors", "api.models", "api.problems",
+            "api.ratelimit", "api.resources", "api.search_routes", "api.certificate_routes",
+            "api.account_routes", "api.account_models", "api.billing_routes",
+            "api.verify_routes", "api.heavy", "api.openapi", "api.upload_limit",
+            "api.batch.routes", "api.batch.models",
+            "accounts", "billing", "certify.wording", "certify.fonts", "certify.store",
+            "certify.numbering", "certify.render", "freshness.errors"} | _COMMON,
     # the ASGI application: the API's routers and the pages' routers together, and the
     # uvicorn process that serves it
     "server": {"api", "web", "indexer.built_by"} | _COMMON,

@@ -1,9 +1,9 @@
 """The public pages: search at ``/`` and ``/tra-cuu``, the offline API docs, the font.
 
-Each search runs the JSON route's own function (``api.search_routes.search_registrations``)
-with the browser's request, so the public rate limit, the usage ledger, the metrics and
-what an anonymous caller may see apply to the page exactly as to ``POST /v1/search``;
-the page renders the body that route answers.
+Each search runs the JSON route's own use case (``api.search_routes.search_as``) with the
+browser's request and caller (the public, or the signed-in user: ``web.session``), so the
+public rate limit, the usage ledger, the metrics and what the caller may see apply to the
+page exactly as to ``POST /v1/search``; the page renders the body that use case answers.
 """
 
 from __future__ import annotations
@@ -19,13 +19,16 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
 from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
+import accounts
 from api import errors, search_routes
+from api.auth import caller_of
 from api.deps import ResourcesDep
 from api.models import SearchRequest
 from api.problems import Problem, from_pydantic, problem
 from certify import fonts
 from web import view
 from web.pages import HERE, page
+from web.session import SessionUserDep
 
 router = APIRouter(include_in_schema=False)
 
@@ -53,10 +56,11 @@ def _page_number(text: str) -> int:
 
 @router.get("/", response_class=HTMLResponse)
 @router.get("/tra-cuu", response_class=HTMLResponse)
-def search_page(request: Request, resources: ResourcesDep, criterion: str = "debtor_name",
-                value: str | None = None,
+def search_page(request: Request, resources: ResourcesDep, user: SessionUserDep,
+                criterion: str = "debtor_name", value: str | None = None,
                 page_number: Annotated[str, Query(alias="page")] = "1") -> Response:
-    """Tra cứu công khai / public search (a form; results when a value is given)."""
+    """Tra cứu / search (a form; results when a value is given): the public's, or a
+    signed-in user's with what their account may see (``search_as``, as their API key)."""
     chosen = criterion if criterion in view.CHOICE_VALUES else "debtor_name"
     form = {"criterion": chosen, "value": value or ""}
     if value is None:
@@ -66,7 +70,8 @@ def search_page(request: Request, resources: ResourcesDep, criterion: str = "deb
     found: list[Problem] = []
     try:
         body = _request(name, party_type, value, current)
-        answer = search_routes.search_registrations(body, request, resources, None)
+        caller = user.caller if user else caller_of(request, resources)
+        answer = search_routes.search_as(body, request, resources, caller)
     except ValidationError as exc:
         found = [from_pydantic(dict(error)) for error in exc.errors()]
     except errors.InvalidQueryError as exc:
@@ -74,19 +79,20 @@ def search_page(request: Request, resources: ResourcesDep, criterion: str = "deb
     except errors.ApiProblemError as exc:
         template = "rate_limited.html" if exc.status == 429 else "refused.html"
         return page(request, template, status=exc.status, headers=exc.headers, form=form,
-                      message=(exc.message_vi, exc.message_en),
-                      retry_after=exc.headers.get("Retry-After"))
+                    message=(exc.message_vi, exc.message_en),
+                    retry_after=exc.headers.get("Retry-After"))
     except Exception as exc:  # Elasticsearch, the ledger or the index unavailable: a page
         words = errors.unavailable_message(exc)
         if words is None:
             raise
         return page(request, "refused.html", status=503, headers={"Retry-After": "5"},
-                      form=form, message=words, retry_after="5")
+                    form=form, message=words, retry_after="5")
     if found:
         return page(request, "search.html", status=422, form=form, problems=found)
     result = orjson.loads(answer.body)
-    return page(request, "search.html", form=form, result=result,
-                  pages=view.pages(result["exact"]["count"], current))
+    fee = accounts.fee_for(user.caller, "certificate", resources.settings) if user else None
+    return page(request, "search.html", form=form, result=result, fee=fee,
+                pages=view.pages(result["exact"]["count"], current))
 
 
 @router.get("/fonts/{name}")
@@ -96,7 +102,7 @@ def font(name: str) -> Response:
     if path is None or not path.is_file():
         return Response(status_code=404)
     return FileResponse(path, media_type="font/ttf",
-                        headers={"Cache-Control": "public, max-age=86400"})
+                       headers={"Cache-Control": "public, max-age=86400"})
 
 
 @router.get("/docs", response_class=HTMLResponse)

@@ -116,8 +116,8 @@ def _answers(url: str) -> bool:
 
 
 @contextmanager
-def running_site(work: Path) -> Iterator[Site]:
-    """The API on ``PORT`` once the indexer has made every registration searchable."""
+def running_site(work: Path, port: int = PORT) -> Iterator[Site]:
+    """The API on ``port`` once the indexer has made every registration searchable."""
     from elasticsearch import Elasticsearch
 
     from core.settings import get_settings
@@ -134,7 +134,7 @@ def running_site(work: Path) -> Iterator[Site]:
     indexer = IndexerProcess(work / "indexer.log")
     indexer.start()
     try:
-        with uvicorn(work, PORT) as url:
+        with uvicorn(work, port) as url:
             wait_until(lambda: exact_count(url) == EXACT_MORTGAGES + 1, deadline_s=120,
                        interval_s=0.3, what="registrations searchable: "
                        + indexer.log_text()[-2000:])
@@ -143,7 +143,7 @@ def running_site(work: Path) -> Iterator[Site]:
         indexer.stop()
 
 
-def keep(path: Path, name: str) -> None:
+def keep(path: Path, name: str, prefix: str = "h9-") -> None:
     """A copy of a screenshot where the lead looks at them."""
     SCREENS.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(path, SCREENS / f"h9-{name}")
+    shutil.copyfile(path, SCREENS / f"{prefix}{name}")
