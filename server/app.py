@@ -26,6 +26,7 @@ from core import gc_tuning
 from core.settings import Settings, check, get_settings
 from indexer import built_by
 from web import account_routes as web_account_routes
+from web import batch_routes as web_batch_routes
 from web import billing_routes as web_billing_routes
 from web import certificate_routes as web_certificate_routes
 from web import routes as web_routes
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(web_account_routes.router)
     app.include_router(web_certificate_routes.router)
     app.include_router(web_billing_routes.router)
+    app.include_router(web_batch_routes.router)
     app.mount("/static", web_routes.static_files(), name="static")
     app.include_router(watch_routes.router)
     return app

@@ -107,6 +107,21 @@ def _bi_label(group: str, key: str | None) -> Markup:
     return bi(worded(group, key))  # kept: the same few labels recur on every card
 
 
+#: A batch file's columns that are not search criteria.
+_OTHER_COLUMNS = {
+    "party_type": Bilingual("Loại chủ thể", "Party type"),
+    "client_reference": Bilingual("Mã tham chiếu của khách hàng", "Client reference"),
+}
+
+
+def column_label(field: str | None) -> Markup:
+    """What a recognised column of a batch file holds: a criterion's words, or a party
+    type's or a client reference's."""
+    if field in _OTHER_COLUMNS:
+        return bi(_OTHER_COLUMNS[field])
+    return bi_label("criterion", field)
+
+
 def is_notice(registration: dict[str, Any]) -> bool:
     """A seizure notice: said by the result itself, else by the registration's kind."""
     said = registration.get("is_seizure_notice")
