@@ -147,6 +147,8 @@ def local_time(iso: str | None) -> str:
     """An ISO time as Vietnam's clock shows it, ``dd/mm/yyyy HH:MM:SS (UTC+7)``."""
     if not iso:
         return "—"
+    if len(iso) == 25 and iso.endswith("+07:00") and iso[10] == "T":  # as registered
+        return f"{iso[8:10]}/{iso[5:7]}/{iso[:4]} {iso[11:19]} (UTC+7)"
     try:
         moment = datetime.fromisoformat(iso)
     except ValueError:
