@@ -26,6 +26,12 @@ from core.settings import Settings
 MULTIPART_ROOM = 64 * 1024
 
 
+#: Where a batch file is uploaded: the API's route and the account pages' form.
+BATCH_UPLOADS = frozenset({"/v1/batches", "/tai-khoan/lo"})
+#: Where a certificate's PDF is uploaded: the API's route and the verification page's form.
+VERIFY_UPLOADS = frozenset({"/v1/certificates/verify", "/xac-minh"})
+
+
 @dataclass(frozen=True)
 class Limit:
     max_bytes: int
@@ -34,9 +40,9 @@ class Limit:
 
 def limit_for(method: str, path: str, settings: Settings) -> Limit:
     """The largest body accepted by ``method path``."""
-    if method == "POST" and path.rstrip("/") == "/v1/batches":
+    if method == "POST" and path.rstrip("/") in BATCH_UPLOADS:
         return Limit(settings.batch_max_upload_bytes + MULTIPART_ROOM, "file")
-    if method == "POST" and path.rstrip("/") == "/v1/certificates/verify":
+    if method == "POST" and path.rstrip("/") in VERIFY_UPLOADS:
         return Limit(settings.verify_max_upload_bytes + MULTIPART_ROOM, "file")
     return Limit(settings.max_json_body_bytes, "body")
 

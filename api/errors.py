@@ -84,6 +84,19 @@ SEARCH_DOWN = (
 INDEX_OUTDATED = ("Chỉ mục tra cứu cần được xây dựng lại cho phiên bản này; vui lòng thử lại sau.",
                   "The search index must be rebuilt for this version; please try again later.")
 
+def unavailable_message(exc: Exception) -> tuple[str, str] | None:
+    """The words of the 503 the handlers below answer for ``exc`` (None: not a 503), for
+    the pages, which answer the same refusal as a page."""
+    if isinstance(exc, ServiceUnavailableError | FreshnessError):
+        return exc.message_vi, exc.message_en
+    if isinstance(exc, TransportError) or (
+            isinstance(exc, ApiError) and exc.status_code in (429, 500, 502, 503, 504)):
+        return SEARCH_DOWN
+    if isinstance(exc, IndexOutdatedError):
+        return INDEX_OUTDATED
+    return None
+
+
 #: FastAPI's and Starlette's own refusals: status -> (code, field, Vietnamese, English).
 HTTP_TEXTS: dict[int, tuple[str, str | None, str, str]] = {
     400: ("unreadable_body", "body", "Không đọc được nội dung yêu cầu.",

@@ -13,11 +13,11 @@ What an answer may say (docs/certificates.md):
 from __future__ import annotations
 
 import hmac
-import html
 from typing import Any, Literal
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from api.certificate_models import Verdict as VerdictBody
 from api.deps import ResourcesDep, VerificationLimit
@@ -86,7 +86,6 @@ def answer(verdict: Verdict, number: str | None, *, result: VerificationResult |
     }
 
 
-
 def _holds(found: store.StoredCertificate, sha256: str) -> bool:
     given = sha256.strip().lower().encode()
     return hmac.compare_digest(given, found.content_hash.encode())
@@ -121,50 +120,46 @@ def of_upload(resources: Resources, pdf: bytes) -> dict[str, Any]:
                   found=found if on_record else None, reasons=reasons)
 
 
-def _wants_json(request: Request, default_json: bool) -> bool:
+def wants_json(request: Request, default_json: bool) -> bool:
+    """Content negotiation of the verification routes: a browser (``text/html``) gets the
+    page, ``application/json`` the verdict, anything else the route's default."""
     accept = request.headers.get("accept", "")
     if "text/html" in accept:
         return False
     return default_json or "application/json" in accept
 
 
-async def _negotiated(request: Request, resources: Resources, number: str,
-                      sha256: str | None, default_json: bool) -> Response:
-    try:
-        verdict = await run_heavy(by_number, resources, number, sha256)
-    except ApiProblemError:
-        if _wants_json(request, default_json):
-            raise
-        verdict = {"genuine": False, "message_vi": NOT_A_NUMBER[0],
-                   "message_en": NOT_A_NUMBER[1], "reasons": [], "issued_at": None,
-                   "content_hash": None}
-    if _wants_json(request, default_json):
-        return JSONResponse(verdict)
-    return HTMLResponse(page(number, verdict))
+def not_a_number(number: str) -> dict[str, Any]:
+    """What the page says of a text that is not a certificate number (the JSON answer is
+    the 404 ``certificate_not_found``)."""
+    return {"verdict": "not_genuine", "genuine": False, "intact": None, "number": number,
+            "content_hash": None, "signer": None, "signed_at": None, "issued_at": None,
+            "message_vi": NOT_A_NUMBER[0], "message_en": NOT_A_NUMBER[1], "reasons": []}
 
 
-#: Both routes answer the same verdict as JSON or as the page (content negotiation).
+#: The refusals of a verification by number.
+REFUSALS = refusals(401, (404, "Not a certificate number (form or check digit)"), 422,
+                    (429, "Too many verifications from this client this minute"), 503)
+#: The page's route answers the same verdict as JSON or as the page (content negotiation).
 NEGOTIATED: dict[int | str, dict[str, Any]] = {
     200: {"description": "The verdict (JSON) or the verification page (HTML)",
-          "content": {"application/json": {}, "text/html": {}}},
-    **refusals(401, (404, "Not a certificate number (form or check digit)"), 422,
-               (429, "Too many verifications from this client this minute"), 503)}
+          "content": {"application/json": {}, "text/html": {}}}, **REFUSALS}
 
 
-@router.get("/v1/certificates/{number}/verify", responses=NEGOTIATED)
+@router.get("/v1/certificates/{number}/verify", responses={
+    200: {"description": "The verdict", "content": {"application/json": {}}},
+    303: {"description": "To a browser (Accept: text/html): the verification page, "
+                         "/verify/{number}"}, **REFUSALS})
 async def verify_certificate(request: Request, number: str, resources: ResourcesDep,
                              _: VerificationLimit, sha256: str | None = None) -> Response:
     """Is the certificate issued as this number, with this hash, genuine and unchanged?
-    JSON; the verification page to a browser (``Accept: text/html``)."""
-    return await _negotiated(request, resources, number, sha256, default_json=True)
-
-
-@router.get("/verify/{number}", responses=NEGOTIATED)
-async def verification_page(request: Request, number: str, resources: ResourcesDep,
-                            _: VerificationLimit, sha256: str | None = None) -> Response:
-    """The page the QR code and printed link open (Vietnamese with English alongside);
-    the same answer as JSON to ``Accept: application/json``."""
-    return await _negotiated(request, resources, number, sha256, default_json=False)
+    JSON; a browser (``Accept: text/html``) is sent to the verification page
+    (``/verify/{number}``, served by ``web.verify``)."""
+    if not wants_json(request, default_json=True):
+        query = f"?{urlencode({'sha256': sha256})}" if sha256 is not None else ""
+        return RedirectResponse(f"/verify/{quote(number, safe='')}{query}", status_code=303)
+    verdict = await run_heavy(by_number, resources, number, sha256)
+    return JSONResponse(verdict)
 
 
 UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {
@@ -184,23 +179,3 @@ async def verify_uploaded(request: Request, resources: ResourcesDep,
     on record. Refused with 413 past ``verify_max_upload_bytes``, before more is read."""
     pdf = await read_one_file(request, "file", resources.settings.verify_max_upload_bytes)
     return await run_heavy(of_upload, resources, pdf)
-
-
-def page(number: str, verdict: dict[str, Any]) -> str:
-    """The verification page for a verdict (its message as the headline)."""
-    colour = "#0a6b2d" if verdict["genuine"] else "#a30000"
-    rows = "".join(f"<li>{html.escape(r['vi'])} <i>({html.escape(r['en'])})</i></li>"
-                   for r in verdict["reasons"])
-    return f"""<!doctype html><html lang="vi"><head><meta charset="utf-8">
-<title>Xác minh văn bản chứng nhận / Certificate verification</title></head>
-<body style="font-family: DejaVu Sans, sans-serif; max-width: 46em; margin: 2em auto">
-<h1>Xác minh văn bản chứng nhận kết quả tra cứu</h1>
-<p><i>Certified search result verification</i></p>
-<p>Số / Number: <b>{html.escape(number)}</b></p>
-<p style="color:{colour}; font-size: 1.3em"><b>{html.escape(verdict["message_vi"])}</b><br>
-<i>{html.escape(verdict["message_en"])}</i></p>
-<p>Thời điểm cấp / Issued at: {html.escape(str(verdict.get("issued_at") or "—"))}<br>
-Mã băm nội dung / Content hash:
-<code>{html.escape(str(verdict.get("content_hash") or "—"))}</code></p>
-<ul>{rows}</ul>
-</body></html>"""

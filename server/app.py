@@ -26,10 +26,12 @@ from core import gc_tuning
 from core.settings import Settings, check, get_settings
 from indexer import built_by
 from web import account_routes as web_account_routes
+from web import batch_routes as web_batch_routes
 from web import billing_routes as web_billing_routes
 from web import certificate_routes as web_certificate_routes
 from web import routes as web_routes
 from web import signin_routes
+from web import verify as web_verify
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -69,11 +71,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(ProxyHeadersMiddleware,
                            trusted_hosts=resources.settings.trusted_proxies)
     app.include_router(web_routes.router)
+    app.include_router(web_verify.router)
     signin_routes.install(app, resources.settings)  # the pages' session cookie, CSRF refusals
     app.include_router(signin_routes.router)
     app.include_router(web_account_routes.router)
     app.include_router(web_certificate_routes.router)
     app.include_router(web_billing_routes.router)
+    app.include_router(web_batch_routes.router)
     app.mount("/static", web_routes.static_files(), name="static")
     app.include_router(watch_routes.router)
     return app

@@ -61,6 +61,8 @@ ALLOWED: dict[str, set[str]] = {
     "web": {"api.auth", "api.deps", "api.errors", "api.models", "query.request", "query.problems",
             "api.ratelimit", "api.resources", "api.search_routes", "api.certificate_routes",
             "api.account_routes", "api.account_models", "api.billing_routes",
+            "api.verify_routes", "api.heavy", "api.openapi", "api.upload_limit",
+            "api.batch_routes", "api.batch_models",
             "accounts", "certify.wording", "certify.fonts", "certify.store",
             "certify.numbering", "certify.render", "freshness.errors"} | _COMMON,
     # the ASGI application: the API's routers and the pages' routers together, and the

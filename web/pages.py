@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from web import session, view
+from web.cards import cards
 
 HERE = Path(__file__).resolve().parent
 
@@ -28,7 +29,7 @@ def vnd(amount: object) -> str:
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals.update(view=view, csrf_field=session.csrf_field,
                              csrf_token=session.csrf_token, signed_in=session.shown_user,
-                             vnd=vnd)
+                             vnd=vnd, cards=cards)
 
 
 def page(request: Request, template: str, status: int = 200,

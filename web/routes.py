@@ -81,9 +81,12 @@ def search_page(request: Request, resources: ResourcesDep, user: SessionUserDep,
         return page(request, template, status=exc.status, headers=exc.headers, form=form,
                     message=(exc.message_vi, exc.message_en),
                     retry_after=exc.headers.get("Retry-After"))
-    except errors.ServiceUnavailableError as exc:
+    except Exception as exc:  # Elasticsearch, the ledger or the index unavailable: a page
+        words = errors.unavailable_message(exc)
+        if words is None:
+            raise
         return page(request, "refused.html", status=503, headers={"Retry-After": "5"},
-                    form=form, message=(exc.message_vi, exc.message_en), retry_after="5")
+                    form=form, message=words, retry_after="5")
     if found:
         return page(request, "search.html", status=422, form=form, problems=found)
     result = orjson.loads(answer.body)

@@ -89,7 +89,11 @@ def worded(group: str, key: str | None) -> Bilingual:
 def bi(pair: Bilingual | tuple[str, str]) -> Markup:
     """Vietnamese, then English marked as such (a function, not a template macro: a
     result page says several hundred of these, and a Jinja macro call costs ~20 µs)."""
-    vi, en = pair
+    return _bi(pair[0], pair[1])
+
+
+@lru_cache(maxsize=1024)
+def _bi(vi: str, en: str) -> Markup:  # the same headings and reasons recur on every page
     return Markup(f'{escape(vi)} <span class="en" lang="en">{escape(en)}</span>')
 
 
@@ -101,6 +105,21 @@ def bi_label(group: str, key: object) -> Markup:
 @lru_cache(maxsize=512)
 def _bi_label(group: str, key: str | None) -> Markup:
     return bi(worded(group, key))  # kept: the same few labels recur on every card
+
+
+#: A batch file's columns that are not search criteria.
+_OTHER_COLUMNS = {
+    "party_type": Bilingual("Loại chủ thể", "Party type"),
+    "client_reference": Bilingual("Mã tham chiếu của khách hàng", "Client reference"),
+}
+
+
+def column_label(field: str | None) -> Markup:
+    """What a recognised column of a batch file holds: a criterion's words, or a party
+    type's or a client reference's."""
+    if field in _OTHER_COLUMNS:
+        return bi(_OTHER_COLUMNS[field])
+    return bi_label("criterion", field)
 
 
 def is_notice(registration: dict[str, Any]) -> bool:
@@ -128,6 +147,8 @@ def local_time(iso: str | None) -> str:
     """An ISO time as Vietnam's clock shows it, ``dd/mm/yyyy HH:MM:SS (UTC+7)``."""
     if not iso:
         return "—"
+    if len(iso) == 25 and iso.endswith("+07:00") and iso[10] == "T":  # as registered
+        return f"{iso[8:10]}/{iso[5:7]}/{iso[:4]} {iso[11:19]} (UTC+7)"
     try:
         moment = datetime.fromisoformat(iso)
     except ValueError:

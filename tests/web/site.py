@@ -15,10 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from axe_selenium_python import Axe
+from selenium.webdriver.remote.webdriver import WebDriver
 
 from tests.conftest import REPO, IndexerProcess, wait_until
 
-PORT = 8191
+#: The page tests' API; another port in a namespace of its own (REGSEARCH_TEST_WEB_PORT).
+PORT = int(os.environ.get("REGSEARCH_TEST_WEB_PORT", "8191"))
 SCREENS = Path("/work/wt/screens")
 NAME_TYPED = "nguyen van tu"  # as a clerk types it: no diacritics
 EXACT_MORTGAGES = 23
@@ -61,6 +64,15 @@ def commit_all(registrations: list[dict[str, Any]]) -> None:
             write_registration(cur, parse_registration(registration))
 
 
+def serious_violations(driver: WebDriver) -> list[dict[str, Any]]:
+    """axe-core's violations of impact serious or critical on the page shown (axe.min.js
+    from the axe-selenium-python package: nothing fetched)."""
+    axe = Axe(driver)
+    axe.inject()
+    found: list[dict[str, Any]] = axe.run()["violations"]
+    return [v for v in found if v.get("impact") in ("serious", "critical")]
+
+
 @dataclass(frozen=True)
 class Site:
     url: str
@@ -73,6 +85,34 @@ def exact_count(url: str) -> int:
     except httpx.TransportError:  # not listening yet
         return -1
     return int(response.json()["exact"]["count"]) if response.status_code == 200 else -1
+
+
+@contextmanager
+def uvicorn(work: Path, port: int, **env: str) -> Iterator[str]:
+    """The API in a uvicorn process of its own on ``port`` (``env``: settings to override);
+    its URL, once it answers ``/healthz``."""
+    log = (work / f"api-{port}.log").open("ab")
+    api = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "server.app:create_app", "--factory",
+         "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log, stderr=subprocess.STDOUT, cwd=REPO, env={**os.environ, **env})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: _answers(url), deadline_s=60, interval_s=0.2,
+                   what=f"the API on {port}: " + (work / f"api-{port}.log").read_text(
+                       errors="replace")[-2000:])
+        yield url
+    finally:
+        api.terminate()
+        api.wait(timeout=20)
+        log.close()
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/healthz", timeout=5).status_code == 200
+    except httpx.TransportError:
+        return False
 
 
 @contextmanager
@@ -93,21 +133,13 @@ def running_site(work: Path, port: int = PORT) -> Iterator[Site]:
     commit_all(corpus())
     indexer = IndexerProcess(work / "indexer.log")
     indexer.start()
-    log = (work / "api.log").open("ab")
-    api = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "server.app:create_app", "--factory",
-         "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, cwd=REPO, env=dict(os.environ))
-    url = f"http://127.0.0.1:{port}"
     try:
-        wait_until(lambda: exact_count(url) == EXACT_MORTGAGES + 1, deadline_s=120,
-                   interval_s=0.3, what="registrations searchable: "
-                   + (work / "api.log").read_text(errors="replace")[-2000:])
-        yield Site(url, work)
+        with uvicorn(work, port) as url:
+            wait_until(lambda: exact_count(url) == EXACT_MORTGAGES + 1, deadline_s=120,
+                       interval_s=0.3, what="registrations searchable: "
+                       + indexer.log_text()[-2000:])
+            yield Site(url, work)
     finally:
-        api.terminate()
-        api.wait(timeout=20)
-        log.close()
         indexer.stop()
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,6 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from axe_selenium_python import Axe
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -25,25 +23,11 @@ from tests.web.site import (
     SEIZURE_NUMBER,
     Site,
     keep,
-    running_site,
+    serious_violations,
 )
 
 pytestmark = pytest.mark.services
 PHONE = (390, 844)
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    with running_site(tmp_path_factory.mktemp("site")) as running:
-        yield running
-
-
-def serious_violations(driver: WebDriver) -> list[dict[str, Any]]:
-    """axe-core's violations of impact serious or critical on the page shown."""
-    axe = Axe(driver)
-    axe.inject()
-    found: list[dict[str, Any]] = axe.run()["violations"]
-    return [v for v in found if v.get("impact") in ("serious", "critical")]
 
 
 def search(driver: WebDriver, criterion: str, value: str) -> None:
