@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -189,3 +190,45 @@ def wait_ready(*children: Child) -> None:
     for child in children:
         wait_until(lambda c=child: worker_ready(c), deadline_s=60,  # type: ignore[misc]
                    what=f"celery worker ready: {child.log_text()[-2000:]}")
+
+
+def _pid(claimed_by: str) -> int:
+    return int(claimed_by.rsplit(":", 1)[1])
+
+
+def _in_transaction(conn: psycopg.Connection[Any], pid: int) -> bool:
+    found = conn.execute(
+        "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s"
+        " AND state <> 'idle'", (f"regsearch-batch {socket.gethostname()}:{pid}",)).fetchone()
+    return bool(found and found[0])
+
+
+def kill_mid_chunk(conn: psycopg.Connection[Any], batch_id: str,
+                   victims: Callable[[], set[int]],
+                   signal_victim: Callable[[int, int], None]) -> int:
+    """SIGKILL a worker process that has claimed a chunk and not begun writing it.
+
+    The process is frozen (SIGSTOP) first, so that what is checked stays true: the
+    chunk is claimed by it and still open, and its database session is idle, so
+    no write of that chunk can land after the kill."""
+    def claimed() -> tuple[int, int] | None:
+        pids = victims()
+        for chunk, claimed_by in conn.execute(
+                "SELECT chunk, claimed_by FROM batch_chunks WHERE job_id = %s"
+                " AND state = 'queued' AND claimed_by IS NOT NULL", (batch_id,)).fetchall():
+            if _pid(claimed_by) in pids:
+                return int(chunk), _pid(claimed_by)
+        return None
+
+    for _ in range(50):
+        chunk, pid = wait_until(claimed, deadline_s=60, interval_s=0.02,
+                                what="a chunk running on the victim")
+        signal_victim(pid, signal.SIGSTOP)
+        state = conn.execute("SELECT state, claimed_by FROM batch_chunks WHERE job_id = %s"
+                             " AND chunk = %s", (batch_id, chunk)).fetchone()
+        if (not _in_transaction(conn, pid) and state is not None and state[0] == "queued"
+                and _pid(state[1]) == pid):
+            signal_victim(pid, signal.SIGKILL)
+            return chunk
+        signal_victim(pid, signal.SIGCONT)
+    raise AssertionError("no chunk could be caught mid-way")

@@ -17,21 +17,17 @@ import io
 import json
 import os
 import signal
-import socket
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import psycopg
 import pytest
 from openpyxl import load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from tests.batch import files, stack
 from tests.batch.conftest import BatchStack
-from tests.conftest import wait_until
 
 pytestmark = pytest.mark.services
 
@@ -50,48 +46,6 @@ class BigJob:
     jsonl: list[dict[str, Any]]
     #: worker name -> chunks its log says it finished
     chunks_done_by: dict[str, int]
-
-
-def _pid(claimed_by: str) -> int:
-    return int(claimed_by.rsplit(":", 1)[1])
-
-
-def _in_transaction(conn: psycopg.Connection[Any], pid: int) -> bool:
-    found = conn.execute(
-        "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s"
-        " AND state <> 'idle'", (f"regsearch-batch {socket.gethostname()}:{pid}",)).fetchone()
-    return bool(found and found[0])
-
-
-def _kill_mid_chunk(conn: psycopg.Connection[Any], batch_id: str,
-                    victims: Callable[[], set[int]],
-                    signal_victim: Callable[[int, int], None]) -> int:
-    """SIGKILL a worker process that has claimed a chunk and not begun writing it.
-
-    The process is frozen (SIGSTOP) first, so that what is checked stays true: the
-    chunk is claimed by it and still open, and its database session is idle, so
-    no write of that chunk can land after the kill."""
-    def claimed() -> tuple[int, int] | None:
-        pids = victims()
-        for chunk, claimed_by in conn.execute(
-                "SELECT chunk, claimed_by FROM batch_chunks WHERE job_id = %s"
-                " AND state = 'queued' AND claimed_by IS NOT NULL", (batch_id,)).fetchall():
-            if _pid(claimed_by) in pids:
-                return int(chunk), _pid(claimed_by)
-        return None
-
-    for _ in range(50):
-        chunk, pid = wait_until(claimed, deadline_s=60, interval_s=0.02,
-                                what="a chunk running on the victim")
-        signal_victim(pid, signal.SIGSTOP)
-        state = conn.execute("SELECT state, claimed_by FROM batch_chunks WHERE job_id = %s"
-                             " AND chunk = %s", (batch_id, chunk)).fetchone()
-        if (not _in_transaction(conn, pid) and state is not None and state[0] == "queued"
-                and _pid(state[1]) == pid):
-            signal_victim(pid, signal.SIGKILL)
-            return chunk
-        signal_victim(pid, signal.SIGCONT)
-    raise AssertionError("no chunk could be caught mid-way")
 
 
 @pytest.fixture(scope="module")
@@ -115,12 +69,13 @@ def big_job(batch_stack: BatchStack) -> BigJob:
     with batch_stack.connect() as conn:
         # 1. one pool process dies: Celery requeues its chunk at once
         #    (task_reject_on_worker_lost); the worker starts a new pool process
-        killed.append(_kill_mid_chunk(conn, batch_id, lambda: set(stack.pool_pids(second.pid)),
-                                      os.kill))
+        killed.append(stack.kill_mid_chunk(
+            conn, batch_id, lambda: set(stack.pool_pids(second.pid)), os.kill))
         # 2. a whole worker dies: its chunk waits in the broker's unacked set until the
         #    visibility timeout, then the other worker gets it
-        killed.append(_kill_mid_chunk(conn, batch_id, lambda: set(stack.pool_pids(first.pid)),
-                                      lambda _pid, sig: os.killpg(first.pid, sig)))
+        killed.append(stack.kill_mid_chunk(
+            conn, batch_id, lambda: set(stack.pool_pids(first.pid)),
+            lambda _pid, sig: os.killpg(first.pid, sig)))
     assert first.process is not None and first.process.wait(timeout=20) == -signal.SIGKILL
     final = batch_stack.wait_finished(key, batch_id)
     seconds = time.monotonic() - started

@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, cast
 
 import httpx
@@ -27,20 +27,20 @@ import psycopg
 import pytest
 
 from tests.batch.stack import Child
-from tests.conftest import REPO, drop_slot, recreate_databases, wait_until
+from tests.conftest import REPO, wait_until
 from tests.service_env import named
+from tests.services import cluster as shared
+from tests.services.cluster import Load
 
 pytestmark = pytest.mark.services
 
-FIRST_PORT = int(os.environ.get("REGSEARCH_TEST_ES_CLUSTER_PORT", "9211"))
-API_PORT = int(os.environ.get("REGSEARCH_TEST_CLUSTER_API_PORT", str(FIRST_PORT - 9211 + 8181)))
-REGISTRY_DB = named("regsearch_cluster_test")
-APP_DB = named("regsearch_app_cluster_test")
-ALIAS = named("test-cluster-registrations", "-")
-SLOT = named("test_cluster_indexer")
+API_PORT = shared.API_PORT
+NAMES = shared.Names(named("regsearch_cluster_test"), named("regsearch_app_cluster_test"),
+                     named("test-cluster-registrations", "-"), named("test_cluster_indexer"))
+ALIAS, SLOT = NAMES.alias, NAMES.slot
 CORPUS, STREAM, SEED = 3000, 400, 20261206
-#: Search threads, and at most this many searches each (the load ends with the test).
-THREADS, MAX_SEARCHES = 4, 20_000
+#: Search threads.
+THREADS = 4
 #: Registrations of one person committed before the outage (one more during it): what the
 #: certificate issued during the outage must list, every one.
 NAMESAKE = "Khúc Thị Diệp Uyển"
@@ -48,18 +48,8 @@ NAMESAKES = 30
 
 
 def _environment() -> dict[str, str]:
-    server = os.environ["REGSEARCH_PG_DSN"].rsplit("/", 1)[0]
-    urls = ",".join(f"http://127.0.0.1:{FIRST_PORT + i}" for i in range(3))
     return {
-        "REGSEARCH_ES_URL": urls,
-        "REGSEARCH_PG_DSN": f"{server}/{REGISTRY_DB}",
-        "REGSEARCH_APP_DSN": f"{server}/{APP_DB}",
-        "REGSEARCH_INDEX_ALIAS": ALIAS,
-        "REGSEARCH_REPLICATION_SLOT": SLOT,
-        "REGSEARCH_INDEX_SHARDS": "2",
-        "REGSEARCH_INDEX_REPLICAS": "1",
-        "REGSEARCH_API_PORT": str(API_PORT),
-        "REGSEARCH_PUBLIC_BASE_URL": f"http://127.0.0.1:{API_PORT}",
+        **NAMES.environment(API_PORT, shards=2),
         # a certificate waits for the index to reflect every commit before it; while a
         # primary is promoted on a loaded 2-core machine that takes more than the 10 s default
         "REGSEARCH_CERTIFICATE_FRESHNESS_WAIT_S": "90",
@@ -67,65 +57,20 @@ def _environment() -> dict[str, str]:
 
 
 def _settings() -> Any:
-    from core.settings import Settings
-
-    overrides: dict[str, Any] = {key.removeprefix("REGSEARCH_").lower(): value
-                                 for key, value in _environment().items()}
-    return Settings(**overrides)
-
-
-def _context(port: int = FIRST_PORT) -> Any:
-    from core.settings import get_settings
-    from services.stack import _existing_identity
-    from services.system import Context
-
-    settings = get_settings().model_copy(update={"es_port": port, "es_nodes": 3})
-    return Context(settings, _existing_identity(settings))
+    return shared.settings_of(_environment())
 
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Any]:
-    """Three fresh nodes (leftovers of an earlier run stopped and deleted), launched (the
-    test waits for them while it loads the registry), deleted after."""
-    from services import elasticsearch as single
-    from services import es_cluster
-    from services.system import find_java_home, say
-
-    ctx = _context()
-    if not single.installed(ctx):
-        pytest.skip("the Elasticsearch distribution is not installed (regsearch services up)")
-    es_cluster.wipe(ctx)
-    try:
-        every = es_cluster.nodes(ctx)
-        java = find_java_home(ctx.install_log, say)
-        launchers = [es_cluster.launch(ctx, node, java, every) for node in every]
-        yield ctx
-        for launcher in launchers:
-            launcher.wait(timeout=10)
-    finally:
-        es_cluster.wipe(ctx)
+    yield from shared.running()
 
 
 def _reset_databases() -> None:
-    from migrations.runner import upgrade
-    from registry.schema import ensure_schema
-
-    recreate_databases(REGISTRY_DB, APP_DB)
-    with psycopg.connect(_settings().pg_dsn) as conn:
-        ensure_schema(conn)
-        conn.commit()
-    upgrade(_settings().app_dsn)  # the service database, through its migrations
+    NAMES.reset_databases(_settings())
 
 
 def _commit(registrations: list[dict[str, Any]]) -> None:
-    import json
-
-    from registry.loader import load_lines
-
-    with psycopg.connect(_settings().pg_dsn) as conn:
-        report = load_lines([json.dumps(r, ensure_ascii=False) for r in registrations], conn,
-                            batch_size=1)
-    assert report.rejected == 0, report.problems[:3]
+    shared.commit(_settings().pg_dsn, registrations)
 
 
 def _namesake(template: dict[str, Any], number: int) -> dict[str, Any]:
@@ -136,68 +81,12 @@ def _namesake(template: dict[str, Any], number: int) -> dict[str, Any]:
             "grantors": [grantor], "status": "in_force", "events": []}
 
 
-@dataclass
-class Load:
-    """Searches from threads through the API, each recorded (start, end, ok)."""
-
-    url: str
-    queries: list[dict[str, Any]]
-    stop: threading.Event = field(default_factory=threading.Event)
-    records: list[tuple[float, float, bool, str]] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def run(self, offset: int) -> None:
-        with httpx.Client(base_url=self.url, timeout=30, trust_env=False) as client:
-            for i in range(MAX_SEARCHES):
-                if self.stop.is_set():
-                    return
-                body = self.queries[(offset + i * THREADS) % len(self.queries)]
-                began = time.monotonic()
-                try:
-                    response = client.post("/v1/search", json=body)
-                    ok, what = response.status_code == 200, str(response.status_code)
-                    if not ok:
-                        what += " " + response.text[:300]
-                except httpx.HTTPError as exc:
-                    ok, what = False, repr(exc)
-                with self.lock:
-                    self.records.append((began, time.monotonic(), ok, what))
-
-    def longest_gap(self) -> float:
-        """The longest time during which searches failed and none succeeded."""
-        gap, failing_since = 0.0, None
-        for began, ended, ok, _ in sorted(self.records):
-            if not ok and failing_since is None:
-                failing_since = began
-            elif ok and failing_since is not None:
-                gap, failing_since = max(gap, ended - failing_since), None
-        return gap
-
-
 def _health(ctx: Any) -> dict[str, Any]:
-    from services import es_cluster
-
-    for node in es_cluster.nodes(ctx):
-        try:
-            return dict(httpx.get(f"{node.url}/_cluster/health", timeout=5,
-                                  trust_env=False).json())
-        except httpx.HTTPError:
-            continue
-    return {}
+    return shared.health(ctx)
 
 
 def _caught_up(es: Any) -> bool:
-    from indexer import state
-    from indexer.lsn import lsn_to_int
-
-    with psycopg.connect(_settings().pg_dsn) as conn:
-        row = conn.execute("SELECT pg_current_wal_lsn()::text").fetchone()
-    try:
-        current = state.load(es, SLOT)
-    except Exception:  # a node just lost: ask again
-        return False
-    return bool(row and current and current.snapshot_done
-                and current.checked_upto_lsn_int >= lsn_to_int(str(row[0])))
+    return shared.caught_up(es, _settings().pg_dsn, SLOT)
 
 
 def _issue_certificate(api: str, key: str) -> dict[str, Any]:
@@ -240,9 +129,8 @@ def test_a_node_killed_under_load(cluster: Any, tmp_path: Any) -> None:
     api = Child([sys.executable, "-m", "regsearch.cli", "api"], tmp_path / "api.log",
                 env).start()
     api_url = f"http://127.0.0.1:{API_PORT}"
-    threads: list[threading.Thread] = []
     load = Load(api_url, [{"debtor_name": r["grantors"][0]["name"]} for r in base[:500]]
-                + [{"id_number": r["grantors"][0]["id_number"]} for r in base[:200]])
+                + [{"id_number": r["grantors"][0]["id_number"]} for r in base[:200]], THREADS)
     try:
         _wait_ready(es, indexer, api, api_url)
         index = es.indices.get_alias(name=ALIAS)
@@ -255,9 +143,7 @@ def test_a_node_killed_under_load(cluster: Any, tmp_path: Any) -> None:
         wait_until(lambda: _health(cluster).get("status") == "green", deadline_s=60,
                    interval_s=0.5, what="cluster green with replicas")
 
-        threads = [threading.Thread(target=load.run, args=(i,)) for i in range(THREADS)]
-        for thread in threads:
-            thread.start()
+        load.start()
         streamed = threading.Thread(target=_commit_slowly, args=(stream, load.stop))
         streamed.start()
         wait_until(lambda: len(load.records) >= 100, deadline_s=60, what="load running")
@@ -265,17 +151,13 @@ def test_a_node_killed_under_load(cluster: Any, tmp_path: Any) -> None:
         outage = _outage(cluster, es, name, api_url, key, namesakes[-1], load)
         load.stop.set()
         streamed.join(timeout=60)
-        for thread in threads:
-            thread.join(timeout=60)
+        load.finish()
         wait_until(lambda: _caught_up(es), deadline_s=60, interval_s=0.2,
                    what="indexer caught up after the outage: " + indexer.log_text()[-2000:])
         assert indexer.alive(), indexer.log_text()[-3000:]
 
-        failures = [record for record in load.records if not record[2]]
-        print(f"\nsearches {len(load.records)}, failed {len(failures)}, longest gap "
-              f"{load.longest_gap():.3f} s, slowest "
-              f"{max(e - b for b, e, _, _ in load.records):.3f} s, over 1 s "
-              f"{sum(1 for b, e, _, _ in load.records if e - b > 1)}, node down "
+        failures = load.failures()
+        print(f"\n{load.summary()}, node down "
               f"{outage.restarted_at - outage.killed_at:.1f} s ({outage.victim}, master "
               f"{outage.master}), certificate {outage.certified_in:.1f} s, green "
               f"{outage.green_at - outage.restarted_at:.1f} s after the restart")
@@ -289,16 +171,11 @@ def test_a_node_killed_under_load(cluster: Any, tmp_path: Any) -> None:
         assert _certified_numbers(outage.issued["number"]) == {
             r["registration_number"] for r in namesakes}
     finally:
-        load.stop.set()
-        for thread in threads:
-            thread.join(timeout=60)
+        load.finish()
         api.stop()
         indexer.stop()
         es.close()
-        with psycopg.connect(os.environ["REGSEARCH_ADMIN_DSN"], autocommit=True) as conn:
-            for (slot,) in conn.execute("SELECT slot_name FROM pg_replication_slots"
-                                        " WHERE database = %s", (REGISTRY_DB,)).fetchall():
-                drop_slot(conn, slot)
+        NAMES.drop_slots()
 
 
 def _wait_ready(es: Any, indexer: Child, api: Child, api_url: str) -> None:
@@ -361,8 +238,4 @@ def _count_after(load: Load, moment: float) -> int:
 
 
 def _commit_slowly(registrations: list[dict[str, Any]], stop: threading.Event) -> None:
-    """The registry's change stream: about 20 commits a second until told to stop."""
-    for registration in registrations:
-        if stop.wait(0.05):
-            return
-        _commit([registration])
+    shared.commit_slowly(_settings().pg_dsn, registrations, stop)
