@@ -60,7 +60,10 @@ class CheckedRow:
     notes: list[Message] = field(default_factory=list)
     duplicate_of: int | None = None
     chunk: int | None = None
-    #: The row's ``client_reference`` column (watch lists keep it with their entries).
+    #: The row's ``client_reference`` column as ``core.client_reference.clean`` leaves it
+    #: (watch lists keep it with their entries; a batch carries it into its results). One
+    #: that breaks the rule is a problem of the row and kept as entered (NFC, trimmed), so
+    #: the results can echo it beside the problem; only valid rows' references are used.
     client_reference: str | None = None
 
     @property
@@ -122,10 +125,12 @@ def _note_legacy(value: str, column: str, checked: CheckedRow) -> None:
 
 
 def _client_reference(text: str | None, column: str, checked: CheckedRow) -> None:
-    """The row's own reference, under ``core.client_reference``'s rule."""
+    """The row's own reference, under ``core.client_reference``'s rule (one that breaks it
+    is kept as entered, and the row is invalid)."""
     try:
         checked.client_reference = client_reference.clean(text)
     except client_reference.ClientReferenceError as exc:
+        checked.client_reference = unicodedata.normalize("NFC", text or "").strip()
         checked.problems.append(_message(problem(column, exc.rule,
                                                  limit=client_reference.MAX_LENGTH), column))
 

@@ -90,13 +90,14 @@ def create_job(conn: Conn, caller: accounts.Caller, client: str | None, file_nam
              client_reference, *(callback or (None, None))))
         with conn.cursor() as cur, cur.copy(
                 "COPY batch_rows (job_id, row_number, chunk, duplicate_of, criteria, problems,"
-                " notes) FROM STDIN") as copy:
+                " notes, client_reference) FROM STDIN") as copy:
             for row in report.rows:
                 copy.write_row((
                     str(job_id), row.row, row.chunk, row.duplicate_of,
                     json.dumps([c.as_dict() for c in row.criteria], ensure_ascii=False),
                     json.dumps([p.as_dict() for p in row.problems], ensure_ascii=False),
-                    json.dumps([n.as_dict() for n in row.notes], ensure_ascii=False)))
+                    json.dumps([n.as_dict() for n in row.notes], ensure_ascii=False),
+                    row.client_reference))
         with conn.cursor() as cur:
             cur.executemany(
                 "INSERT INTO batch_chunks (job_id, chunk, rows, searched) VALUES (%s, %s, %s, %s)",

@@ -74,7 +74,8 @@ def stored_rows(draw: st.DrawFn) -> list[StoredRow]:
             result = {"criteria": [], "duplicate_of": None, "error": {"reference": "abc"},
                       "registry_current_as_of": None}
         rows.append(StoredRow(number, criteria, problems, notes,
-                              draw(st.none() | st.integers(1, 5)), "done", None, result))
+                              draw(st.none() | st.integers(1, 5)), "done", None, result,
+                              client_reference=draw(st.none() | TEXT)))
     return rows
 
 
@@ -155,10 +156,24 @@ def test_numbers_are_ours_and_stay_numbers(value: object) -> None:
 
 def test_formulas_in_csv_are_neutralised_for_every_row_status() -> None:
     criteria = [Criterion("id_number", f, "Số CCCD") for f in FORMULAS]
-    pending = StoredRow(2, criteria, [], [], None, "queued", None, None)
-    text = b"".join(csv_chunks([pending], "running")).decode("utf-8-sig")
-    cells = [cell for line in csv.reader(io.StringIO(text, newline="")) for cell in line]
+    pending = StoredRow(2, criteria, [], [], None, "queued", None, None,
+                        client_reference=FORMULAS[0])
+    invalid = StoredRow(3, criteria[:1], [NOTE], [], None, None, None, None,
+                        client_reference=FORMULAS[1])
+    nothing = {"normalised": "1", "exact": {"count": 0, "results": []},
+               "close": {"count": 0, "shown": 0, "left_out": 0, "results": []}}
+    done = [StoredRow(n, criteria[:1], [], [], 4 if n == 5 else None, "done", None,
+                      {"criteria": [{**criteria[0].as_dict(), **nothing}],
+                       "duplicate_of": None, "error": None, "registry_current_as_of": None},
+                      client_reference=FORMULAS[n]) for n in (4, 5)]
+    text = b"".join(csv_chunks([pending, invalid, *done], "running")).decode("utf-8-sig")
+    lines = list(csv.reader(io.StringIO(text, newline="")))
+    cells = [cell for line in lines for cell in line]
     assert not any(cell.startswith(FORMULA_STARTS) for cell in cells)
     query = next(c for c in cells if "HYPERLINK" in c)
     assert query.startswith("'=HYPERLINK")
+    # each row's reference, in every status: the text as entered behind a single quote
+    assert [(line[1], line[-1]) for line in lines[1:]] == [
+        (status, "'" + FORMULAS[n]) for status, n in
+        (("pending", 0), ("invalid", 1), ("done", 4), ("done", 5))]
     assert csv_field("=1+1") == "'=1+1" and csv_field("-5") == "'-5"
