@@ -148,7 +148,8 @@ def _criterion_line(row: StoredRow, found: dict[str, Any], notes: str,
         counts = (tiers.exact_count, tiers.close_count, tiers.close_left_out)
         matched = bool(tiers.lines)
     line = _line(row=row.row, row_status="done", duplicate_of=row.duplicate_of,
-                 client_reference=row.client_reference, registry_current_as_of=row.result.get("registry_current_as_of"),
+                 client_reference=row.client_reference,
+                 registry_current_as_of=row.result.get("registry_current_as_of"),
                  criterion=found["criterion"], column=found["column"],
                  query_value=found["value"], exact_count=counts[0], close_count=counts[1],
                  close_left_out=counts[2], message=notes)
