@@ -102,7 +102,9 @@ def _xlsx_references(conn: psycopg.Connection[Any], job: uuid.UUID, status: str
         path.unlink()
     column = KEYS.index("client_reference")
     assert list(lines[0]) == HEADER
-    return {int(str(line[0])): line[column] for line in lines[1:]}
+    # a read-only sheet leaves out a line's empty cells at its end
+    return {int(str(line[0])): line[column] if column < len(line) else None
+            for line in lines[1:]}
 
 
 def _in_csv(reference: str | None) -> str:
