@@ -35,8 +35,10 @@ _PARTY_TYPES: Final = {
 
 
 @dataclass(frozen=True)
-class Criterion:
-    """One criterion of a row: searched on its own, as a single search would be."""
+class RowCriterion:
+    """One criterion of a file row: which (a ``query.criteria.CriterionName``), the value
+    as written, the column it came from and the row's party type; searched on its own, as
+    a single search would be."""
 
     criterion: str
     value: str
@@ -48,14 +50,14 @@ class Criterion:
                 "party_type": self.party_type}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Criterion:
+    def from_dict(cls, data: dict[str, Any]) -> RowCriterion:
         return cls(data["criterion"], data["value"], data["column"], data.get("party_type"))
 
 
 @dataclass
 class CheckedRow:
     row: int
-    criteria: list[Criterion] = field(default_factory=list)
+    criteria: list[RowCriterion] = field(default_factory=list)
     problems: list[Message] = field(default_factory=list)
     notes: list[Message] = field(default_factory=list)
     duplicate_of: int | None = None
@@ -159,8 +161,8 @@ def check_row(record: Record) -> CheckedRow:
         if cell.note is not None:
             checked.notes.append(cell.note)
         is_name = column.field == "debtor_name"
-        criterion = Criterion(column.field, cell.text, column.header,
-                              party_type if is_name else None)
+        criterion = RowCriterion(column.field, cell.text, column.header,
+                                 party_type if is_name else None)
         checked.problems += _check_criterion(criterion.criterion, criterion.value,
                                              column.header, criterion.party_type)
         if is_name:

@@ -32,7 +32,7 @@ from psycopg.types.json import Json, Jsonb
 import accounts
 from batch.report import FileReport
 from batch.results import lookup_refs
-from batch.rows import Criterion
+from batch.rows import RowCriterion
 
 OPEN = ("queued", "running")
 
@@ -117,7 +117,7 @@ def mark_published(conn: Conn, job_id: uuid.UUID, chunks: list[int]) -> None:
 @dataclass(frozen=True)
 class ChunkRow:
     row: int
-    criteria: list[Criterion]
+    criteria: list[RowCriterion]
     duplicate_of: int | None
 
 
@@ -144,7 +144,7 @@ def claim_chunk(conn: Conn, job_id: uuid.UUID, chunk: int, worker: str) -> Chunk
                         " WHERE job_id = %s AND chunk = %s ORDER BY row_number",
                         (job_id, chunk)).fetchall()
     return ChunkWork(bool(found[0]), int(found[1]), [
-        ChunkRow(int(r[0]), [Criterion.from_dict(c) for c in r[1]], r[2]) for r in rows])
+        ChunkRow(int(r[0]), [RowCriterion.from_dict(c) for c in r[1]], r[2]) for r in rows])
 
 
 def _lock_open_chunk(conn: Conn, job_id: uuid.UUID, chunk: int) -> bool:

@@ -14,7 +14,7 @@ from psycopg.types.json import set_json_loads
 
 from batch.csv_parts import CSV_FORMAT, CsvLookup, FewValues
 from batch.results import expanded, lookup_refs
-from batch.rows import Criterion
+from batch.rows import RowCriterion
 from batch.store import Conn
 
 
@@ -23,7 +23,7 @@ class StoredRow:
     """One input row with whatever is known about it, for the exports."""
 
     row: int
-    criteria: list[Criterion]
+    criteria: list[RowCriterion]
     problems: list[dict[str, Any]]
     notes: list[dict[str, Any]]
     duplicate_of: int | None
@@ -128,7 +128,7 @@ def iter_rows(conn: Conn, job_id: uuid.UUID, csv_parts: bool = False,
             keys = {key for r in batch if r[7] for key in lookup_refs(r[7])}
             lookups = _lookups(conn, job_id, keys, cache, csv_parts) if keys else {}
             for r in batch:
-                criteria = [Criterion.from_dict(c) for c in r[1]]
+                criteria = [RowCriterion.from_dict(c) for c in r[1]]
                 if csv_parts:
                     yield StoredRow(int(r[0]), criteria, r[2], r[3], r[4], r[5], r[6], r[7],
                                     lookups, r[8])

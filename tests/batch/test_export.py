@@ -21,7 +21,7 @@ from batch.csv_parts import (
     neutralised,
 )
 from batch.export import HEADER, csv_chunks, line_values
-from batch.rows import Criterion
+from batch.rows import RowCriterion
 from batch.stored_rows import StoredRow
 
 #: Text with what CSV must quote: separators, quotes, line ends, and Vietnamese.
@@ -59,7 +59,7 @@ def stored_rows(draw: st.DrawFn) -> list[StoredRow]:
     shared = draw(st.lists(tiers(), min_size=1, max_size=3))
     rows = []
     for number in range(1, draw(st.integers(1, 6)) + 1):
-        criteria = [Criterion("debtor_name", draw(TEXT), draw(TEXT), "individual")
+        criteria = [RowCriterion("debtor_name", draw(TEXT), draw(TEXT), "individual")
                     for _ in range(draw(st.integers(1, 2)))]
         kind = draw(st.sampled_from(["done", "done", "invalid", "error", "pending"]))
         notes = draw(st.sampled_from([[], [NOTE]]))
@@ -126,7 +126,7 @@ def test_rows_sharing_a_lookup_get_its_matches_each_with_their_own_row() -> None
          "registration": {"registration_number": "2024-1", "kind": "mortgage",
                           "status": "in_force", "registered_at": "2024-03-01T09:00:00+07:00"}}]},
         "close": {"count": 0, "shown": 0, "left_out": 0, "results": []}}
-    criterion = Criterion("debtor_name", "Nguyễn Văn Tú", "Họ và tên", "individual")
+    criterion = RowCriterion("debtor_name", "Nguyễn Văn Tú", "Họ và tên", "individual")
     rows = [StoredRow(n, [criterion], [], [], None, "done", None,
                       {"criteria": [{**criterion.as_dict(), **shared}], "duplicate_of": None,
                        "error": None, "registry_current_as_of": "2026-11-23T07:00:00+00:00"})
@@ -155,7 +155,7 @@ def test_numbers_are_ours_and_stay_numbers(value: object) -> None:
 
 
 def test_formulas_in_csv_are_neutralised_for_every_row_status() -> None:
-    criteria = [Criterion("id_number", f, "Số CCCD") for f in FORMULAS]
+    criteria = [RowCriterion("id_number", f, "Số CCCD") for f in FORMULAS]
     pending = StoredRow(2, criteria, [], [], None, "queued", None, None,
                         client_reference=FORMULAS[0])
     invalid = StoredRow(3, criteria[:1], [NOTE], [], None, None, None, None,
