@@ -14,6 +14,9 @@ from core.settings import Settings
 
 @dataclass(frozen=True)
 class Fee:
+    """What a use costs an account, and the legal ground when it is free (the usage
+    ledger's line; a certificate prints it as ``certify.snapshot.CertificateFee``)."""
+
     amount_vnd: int
     free_ground: str | None
 

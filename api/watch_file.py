@@ -14,13 +14,14 @@ from batch.messages import Message
 from batch.parse import detect_format, parse
 from batch.report import FileReport, check_file
 from core.settings import Settings
+from query.criteria import WATCHABLE_CRITERIA
 from watch import entries
-from watch.keys import CRITERIA
 
 NOTHING = ("Giá trị không còn chữ hoặc số nào để theo dõi sau khi chuẩn hóa.",
            "Nothing left to watch for after normalisation (no letters or digits).")
-NOT_WATCHABLE = ("Tiêu chí này không theo dõi được (chỉ: " + ", ".join(CRITERIA) + ").",
-                 "This criterion cannot be watched (only: " + ", ".join(CRITERIA) + ").")
+_WATCHABLE = ", ".join(WATCHABLE_CRITERIA)
+NOT_WATCHABLE = (f"Tiêu chí này không theo dõi được (chỉ: {_WATCHABLE}).",
+                 f"This criterion cannot be watched (only: {_WATCHABLE}).")
 
 
 def check(source: IO[bytes], head: bytes, filename: str | None, content_type: str | None,
@@ -39,7 +40,7 @@ def file_entries(report: FileReport) -> list[entries.Prepared]:
     found: list[entries.Prepared] = []
     for row in report.rows:
         for criterion in row.criteria if row.valid else ():
-            if criterion.criterion not in CRITERIA:
+            if criterion.criterion not in WATCHABLE_CRITERIA:
                 row.problems.append(Message("not_watchable", *NOT_WATCHABLE,
                                             field=criterion.column))
                 continue

@@ -38,6 +38,7 @@ from batch.limits import FileProblemError
 from batch.report import FileReport, TooManyRowsError
 from billing import digests
 from core.webhooks import MAX_URL_LENGTH
+from query.criteria import WatchableCriterion
 from query.problems import Problem, problem
 from query.request import ClientReference, has_control_characters
 from watch import alerts, entries, webhooks
@@ -47,12 +48,10 @@ from watch import alerts, entries, webhooks
 REFUSALS = refusals(400, 401, 403, 404, 413, 422, 503)
 router = APIRouter(tags=["watch"])
 
-Criterion = Literal["debtor_name", "id_number", "chassis_number", "engine_number",
-                    "plate_number"]
 
 class EntryIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    criterion: Criterion
+    criterion: WatchableCriterion
     value: str = Field(min_length=1, max_length=200)
     party_type: Literal["individual", "organization"] | None = None
     client_reference: ClientReference = None

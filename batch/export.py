@@ -46,6 +46,8 @@ COLUMNS: Final = (
     ("duplicate_of", "Trùng với dòng", "Duplicate of row"),
     ("message", "Ghi chú", "Message"),
     ("registry_current_as_of", "Dữ liệu đăng ký tính đến", "Registry current as of"),
+    # last, so that the columns before it keep their places
+    ("client_reference", "Số tham chiếu của khách", "Client's own reference"),
 )
 HEADER: Final = [f"{vi} / {en}" for _, vi, en in COLUMNS]
 KEYS: Final = [key for key, _, _ in COLUMNS]
@@ -119,6 +121,7 @@ def line_values(row: StoredRow, job_status: str) -> Iterator[list[Any]]:
     notes = _joined(row.notes)
     if status != "done" or row.result is None:
         yield _line(row=row.row, row_status=status, duplicate_of=row.duplicate_of,
+                    client_reference=row.client_reference,
                     query_value="; ".join(c.value for c in row.criteria),
                     message=" | ".join(m for m in (_status_message(row, status), notes) if m))
         return
@@ -145,6 +148,7 @@ def _criterion_line(row: StoredRow, found: dict[str, Any], notes: str,
         counts = (tiers.exact_count, tiers.close_count, tiers.close_left_out)
         matched = bool(tiers.lines)
     line = _line(row=row.row, row_status="done", duplicate_of=row.duplicate_of,
+                 client_reference=row.client_reference,
                  registry_current_as_of=row.result.get("registry_current_as_of"),
                  criterion=found["criterion"], column=found["column"],
                  query_value=found["value"], exact_count=counts[0], close_count=counts[1],
@@ -161,7 +165,8 @@ def json_object(row: StoredRow, job_status: str) -> dict[str, Any]:
     result = row.result or {}
     criteria = (result.get("criteria") if status == "done" else None) or [
         c.as_dict() for c in row.criteria]
-    obj: dict[str, Any] = {"row": row.row, "status": status, "criteria": criteria,
+    obj: dict[str, Any] = {"row": row.row, "client_reference": row.client_reference,
+                           "status": status, "criteria": criteria,
                            "duplicate_of": row.duplicate_of, "problems": row.problems,
                            "notes": row.notes,
                            "registry_current_as_of": result.get("registry_current_as_of")}

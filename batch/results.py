@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from batch.rows import Criterion
+from batch.rows import RowCriterion
 from certify.result_values import result_values
 from query.multi import Lookup
 from query.search import REGISTRATION_SUMMARY, Match, SearchOutcome
@@ -27,7 +27,7 @@ from query.search import REGISTRATION_SUMMARY, Match, SearchOutcome
 LOOKUP_REF = "lookup"
 
 
-def lookup_of(criterion: Criterion) -> Lookup:
+def lookup_of(criterion: RowCriterion) -> Lookup:
     return Lookup(criterion.criterion, criterion.value, criterion.party_type)
 
 
@@ -58,7 +58,7 @@ def lookup_result(outcome: SearchOutcome) -> dict[str, Any]:
     }
 
 
-def row_result(criteria: list[Criterion], failed: Mapping[Lookup, str],
+def row_result(criteria: list[RowCriterion], failed: Mapping[Lookup, str],
                duplicate_of: int | None) -> dict[str, Any]:
     """The row's result as stored: each criterion refers to its lookup's tiers; ``error``
     names the reference of a criterion whose search failed. The watermark is added when

@@ -35,8 +35,10 @@ _PARTY_TYPES: Final = {
 
 
 @dataclass(frozen=True)
-class Criterion:
-    """One criterion of a row: searched on its own, as a single search would be."""
+class RowCriterion:
+    """One criterion of a file row: which (a ``query.criteria.CriterionName``), the value
+    as written, the column it came from and the row's party type; searched on its own, as
+    a single search would be."""
 
     criterion: str
     value: str
@@ -48,19 +50,22 @@ class Criterion:
                 "party_type": self.party_type}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Criterion:
+    def from_dict(cls, data: dict[str, Any]) -> RowCriterion:
         return cls(data["criterion"], data["value"], data["column"], data.get("party_type"))
 
 
 @dataclass
 class CheckedRow:
     row: int
-    criteria: list[Criterion] = field(default_factory=list)
+    criteria: list[RowCriterion] = field(default_factory=list)
     problems: list[Message] = field(default_factory=list)
     notes: list[Message] = field(default_factory=list)
     duplicate_of: int | None = None
     chunk: int | None = None
-    #: The row's ``client_reference`` column (watch lists keep it with their entries).
+    #: The row's ``client_reference`` column as ``core.client_reference.clean`` leaves it
+    #: (watch lists keep it with their entries; a batch carries it into its results). One
+    #: that breaks the rule is a problem of the row and kept as entered (NFC, trimmed), so
+    #: the results can echo it beside the problem; only valid rows' references are used.
     client_reference: str | None = None
 
     @property
@@ -122,10 +127,12 @@ def _note_legacy(value: str, column: str, checked: CheckedRow) -> None:
 
 
 def _client_reference(text: str | None, column: str, checked: CheckedRow) -> None:
-    """The row's own reference, under ``core.client_reference``'s rule."""
+    """The row's own reference, under ``core.client_reference``'s rule (one that breaks it
+    is kept as entered, and the row is invalid)."""
     try:
         checked.client_reference = client_reference.clean(text)
     except client_reference.ClientReferenceError as exc:
+        checked.client_reference = unicodedata.normalize("NFC", text or "").strip()
         checked.problems.append(_message(problem(column, exc.rule,
                                                  limit=client_reference.MAX_LENGTH), column))
 
@@ -154,8 +161,8 @@ def check_row(record: Record) -> CheckedRow:
         if cell.note is not None:
             checked.notes.append(cell.note)
         is_name = column.field == "debtor_name"
-        criterion = Criterion(column.field, cell.text, column.header,
-                              party_type if is_name else None)
+        criterion = RowCriterion(column.field, cell.text, column.header,
+                                 party_type if is_name else None)
         checked.problems += _check_criterion(criterion.criterion, criterion.value,
                                              column.header, criterion.party_type)
         if is_name:

@@ -32,7 +32,7 @@ from psycopg.types.json import Json, Jsonb
 import accounts
 from batch.report import FileReport
 from batch.results import lookup_refs
-from batch.rows import Criterion
+from batch.rows import RowCriterion
 
 OPEN = ("queued", "running")
 
@@ -90,13 +90,14 @@ def create_job(conn: Conn, caller: accounts.Caller, client: str | None, file_nam
              client_reference, *(callback or (None, None))))
         with conn.cursor() as cur, cur.copy(
                 "COPY batch_rows (job_id, row_number, chunk, duplicate_of, criteria, problems,"
-                " notes) FROM STDIN") as copy:
+                " notes, client_reference) FROM STDIN") as copy:
             for row in report.rows:
                 copy.write_row((
                     str(job_id), row.row, row.chunk, row.duplicate_of,
                     json.dumps([c.as_dict() for c in row.criteria], ensure_ascii=False),
                     json.dumps([p.as_dict() for p in row.problems], ensure_ascii=False),
-                    json.dumps([n.as_dict() for n in row.notes], ensure_ascii=False)))
+                    json.dumps([n.as_dict() for n in row.notes], ensure_ascii=False),
+                    row.client_reference))
         with conn.cursor() as cur:
             cur.executemany(
                 "INSERT INTO batch_chunks (job_id, chunk, rows, searched) VALUES (%s, %s, %s, %s)",
@@ -116,7 +117,7 @@ def mark_published(conn: Conn, job_id: uuid.UUID, chunks: list[int]) -> None:
 @dataclass(frozen=True)
 class ChunkRow:
     row: int
-    criteria: list[Criterion]
+    criteria: list[RowCriterion]
     duplicate_of: int | None
 
 
@@ -143,7 +144,7 @@ def claim_chunk(conn: Conn, job_id: uuid.UUID, chunk: int, worker: str) -> Chunk
                         " WHERE job_id = %s AND chunk = %s ORDER BY row_number",
                         (job_id, chunk)).fetchall()
     return ChunkWork(bool(found[0]), int(found[1]), [
-        ChunkRow(int(r[0]), [Criterion.from_dict(c) for c in r[1]], r[2]) for r in rows])
+        ChunkRow(int(r[0]), [RowCriterion.from_dict(c) for c in r[1]], r[2]) for r in rows])
 
 
 def _lock_open_chunk(conn: Conn, job_id: uuid.UUID, chunk: int) -> bool:

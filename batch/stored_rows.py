@@ -14,7 +14,7 @@ from psycopg.types.json import set_json_loads
 
 from batch.csv_parts import CSV_FORMAT, CsvLookup, FewValues
 from batch.results import expanded, lookup_refs
-from batch.rows import Criterion
+from batch.rows import RowCriterion
 from batch.store import Conn
 
 
@@ -23,7 +23,7 @@ class StoredRow:
     """One input row with whatever is known about it, for the exports."""
 
     row: int
-    criteria: list[Criterion]
+    criteria: list[RowCriterion]
     problems: list[dict[str, Any]]
     notes: list[dict[str, Any]]
     duplicate_of: int | None
@@ -33,6 +33,8 @@ class StoredRow:
     #: ``iter_rows(csv_parts=True)``: the CSV parts of the lookups ``result`` refers to
     #: (the result is then not expanded).
     csv_lookups: Mapping[str, CsvLookup] = dataclasses.field(default_factory=dict)
+    #: The row's own reference (its file's ``client_reference`` column), whatever its status.
+    client_reference: str | None = None
 
 
 class _LookupCache:
@@ -120,18 +122,19 @@ def iter_rows(conn: Conn, job_id: uuid.UUID, csv_parts: bool = False,
             " (SELECT c.error FROM batch_chunks c WHERE c.job_id = r.job_id"
             "  AND c.chunk = r.chunk),"
             " (SELECT res.result FROM batch_results res WHERE res.job_id = r.job_id"
-            "  AND res.row_number = r.row_number)"
+            "  AND res.row_number = r.row_number), r.client_reference"
             " FROM batch_rows r WHERE r.job_id = %s ORDER BY r.row_number", (job_id,))
         while batch := cur.fetchmany(_ROWS_PER_FETCH):
             keys = {key for r in batch if r[7] for key in lookup_refs(r[7])}
             lookups = _lookups(conn, job_id, keys, cache, csv_parts) if keys else {}
             for r in batch:
-                criteria = [Criterion.from_dict(c) for c in r[1]]
+                criteria = [RowCriterion.from_dict(c) for c in r[1]]
                 if csv_parts:
                     yield StoredRow(int(r[0]), criteria, r[2], r[3], r[4], r[5], r[6], r[7],
-                                    lookups)
+                                    lookups, r[8])
                 else:
                     yield StoredRow(int(r[0]), criteria, r[2], r[3], r[4], r[5], r[6],
-                                    expanded(r[7], lookups) if r[7] else None)
+                                    expanded(r[7], lookups) if r[7] else None,
+                                    client_reference=r[8])
 
 

@@ -19,8 +19,8 @@ from pydantic import Field, model_validator
 
 from certify.snapshot import (
     SCHEMA_VERSION,
+    CertificateFee,
     ClientReference,
-    Fee,
     Issuer,
     Lsn,
     Requester,
@@ -168,7 +168,7 @@ class BatchCertificateSnapshot(_Frozen):
     number: str
     issued_at: VnDatetime
     requester: Requester
-    fee: Fee
+    fee: CertificateFee
     search_logic_version: Text
     include_deleted: bool
     batch: BatchInfo

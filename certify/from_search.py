@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from certify.snapshot import (
+    CertificateFee,
     CertificateSnapshot,
     CertifiedCriterion,
     CertifiedMatch,
-    Fee,
     MatchedValue,
     Registration,
     RegistryWatermark,
@@ -38,7 +38,7 @@ def _match(found: Match) -> CertifiedMatch:
 def build_snapshot(
     *, number: str, issued_at: datetime, current_as_of: datetime, registry_lsn: str,
     criterion: str, value: str, party_type: str | None, id_type: str | None,
-    requester: Requester, fee: Fee, outcome: SearchOutcome, include_deleted: bool,
+    requester: Requester, fee: CertificateFee, outcome: SearchOutcome, include_deleted: bool,
     client_reference: str | None = None,
 ) -> CertificateSnapshot:
     exact = tuple(_match(m) for m in outcome.exact)

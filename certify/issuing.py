@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import accounts
 from certify.render import verification_url
-from certify.snapshot import Fee, Requester
+from certify.snapshot import CertificateFee, Requester
 from core.settings import Settings
 
 
@@ -18,9 +18,9 @@ def requester_of(caller: accounts.Caller) -> Requester:
     )
 
 
-def snapshot_fee(fee: accounts.Fee, settings: Settings) -> Fee:
+def snapshot_fee(fee: accounts.Fee, settings: Settings) -> CertificateFee:
     """The fee as the certificate states it: a free certificate names its legal ground."""
-    return Fee(amount_vnd=fee.amount_vnd, free_ground=fee.free_ground or (
+    return CertificateFee(amount_vnd=fee.amount_vnd, free_ground=fee.free_ground or (
         None if fee.amount_vnd else settings.agency_free_ground))
 
 

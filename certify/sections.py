@@ -17,7 +17,7 @@ from certify.batch_snapshot import BatchCertificateSnapshot
 from certify.fonts import FontSet
 from certify.formatting import EN_GREY, bi, esc, vn_datetime, vnd
 from certify.page import FRAME_WIDTH
-from certify.snapshot import VN_TZ, CertificateSnapshot, Fee, Issuer, Requester
+from certify.snapshot import VN_TZ, CertificateFee, CertificateSnapshot, Issuer, Requester
 from certify.wording import Bilingual, label
 from query.criteria import SERIAL_CRITERIA
 
@@ -213,7 +213,7 @@ def details_table(rows: list[list[Paragraph]]) -> Table:
     )
 
 
-def fee_markup(fee: Fee) -> str:
+def fee_markup(fee: CertificateFee) -> str:
     if fee.amount_vnd == 0:
         ground = label("text", "ground")
         return (

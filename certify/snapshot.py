@@ -25,12 +25,12 @@ __all__ = [
     "SCHEMA_VERSION",
     "VN_TZ",
     "Asset",
+    "CertificateFee",
     "CertificateSnapshot",
     "CertifiedCriterion",
     "CertifiedMatch",
     "ClientReference",
     "Event",
-    "Fee",
     "Issuer",
     "Lsn",
     "MatchedValue",
@@ -216,7 +216,10 @@ class Requester(_Frozen):
         return self
 
 
-class Fee(_Frozen):
+class CertificateFee(_Frozen):
+    """The fee a certificate states, validated: a free certificate names its legal ground
+    (what a use costs an account, before it is printed, is ``accounts.Fee``)."""
+
     amount_vnd: Annotated[int, Field(ge=0, strict=True)]
     free_ground: str | None = None
     """Legal ground of a free certificate, e.g. "Điều 59 khoản 2 Nghị định 102/2017/NĐ-CP"."""
@@ -257,7 +260,7 @@ class CertificateSnapshot(_Frozen):
     registry_current_as_of: RegistryWatermark
     criterion: CertifiedCriterion
     requester: Requester
-    fee: Fee
+    fee: CertificateFee
     search_logic_version: Text
     include_deleted: bool
     exact: tuple[CertifiedMatch, ...]

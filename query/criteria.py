@@ -22,6 +22,19 @@ CriterionName = Literal[
 #: Every criterion, in the order forms, messages and certificates list them.
 CRITERIA: Final[tuple[CriterionName, ...]] = get_args(CriterionName)
 
+WatchableCriterion = Literal[
+    "debtor_name",
+    "id_number",
+    "chassis_number",
+    "engine_number",
+    "plate_number",
+]
+#: The criteria a watch list entry may hold (``watch``, ``api.watch_routes``): every
+#: criterion but the registration number, which names one registration rather than a
+#: party or an asset later registrations may encumber; in ``CRITERIA`` order
+#: (``tests/query/test_criteria.py`` holds the two together).
+WATCHABLE_CRITERIA: Final[tuple[WatchableCriterion, ...]] = get_args(WatchableCriterion)
+
 #: The part of a registration a criterion's value is found in.
 Role = Literal["grantor", "asset", "registration"]
 

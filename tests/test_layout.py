@@ -245,3 +245,48 @@ def test_product_code_never_imports_the_benchmarks() -> None:
         if any(name.split(".")[0] == "benchmarks" for name in imported(path))
     }
     assert not importers, importers
+
+
+#: The shared vocabulary (issue 20): each name defined once, where it belongs, and never
+#: again as another class, alias or import ``as`` it (None: defined nowhere any more).
+ONE_DEFINITION: dict[str, str | None] = {
+    "Match": "query/search.py", "Watermark": "freshness/watermark.py",
+    "CriterionName": "query/criteria.py", "WatchableCriterion": "query/criteria.py",
+    "RowCriterion": "batch/rows.py", "Fee": "accounts/fees.py",
+    "CertificateFee": "certify/snapshot.py", "Criterion": None,
+}
+
+
+def definitions(paths: list[Path]) -> dict[str, set[str]]:
+    """Where each name is defined: a class, an assignment (an alias: ``X = Literal[...]``,
+    ``X: TypeAlias = ...``) or an import ``as`` it, at any depth."""
+    found: dict[str, set[str]] = {}
+    for path in paths:
+        where = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else path.name
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names: list[str] = []
+            if isinstance(node, ast.ClassDef):
+                names = [node.name]
+            elif isinstance(node, ast.Assign):
+                names = [t.id for t in node.targets if isinstance(t, ast.Name)]
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                names = [node.target.id]
+            elif isinstance(node, ast.alias) and node.asname:
+                names = [node.asname]
+            for name in names:
+                found.setdefault(name, set()).add(where)
+    return found
+
+
+def test_the_vocabulary_is_defined_once() -> None:
+    found = definitions(_sources((*PRODUCT, "benchmarks", "tests")))
+    assert {name: found.get(name, set()) for name in ONE_DEFINITION} == {
+        name: {where} if where else set() for name, where in ONE_DEFINITION.items()}
+
+
+def test_definitions_sees_classes_aliases_and_imports_as(tmp_path: Path) -> None:
+    source = tmp_path / "m.py"
+    source.write_text("from typing import Literal as L\nA = L['a']\nB: object = A\n"
+                      "def f() -> None:\n    class C: ...\n", encoding="utf-8")
+    assert definitions([source]) == {"L": {"m.py"}, "A": {"m.py"}, "B": {"m.py"},
+                                     "C": {"m.py"}}

@@ -16,7 +16,8 @@ from typing import Any
 import psycopg
 
 from normalizers import n2
-from watch.keys import CRITERIA, entry_keys, stored
+from query.criteria import WATCHABLE_CRITERIA
+from watch.keys import entry_keys, stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +53,7 @@ class LimitError(ValueError):
 
 
 def prepare(entry: NewEntry) -> Prepared:
-    if entry.criterion not in CRITERIA:
+    if entry.criterion not in WATCHABLE_CRITERIA:
         raise ValueError(f"unknown criterion {entry.criterion!r}")
     party_type = entry.party_type if entry.criterion == "debtor_name" else None
     normalised, keys = entry_keys(entry.criterion, entry.value, party_type)

@@ -25,12 +25,13 @@ import hashlib
 from typing import Final
 
 from normalizers import keys
+from query.criteria import SERIAL_CRITERIA, WATCHABLE_CRITERIA
 
-#: The criteria an entry may watch, and each one's namespace in ``watch_keys``.
-NAMESPACES: Final = {"debtor_name": "n", "id_number": "i", "chassis_number": "c",
-                     "engine_number": "e", "plate_number": "p"}
-CRITERIA: Final = tuple(NAMESPACES)
-SERIAL_CRITERIA: Final = ("chassis_number", "engine_number", "plate_number")
+#: Each criterion an entry may watch (``query.criteria.WATCHABLE_CRITERIA``, in its order)
+#: and its namespace in ``watch_keys``.
+NAMESPACES: Final[dict[str, str]] = {
+    "debtor_name": "n", "id_number": "i", "chassis_number": "c", "engine_number": "e",
+    "plate_number": "p"}
 
 
 def stored(key: str) -> int:
@@ -59,7 +60,7 @@ def entry_keys(criterion: str, value: str, party_type: str | None) -> tuple[str,
         serial = keys.serial_query_keys(value)
         return serial.normalised, _spaced(
             criterion, serial.exact | serial.close | set(serial.tails))
-    raise ValueError(f"unknown criterion {criterion!r}; expected one of {CRITERIA}")
+    raise ValueError(f"unknown criterion {criterion!r}; expected one of {WATCHABLE_CRITERIA}")
 
 
 def registered_keys(criterion: str, value: str) -> list[str]:
@@ -75,4 +76,4 @@ def registered_keys(criterion: str, value: str) -> list[str]:
         form = serial.normalised
         tails = {form[start:] for start in range(1, len(form) - keys.MIN_SUFFIX + 1)}
         return _spaced(criterion, serial.exact | serial.close | tails)
-    raise ValueError(f"unknown criterion {criterion!r}; expected one of {CRITERIA}")
+    raise ValueError(f"unknown criterion {criterion!r}; expected one of {WATCHABLE_CRITERIA}")

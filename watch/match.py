@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from normalizers import identifier_form
+from query.criteria import WATCHABLE_CRITERIA
 from query.search import Match, best_match, registered_values
-from watch.keys import CRITERIA, registered_keys
+from watch.keys import registered_keys
 
 #: Registration kinds that are notices in themselves (thông báo kê biên, Điều 63).
 NOTICE_KINDS: Final = {"seizure_notice": "seizure_notice",
@@ -64,7 +65,7 @@ class Hit:
 def lookup_keys(registration: Mapping[str, Any]) -> set[str]:
     """Every key the registration's values are looked up by in ``watch_keys``."""
     found: set[str] = set()
-    for criterion in CRITERIA:
+    for criterion in WATCHABLE_CRITERIA:
         for _role, _position, _field, value, _type in registered_values(
                 criterion, dict(registration)):
             found.update(registered_keys(criterion, value))

@@ -21,7 +21,7 @@ from batch.csv_parts import (
     neutralised,
 )
 from batch.export import HEADER, csv_chunks, line_values
-from batch.rows import Criterion
+from batch.rows import RowCriterion
 from batch.stored_rows import StoredRow
 
 #: Text with what CSV must quote: separators, quotes, line ends, and Vietnamese.
@@ -59,7 +59,7 @@ def stored_rows(draw: st.DrawFn) -> list[StoredRow]:
     shared = draw(st.lists(tiers(), min_size=1, max_size=3))
     rows = []
     for number in range(1, draw(st.integers(1, 6)) + 1):
-        criteria = [Criterion("debtor_name", draw(TEXT), draw(TEXT), "individual")
+        criteria = [RowCriterion("debtor_name", draw(TEXT), draw(TEXT), "individual")
                     for _ in range(draw(st.integers(1, 2)))]
         kind = draw(st.sampled_from(["done", "done", "invalid", "error", "pending"]))
         notes = draw(st.sampled_from([[], [NOTE]]))
@@ -74,7 +74,8 @@ def stored_rows(draw: st.DrawFn) -> list[StoredRow]:
             result = {"criteria": [], "duplicate_of": None, "error": {"reference": "abc"},
                       "registry_current_as_of": None}
         rows.append(StoredRow(number, criteria, problems, notes,
-                              draw(st.none() | st.integers(1, 5)), "done", None, result))
+                              draw(st.none() | st.integers(1, 5)), "done", None, result,
+                              client_reference=draw(st.none() | TEXT)))
     return rows
 
 
@@ -125,7 +126,7 @@ def test_rows_sharing_a_lookup_get_its_matches_each_with_their_own_row() -> None
          "registration": {"registration_number": "2024-1", "kind": "mortgage",
                           "status": "in_force", "registered_at": "2024-03-01T09:00:00+07:00"}}]},
         "close": {"count": 0, "shown": 0, "left_out": 0, "results": []}}
-    criterion = Criterion("debtor_name", "Nguyễn Văn Tú", "Họ và tên", "individual")
+    criterion = RowCriterion("debtor_name", "Nguyễn Văn Tú", "Họ và tên", "individual")
     rows = [StoredRow(n, [criterion], [], [], None, "done", None,
                       {"criteria": [{**criterion.as_dict(), **shared}], "duplicate_of": None,
                        "error": None, "registry_current_as_of": "2026-11-23T07:00:00+00:00"})
@@ -154,11 +155,25 @@ def test_numbers_are_ours_and_stay_numbers(value: object) -> None:
 
 
 def test_formulas_in_csv_are_neutralised_for_every_row_status() -> None:
-    criteria = [Criterion("id_number", f, "Số CCCD") for f in FORMULAS]
-    pending = StoredRow(2, criteria, [], [], None, "queued", None, None)
-    text = b"".join(csv_chunks([pending], "running")).decode("utf-8-sig")
-    cells = [cell for line in csv.reader(io.StringIO(text, newline="")) for cell in line]
+    criteria = [RowCriterion("id_number", f, "Số CCCD") for f in FORMULAS]
+    pending = StoredRow(2, criteria, [], [], None, "queued", None, None,
+                        client_reference=FORMULAS[0])
+    invalid = StoredRow(3, criteria[:1], [NOTE], [], None, None, None, None,
+                        client_reference=FORMULAS[1])
+    nothing = {"normalised": "1", "exact": {"count": 0, "results": []},
+               "close": {"count": 0, "shown": 0, "left_out": 0, "results": []}}
+    done = [StoredRow(n, criteria[:1], [], [], 4 if n == 5 else None, "done", None,
+                      {"criteria": [{**criteria[0].as_dict(), **nothing}],
+                       "duplicate_of": None, "error": None, "registry_current_as_of": None},
+                      client_reference=FORMULAS[n]) for n in (4, 5)]
+    text = b"".join(csv_chunks([pending, invalid, *done], "running")).decode("utf-8-sig")
+    lines = list(csv.reader(io.StringIO(text, newline="")))
+    cells = [cell for line in lines for cell in line]
     assert not any(cell.startswith(FORMULA_STARTS) for cell in cells)
     query = next(c for c in cells if "HYPERLINK" in c)
     assert query.startswith("'=HYPERLINK")
+    # each row's reference, in every status: the text as entered behind a single quote
+    assert [(line[1], line[-1]) for line in lines[1:]] == [
+        (status, "'" + FORMULAS[n]) for status, n in
+        (("pending", 0), ("invalid", 1), ("done", 4), ("done", 5))]
     assert csv_field("=1+1") == "'=1+1" and csv_field("-5") == "'-5"

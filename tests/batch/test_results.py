@@ -14,7 +14,7 @@ from batch.results import (
     match_dict,
     row_result,
 )
-from batch.rows import Criterion
+from batch.rows import RowCriterion
 from query.multi import Lookup
 from query.search import REGISTRATION_SUMMARY, Match
 
@@ -37,8 +37,8 @@ def test_match_dict_is_the_search_result_with_the_summary(
     assert match_dict(match) == expected
 
 
-def _criterion(value: str, party_type: str | None = "individual") -> Criterion:
-    return Criterion("debtor_name", value, "Họ và tên", party_type)
+def _criterion(value: str, party_type: str | None = "individual") -> RowCriterion:
+    return RowCriterion("debtor_name", value, "Họ và tên", party_type)
 
 
 @given(st.text(max_size=30), st.text(max_size=30))

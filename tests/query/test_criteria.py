@@ -8,7 +8,13 @@ from batch.columns import PARTY_TYPE, accepted_headers
 from certify.snapshot import CertifiedCriterion
 from mappings import packed
 from query.candidates import SERIAL_FIELDS
-from query.criteria import CRITERIA, FIELDS, SERIAL_CRITERIA, criterion_of_field
+from query.criteria import (
+    CRITERIA,
+    FIELDS,
+    SERIAL_CRITERIA,
+    WATCHABLE_CRITERIA,
+    criterion_of_field,
+)
 from query.request import SearchRequest
 
 
@@ -34,3 +40,13 @@ def test_the_request_the_batch_columns_and_the_certificate_read_the_same_criteri
     assert set(get_args(name)) == set(CRITERIA)
     assert set(SERIAL_FIELDS) == set(SERIAL_CRITERIA) == {"chassis_number", "engine_number",
                                                           "plate_number"}
+
+
+def test_the_watchable_criteria_are_every_criterion_but_the_registration_number() -> None:
+    from api.watch_routes import EntryIn
+    from watch.keys import NAMESPACES
+
+    assert tuple(c for c in CRITERIA if c != "registration_number") == WATCHABLE_CRITERIA
+    # the watch lists' keys and the HTTP body read them from here
+    assert tuple(NAMESPACES) == WATCHABLE_CRITERIA
+    assert get_args(EntryIn.model_fields["criterion"].annotation) == WATCHABLE_CRITERIA
