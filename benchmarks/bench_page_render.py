@@ -74,8 +74,8 @@ def sampled_names(dsn: str, count: int, seed: int) -> list[str]:
 def search_body(resources: Any, value: str) -> bytes:
     """The body ``POST /v1/search`` answers an anonymous caller for a debtor name."""
     from api import search_routes
-    from query.request import SearchRequest
     from freshness import watermark
+    from query.request import SearchRequest
 
     request = SearchRequest.model_validate({"debtor_name": value, "exact_limit": 20})
     candidate_plan = search_routes.searchable_plan(request)

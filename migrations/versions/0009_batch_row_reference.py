@@ -1,7 +1,7 @@
 """A batch file row's client reference, carried into the results.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-07
 """
 
@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from migrations.sql import run_file
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    run_file("0008_batch_row_reference.sql")
+    run_file("0009_batch_row_reference.sql")
 
 
 def downgrade() -> None:
