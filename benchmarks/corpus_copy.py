@@ -29,7 +29,7 @@ from registry.format import parse_registration
 from registry.synthetic import generator
 
 
-def _chunks_written() -> set[int]:
+def chunks_written() -> set[int]:
     """The chunks already in the registry (a chunk is one transaction: all of it or none)."""
     with psycopg.connect(get_settings().pg_dsn, autocommit=True) as conn:
         rows = conn.execute("SELECT (id - 1) / %s FROM registrations WHERE (id - 1) %% %s = 0",
@@ -72,7 +72,7 @@ def main() -> None:
     settings = get_settings()
     if not args.resume:
         reset(settings.replication_slot, settings.index_alias)
-    done = _chunks_written() if args.resume else set()
+    done = chunks_written() if args.resume else set()
     started = time.monotonic()
     with multiprocessing.get_context("fork").Pool(args.processes) as pool:
         pending = pool.starmap_async(
