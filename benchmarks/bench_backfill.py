@@ -39,10 +39,12 @@ from indexer.snapshot_copy import copy_snapshot
 
 def node_memory(client: Elasticsearch) -> dict[str, Any]:
     """Heap used and committed, and the process's RSS and peak RSS, of every node."""
-    found = client.nodes.stats(metric="jvm,process")["nodes"]
+    found = client.nodes.stats(metric="jvm")["nodes"]
+    pids = {key: int(node.get("process", {}).get("id", 0))
+            for key, node in client.nodes.info(metric="process")["nodes"].items()}
     report = {}
-    for node in found.values():
-        pid = int(node["process"].get("id", 0)) if "process" in node else 0
+    for key, node in found.items():
+        pid = pids.get(key, 0)
         status = {}
         try:
             for line in open(f"/proc/{pid}/status", encoding="ascii"):  # noqa: SIM115
