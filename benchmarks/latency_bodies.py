@@ -82,7 +82,7 @@ def make_bodies(path: Path, name: str, count: int, seed: int) -> list[dict[str, 
 
 def bodies_file(path: Path, name: str, count: int, seed: int) -> Path:
     BODIES.mkdir(parents=True, exist_ok=True)
-    out = BODIES / f"{name}-{count}-{seed}.jsonl"
+    out = BODIES / f"{path.stem}-{name}-{count}-{seed}.jsonl"  # by corpus: 1M and 10M apart
     if not out.exists():
         lines = [orjson.dumps(b).decode() for b in make_bodies(path, name, count, seed)]
         out.write_text("\n".join(lines) + "\n", encoding="utf-8")

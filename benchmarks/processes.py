@@ -4,7 +4,7 @@ cost between the API, Elasticsearch and PostgreSQL."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 
@@ -54,8 +54,8 @@ class CpuWatch:
     end meanwhile included: call ``sample`` every fraction of a second (what a process
     spends between its last sample and its end, or before it is first seen, is lost)."""
 
-    def __init__(self, groups: dict[str, bytes]) -> None:
-        #: group name → command-line marker
+    def __init__(self, groups: dict[str, bytes | Callable[[], list[int]]]) -> None:
+        #: group name → command-line marker, or a function that names the group's pids
         self.groups = groups
         self._first: dict[tuple[str, int], float] = {}
         self._last: dict[tuple[str, int], float] = {}
@@ -64,7 +64,7 @@ class CpuWatch:
 
     def sample(self) -> None:
         for name, marker in self.groups.items():
-            for pid in matching(marker):
+            for pid in matching(marker) if isinstance(marker, bytes) else marker():
                 cpu = _cpu_of(pid)
                 if cpu is not None:
                     self._first.setdefault((name, pid), cpu)

@@ -17,11 +17,20 @@ from pathlib import Path
 from typing import TextIO
 
 import psycopg
-from psycopg.types.json import Jsonb
 from pydantic import ValidationError
 
 from registry.db import connect
 from registry.format import Registration, describe_errors, parse_registration
+from registry.rows import (
+    ASSET_COLUMNS,
+    EVENT_COLUMNS,
+    PARTY_COLUMNS,
+    REGISTRATION_COLUMNS,
+    asset_rows,
+    event_rows,
+    party_rows,
+    registration_row,
+)
 from registry.schema import ensure_schema
 
 
@@ -69,25 +78,15 @@ def write_registrations(
     events are replaced), then the children.
     """
     cur.executemany(
-        """
-        INSERT INTO registrations (registration_number, kind, registered_at, status, obligation,
-                                   updated_at)
+        f"""
+        INSERT INTO registrations ({REGISTRATION_COLUMNS}, updated_at)
         VALUES (%s, %s, %s, %s, %s, now())
         ON CONFLICT (registration_number) DO UPDATE
            SET kind = EXCLUDED.kind, registered_at = EXCLUDED.registered_at,
                status = EXCLUDED.status, obligation = EXCLUDED.obligation, updated_at = now()
         RETURNING id, (xmax = 0) AS inserted
         """,
-        [
-            (
-                reg.registration_number,
-                reg.kind,
-                reg.registered_at,
-                reg.status,
-                Jsonb(reg.obligation.model_dump(exclude_none=True)) if reg.obligation else None,
-            )
-            for reg in regs
-        ],
+        [registration_row(reg) for reg in regs],
         returning=True,
     )
     ids: list[int] = []
@@ -103,40 +102,18 @@ def write_registrations(
     if replaced:
         for table in ("parties", "assets", "events"):
             cur.execute(f"DELETE FROM {table} WHERE registration_id = ANY(%s)", (replaced,))
-    party_rows = [
-        (reg_id, role, pos, p.party_type, p.name, p.id_type, p.id_number, p.address)
-        for reg_id, reg in zip(ids, regs, strict=True)
-        for role, parties in (("grantor", reg.grantors), ("secured_party", reg.secured_parties))
-        for pos, p in enumerate(parties)
-    ]
     cur.executemany(
-        "INSERT INTO parties (registration_id, role, position, party_type, name, id_type,"
-        " id_number, address) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-        party_rows,
+        f"INSERT INTO parties ({PARTY_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+        party_rows(ids, regs),
     )
-    asset_rows = [
-        (reg_id, pos, a.asset_type, a.description, a.chassis_number, a.engine_number,
-         a.plate_number)
-        for reg_id, reg in zip(ids, regs, strict=True)
-        for pos, a in enumerate(reg.assets)
-    ]
-    if asset_rows:
+    assets = asset_rows(ids, regs)
+    if assets:
         cur.executemany(
-            "INSERT INTO assets (registration_id, position, asset_type, description,"
-            " chassis_number, engine_number, plate_number) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-            asset_rows,
-        )
-    event_rows = [
-        (reg_id, pos, e.type, e.at, e.summary)
-        for reg_id, reg in zip(ids, regs, strict=True)
-        for pos, e in enumerate(reg.events)
-    ]
-    if event_rows:
-        cur.executemany(
-            "INSERT INTO events (registration_id, position, type, at, summary)"
-            " VALUES (%s, %s, %s, %s, %s)",
-            event_rows,
-        )
+            f"INSERT INTO assets ({ASSET_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s)", assets)
+    events = event_rows(ids, regs)
+    if events:
+        cur.executemany(f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (%s, %s, %s, %s, %s)",
+                        events)
     return ids
 
 

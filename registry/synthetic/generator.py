@@ -275,6 +275,17 @@ def _chunk(count: int, seed: int, chunk: int) -> Iterator[Registration]:
         yield stream.registration(i, rng)
 
 
+def chunk_count(count: int) -> int:
+    """How many chunks of ``CHUNK`` registrations ``count`` registrations make."""
+    return (count + CHUNK - 1) // CHUNK
+
+
+def iter_chunk(count: int, seed: int, chunk: int) -> Iterator[Registration]:
+    """Registrations ``chunk * CHUNK`` onwards (at most ``CHUNK``) of the stream for
+    (``count``, ``seed``): the same in any process, so chunks can be made in parallel."""
+    return _chunk(count, seed, chunk)
+
+
 def iter_registrations(count: int, seed: int) -> Iterator[Registration]:
     """Yield ``count`` registrations for ``seed``, oldest first, one at a time."""
     for chunk in range((count + CHUNK - 1) // CHUNK):
