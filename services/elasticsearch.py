@@ -207,6 +207,12 @@ def _write_config(ctx: Context, java_home: Path) -> None:
 
 
 # --- run ------------------------------------------------------------------------------------
+def node_marker(tmp: Path) -> str:
+    """What a node's command line holds of its own: its scratch directory (the server's
+    ``-Djava.io.tmpdir``, from ES_TMPDIR, and the launcher's, from CLI_JAVA_OPTS)."""
+    return f"-Djava.io.tmpdir={tmp} "
+
+
 def running_pid(ctx: Context) -> int | None:
     """The node's pid: from the pid file, else (a node still starting, or one whose pid file
     is gone) the process running from this state directory's distribution."""
@@ -215,8 +221,11 @@ def running_pid(ctx: Context) -> int | None:
     pid = read_pid(p.pidfile)
     if pid_alive(pid, home):
         return pid
-    servers = find_pids(home, SERVER_MARKER)
-    launchers = find_pids(home, LAUNCHER_MARKER)
+    # this node's own scratch directory, so another node of the same distribution (a local
+    # cluster's, a benchmark's) is never taken for it, nor stopped with it
+    own = node_marker(p.tmp)
+    servers = find_pids(home, SERVER_MARKER, own)
+    launchers = find_pids(home, LAUNCHER_MARKER, own)
     candidates = servers or launchers
     return candidates[0] if candidates else None
 
