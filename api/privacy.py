@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from query.search import Match
@@ -28,6 +29,8 @@ KEEP = 4
 SHORTEST_PARTLY_SHOWN = 8
 WITHHELD = "[đã ẩn / withheld]"
 _SEPARATOR = r"[\s.\-/]?"
+_NOT_WORD = re.compile(r"\W")
+_NOT_DIGIT = re.compile(r"[^0-9]+")
 
 
 def mask_id(value: str) -> str:
@@ -42,36 +45,74 @@ class AnonymousView:
     value_as_registered: str
 
 
+@dataclass(frozen=True)
+class _Secret:
+    """A value to hide from every string, and what replaces it.
+
+    ``spread``: ``text`` is a number's word characters, found however separated (one of
+    space, ``.``, ``-``, ``/`` between any two, any case); otherwise ``text`` is found as
+    written. ``digits``: the ASCII digits of ``text``, in order; a string where the spread
+    number occurs has them as a run of its own ASCII digits (a separator is no digit and a
+    digit has no other case), so a string without that run is passed over without a
+    regular expression: most strings of a registration are."""
+
+    text: str
+    replacement: str
+    spread: bool = False
+    digits: str = ""
+
+
+@lru_cache(maxsize=4096)
+def _spread_pattern(text: str) -> re.Pattern[str]:
+    """The number's characters however separated (compiled once per distinct number)."""
+    return re.compile(_SEPARATOR.join(re.escape(ch) for ch in text), re.IGNORECASE)
+
+
 def _is_individual(party: Any) -> bool:
     return isinstance(party, dict) and party.get("party_type") == "individual"
 
 
-def _secrets(registration: dict[str, Any]) -> list[tuple[re.Pattern[str], str]]:
+def _secrets(registration: dict[str, Any]) -> list[_Secret]:
     """Each individual's number (as written, and its digits however separated) and
-    address, with what replaces it."""
-    found: list[tuple[re.Pattern[str], str]] = []
+    address, with what replaces it, in the order they are hidden."""
+    found: list[_Secret] = []
     for role in ("grantors", "secured_parties"):
         for party in registration.get(role) or ():
             if not _is_individual(party):
                 continue
             number = str(party.get("id_number") or "")
             if number:
-                found.append((re.compile(re.escape(number)), mask_id(number)))
-                digits = re.sub(r"\W", "", number)
-                if len(digits) >= SHORTEST_PARTLY_SHOWN:
-                    spread = _SEPARATOR.join(re.escape(ch) for ch in digits)
-                    found.append((re.compile(spread, re.IGNORECASE), mask_id(digits)))
+                found.append(_Secret(number, mask_id(number)))
+                text = _NOT_WORD.sub("", number)
+                if len(text) >= SHORTEST_PARTLY_SHOWN:
+                    found.append(_Secret(text, mask_id(text), spread=True,
+                                         digits=_NOT_DIGIT.sub("", text)))
             address = str(party.get("address") or "").strip()
             if address:
-                found.append((re.compile(re.escape(address)), WITHHELD))
+                found.append(_Secret(address, WITHHELD))
     return found
 
 
-def _scrub(value: Any, secrets: list[tuple[re.Pattern[str], str]]) -> Any:
+def _hide(value: str, secrets: list[_Secret]) -> str:
+    """``value`` with each secret replaced, one after the other."""
+    digits: str | None = None  # the ASCII digits of ``value``, when first needed
+    for secret in secrets:
+        if not secret.spread:
+            if secret.text in value:
+                value = value.replace(secret.text, secret.replacement)
+                digits = None
+            continue
+        if digits is None:
+            digits = _NOT_DIGIT.sub("", value)
+        if secret.digits in digits:
+            value = _spread_pattern(secret.text).sub(secret.replacement, value)
+            digits = None
+    return value
+
+
+def _scrub(value: Any, secrets: list[_Secret]) -> Any:
     if isinstance(value, str):
-        for pattern, replacement in secrets:
-            value = pattern.sub(replacement, value)
-        return value
+        return _hide(value, secrets)
     if isinstance(value, dict):
         return {key: _scrub(item, secrets) for key, item in value.items()}
     if isinstance(value, list):
