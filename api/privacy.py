@@ -21,7 +21,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
+
+import orjson
 
 from query.search import Match
 
@@ -31,6 +33,7 @@ WITHHELD = "[đã ẩn / withheld]"
 _SEPARATOR = r"[\s.\-/]?"
 _NOT_WORD = re.compile(r"\W")
 _NOT_DIGIT = re.compile(r"[^0-9]+")
+_NOT_DIGIT_BYTES = bytes(b for b in range(256) if not 0x30 <= b <= 0x39)
 
 
 def mask_id(value: str) -> str:
@@ -45,8 +48,7 @@ class AnonymousView:
     value_as_registered: str
 
 
-@dataclass(frozen=True)
-class _Secret:
+class _Secret(NamedTuple):
     """A value to hide from every string, and what replaces it.
 
     ``spread``: ``text`` is a number's word characters, found however separated (one of
@@ -72,6 +74,16 @@ def _is_individual(party: Any) -> bool:
     return isinstance(party, dict) and party.get("party_type") == "individual"
 
 
+@lru_cache(maxsize=4096)
+def _number_secrets(number: str) -> tuple[_Secret, ...]:
+    """An individual's number as written and, from 8 word characters, however separated."""
+    text = _NOT_WORD.sub("", number)
+    if len(text) < SHORTEST_PARTLY_SHOWN:
+        return (_Secret(number, mask_id(number)),)
+    return (_Secret(number, mask_id(number)),
+            _Secret(text, mask_id(text), spread=True, digits=_NOT_DIGIT.sub("", text)))
+
+
 def _secrets(registration: dict[str, Any]) -> list[_Secret]:
     """Each individual's number (as written, and its digits however separated) and
     address, with what replaces it, in the order they are hidden."""
@@ -82,11 +94,7 @@ def _secrets(registration: dict[str, Any]) -> list[_Secret]:
                 continue
             number = str(party.get("id_number") or "")
             if number:
-                found.append(_Secret(number, mask_id(number)))
-                text = _NOT_WORD.sub("", number)
-                if len(text) >= SHORTEST_PARTLY_SHOWN:
-                    found.append(_Secret(text, mask_id(text), spread=True,
-                                         digits=_NOT_DIGIT.sub("", text)))
+                found.extend(_number_secrets(number))
             address = str(party.get("address") or "").strip()
             if address:
                 found.append(_Secret(address, WITHHELD))
@@ -108,6 +116,30 @@ def _hide(value: str, secrets: list[_Secret]) -> str:
             value = _spread_pattern(secret.text).sub(secret.replacement, value)
             digits = None
     return value
+
+
+def _may_hold(shown: dict[str, Any], secrets: list[_Secret]) -> bool:
+    """False when no string of ``shown`` holds a secret, told from its JSON text at once.
+
+    JSON escapes each character on its own, so a string holding a secret as written has
+    the secret's JSON text in the registration's; and a string holding a spread number has
+    the number's digits as a run of the registration's digits, unless an escape
+    ``\\uXXXX`` (of a control character, some of them separators) put digits into it:
+    then, as when ``shown`` is no JSON, every string is looked at."""
+    try:
+        text = orjson.dumps(shown)
+        needles = [orjson.dumps(s.text)[1:-1] for s in secrets if not s.spread]
+    except TypeError:
+        return True
+    if any(needle in text for needle in needles):
+        return True
+    spread = [s.digits.encode() for s in secrets if s.spread]
+    if not spread:
+        return False
+    if b"\\u" in text:
+        return True
+    digits = text.translate(None, _NOT_DIGIT_BYTES)
+    return any(needle in digits for needle in spread)
 
 
 def _scrub(value: Any, secrets: list[_Secret]) -> Any:
@@ -139,4 +171,6 @@ def anonymous_view(match: Match) -> AnonymousView:
     for role in ("grantors", "secured_parties"):
         if isinstance(shown.get(role), list):
             shown[role] = [_party(party) for party in shown[role]]
-    return AnonymousView(_scrub(shown, secrets), _scrub(match.value_as_registered, secrets))
+    if _may_hold(shown, secrets):
+        shown = _scrub(shown, secrets)
+    return AnonymousView(shown, _scrub(match.value_as_registered, secrets))
