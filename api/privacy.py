@@ -53,15 +53,24 @@ class _Secret(NamedTuple):
 
     ``spread``: ``text`` is a number's word characters, found however separated (one of
     space, ``.``, ``-``, ``/`` between any two, any case); otherwise ``text`` is found as
-    written. ``digits``: the ASCII digits of ``text``, in order; a string where the spread
-    number occurs has them as a run of its own ASCII digits (a separator is no digit and a
-    digit has no other case), so a string without that run is passed over without a
-    regular expression: most strings of a registration are."""
+    written. A string where a spread number occurs has the number's ASCII digits as a run
+    of its own ASCII digits (a separator is no digit and a digit has no other case), so a
+    string without that run is passed over without a regular expression: most are."""
 
     text: str
     replacement: str
     spread: bool = False
-    digits: str = ""
+    #: What ``_may_hold`` looks for in the registration's JSON: the text's JSON (inside
+    #: its quotes), the spread number's ASCII digits; empty (found in anything) when the
+    #: text has no JSON.
+    needle: bytes = b""
+
+
+def _literal(text: str, replacement: str) -> _Secret:
+    try:
+        return _Secret(text, replacement, needle=orjson.dumps(text)[1:-1])
+    except TypeError:  # a lone surrogate
+        return _Secret(text, replacement)
 
 
 @lru_cache(maxsize=4096)
@@ -79,9 +88,15 @@ def _number_secrets(number: str) -> tuple[_Secret, ...]:
     """An individual's number as written and, from 8 word characters, however separated."""
     text = _NOT_WORD.sub("", number)
     if len(text) < SHORTEST_PARTLY_SHOWN:
-        return (_Secret(number, mask_id(number)),)
-    return (_Secret(number, mask_id(number)),
-            _Secret(text, mask_id(text), spread=True, digits=_NOT_DIGIT.sub("", text)))
+        return (_literal(number, mask_id(number)),)
+    return (_literal(number, mask_id(number)),
+            _Secret(text, mask_id(text), spread=True,
+                    needle=_NOT_DIGIT.sub("", text).encode()))
+
+
+@lru_cache(maxsize=4096)
+def _address_secret(address: str) -> _Secret:
+    return _literal(address, WITHHELD)
 
 
 def _secrets(registration: dict[str, Any]) -> list[_Secret]:
@@ -97,7 +112,7 @@ def _secrets(registration: dict[str, Any]) -> list[_Secret]:
                 found.extend(_number_secrets(number))
             address = str(party.get("address") or "").strip()
             if address:
-                found.append(_Secret(address, WITHHELD))
+                found.append(_address_secret(address))
     return found
 
 
@@ -112,7 +127,7 @@ def _hide(value: str, secrets: list[_Secret]) -> str:
             continue
         if digits is None:
             digits = _NOT_DIGIT.sub("", value)
-        if secret.digits in digits:
+        if secret.needle.decode() in digits:
             value = _spread_pattern(secret.text).sub(secret.replacement, value)
             digits = None
     return value
@@ -128,12 +143,11 @@ def _may_hold(shown: dict[str, Any], secrets: list[_Secret]) -> bool:
     then, as when ``shown`` is no JSON, every string is looked at."""
     try:
         text = orjson.dumps(shown)
-        needles = [orjson.dumps(s.text)[1:-1] for s in secrets if not s.spread]
     except TypeError:
         return True
-    if any(needle in text for needle in needles):
+    if any(secret.needle in text for secret in secrets if not secret.spread):
         return True
-    spread = [s.digits.encode() for s in secrets if s.spread]
+    spread = [secret.needle for secret in secrets if secret.spread]
     if not spread:
         return False
     if b"\\u" in text:

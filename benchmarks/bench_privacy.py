@@ -63,6 +63,7 @@ def forget() -> None:
     re.purge()
     privacy._spread_pattern.cache_clear()
     privacy._number_secrets.cache_clear()
+    privacy._address_secret.cache_clear()
 
 
 def cpu_per_body(view: View, bodies: list[list[Match]], cold: bool, rounds: int) -> list[float]:

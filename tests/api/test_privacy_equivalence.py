@@ -202,3 +202,18 @@ def test_synthetic_registrations_are_shown_as_before() -> None:
             new, old = _both(leaky, value)
             assert new == old
     assert individuals_seen > 100
+
+
+def test_a_number_spread_by_a_control_character_is_still_found() -> None:
+    """``\\x1c`` is a separator (``\\s``) that JSON writes ``\\u001c``: digits the quick
+    look at the registration's JSON must not trust."""
+    number = "001190012345"
+    for spread_out in ("001\x1c190\x0b012345", "001 190.012-345", "0011\ud80090012345"):
+        registration = {"grantors": [{"party_type": "individual", "id_number": number,
+                                      "address": "Thôn \ud800 Đông"}],
+                        "events": [{"summary": f"CCCD {spread_out}; Thôn \ud800 Đông"}]}
+        view, old = _both(registration, "Nguyễn Văn An")
+        assert view == old
+        summary = view.registration["events"][0]["summary"]
+        assert "Thôn \ud800 Đông" not in summary
+        assert ("190" in summary) == ("\ud800" in spread_out)  # no separator: not a spread
