@@ -20,7 +20,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+import orjson
 
 from query.search import Match
 
@@ -28,6 +31,9 @@ KEEP = 4
 SHORTEST_PARTLY_SHOWN = 8
 WITHHELD = "[đã ẩn / withheld]"
 _SEPARATOR = r"[\s.\-/]?"
+_NOT_WORD = re.compile(r"\W")
+_NOT_DIGIT = re.compile(r"[^0-9]+")
+_NOT_DIGIT_BYTES = bytes(b for b in range(256) if not 0x30 <= b <= 0x39)
 
 
 def mask_id(value: str) -> str:
@@ -42,36 +48,117 @@ class AnonymousView:
     value_as_registered: str
 
 
+class _Secret(NamedTuple):
+    """A value to hide from every string, and what replaces it.
+
+    ``spread``: ``text`` is a number's word characters, found however separated (one of
+    space, ``.``, ``-``, ``/`` between any two, any case); otherwise ``text`` is found as
+    written. A string where a spread number occurs has the number's ASCII digits as a run
+    of its own ASCII digits (a separator is no digit and a digit has no other case), so a
+    string without that run is passed over without a regular expression: most are."""
+
+    text: str
+    replacement: str
+    spread: bool = False
+    #: What ``_may_hold`` looks for in the registration's JSON: the text's JSON (inside
+    #: its quotes), the spread number's ASCII digits; empty (found in anything) when the
+    #: text has no JSON.
+    needle: bytes = b""
+
+
+def _literal(text: str, replacement: str) -> _Secret:
+    try:
+        return _Secret(text, replacement, needle=orjson.dumps(text)[1:-1])
+    except TypeError:  # a lone surrogate
+        return _Secret(text, replacement)
+
+
+@lru_cache(maxsize=4096)
+def _spread_pattern(text: str) -> re.Pattern[str]:
+    """The number's characters however separated (compiled once per distinct number)."""
+    return re.compile(_SEPARATOR.join(re.escape(ch) for ch in text), re.IGNORECASE)
+
+
 def _is_individual(party: Any) -> bool:
     return isinstance(party, dict) and party.get("party_type") == "individual"
 
 
-def _secrets(registration: dict[str, Any]) -> list[tuple[re.Pattern[str], str]]:
+@lru_cache(maxsize=4096)
+def _number_secrets(number: str) -> tuple[_Secret, ...]:
+    """An individual's number as written and, from 8 word characters, however separated."""
+    text = _NOT_WORD.sub("", number)
+    if len(text) < SHORTEST_PARTLY_SHOWN:
+        return (_literal(number, mask_id(number)),)
+    return (_literal(number, mask_id(number)),
+            _Secret(text, mask_id(text), spread=True,
+                    needle=_NOT_DIGIT.sub("", text).encode()))
+
+
+@lru_cache(maxsize=4096)
+def _address_secret(address: str) -> _Secret:
+    return _literal(address, WITHHELD)
+
+
+def _secrets(registration: dict[str, Any]) -> list[_Secret]:
     """Each individual's number (as written, and its digits however separated) and
-    address, with what replaces it."""
-    found: list[tuple[re.Pattern[str], str]] = []
+    address, with what replaces it, in the order they are hidden."""
+    found: list[_Secret] = []
     for role in ("grantors", "secured_parties"):
         for party in registration.get(role) or ():
             if not _is_individual(party):
                 continue
             number = str(party.get("id_number") or "")
             if number:
-                found.append((re.compile(re.escape(number)), mask_id(number)))
-                digits = re.sub(r"\W", "", number)
-                if len(digits) >= SHORTEST_PARTLY_SHOWN:
-                    spread = _SEPARATOR.join(re.escape(ch) for ch in digits)
-                    found.append((re.compile(spread, re.IGNORECASE), mask_id(digits)))
+                found.extend(_number_secrets(number))
             address = str(party.get("address") or "").strip()
             if address:
-                found.append((re.compile(re.escape(address)), WITHHELD))
+                found.append(_address_secret(address))
     return found
 
 
-def _scrub(value: Any, secrets: list[tuple[re.Pattern[str], str]]) -> Any:
+def _hide(value: str, secrets: list[_Secret]) -> str:
+    """``value`` with each secret replaced, one after the other."""
+    digits: str | None = None  # the ASCII digits of ``value``, when first needed
+    for secret in secrets:
+        if not secret.spread:
+            if secret.text in value:
+                value = value.replace(secret.text, secret.replacement)
+                digits = None
+            continue
+        if digits is None:
+            digits = _NOT_DIGIT.sub("", value)
+        if secret.needle.decode() in digits:
+            value = _spread_pattern(secret.text).sub(secret.replacement, value)
+            digits = None
+    return value
+
+
+def _may_hold(shown: dict[str, Any], secrets: list[_Secret]) -> bool:
+    """False when no string of ``shown`` holds a secret, told from its JSON text at once.
+
+    JSON escapes each character on its own, so a string holding a secret as written has
+    the secret's JSON text in the registration's; and a string holding a spread number has
+    the number's digits as a run of the registration's digits, unless an escape
+    ``\\uXXXX`` (of a control character, some of them separators) put digits into it:
+    then, as when ``shown`` is no JSON, every string is looked at."""
+    try:
+        text = orjson.dumps(shown)
+    except TypeError:
+        return True
+    if any(secret.needle in text for secret in secrets if not secret.spread):
+        return True
+    spread = [secret.needle for secret in secrets if secret.spread]
+    if not spread:
+        return False
+    if b"\\u" in text:
+        return True
+    digits = text.translate(None, _NOT_DIGIT_BYTES)
+    return any(needle in digits for needle in spread)
+
+
+def _scrub(value: Any, secrets: list[_Secret]) -> Any:
     if isinstance(value, str):
-        for pattern, replacement in secrets:
-            value = pattern.sub(replacement, value)
-        return value
+        return _hide(value, secrets)
     if isinstance(value, dict):
         return {key: _scrub(item, secrets) for key, item in value.items()}
     if isinstance(value, list):
@@ -98,4 +185,6 @@ def anonymous_view(match: Match) -> AnonymousView:
     for role in ("grantors", "secured_parties"):
         if isinstance(shown.get(role), list):
             shown[role] = [_party(party) for party in shown[role]]
-    return AnonymousView(_scrub(shown, secrets), _scrub(match.value_as_registered, secrets))
+    if _may_hold(shown, secrets):
+        shown = _scrub(shown, secrets)
+    return AnonymousView(shown, _scrub(match.value_as_registered, secrets))
