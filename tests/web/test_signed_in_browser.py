@@ -5,7 +5,6 @@ who then signs in; refusals (wrong password, forged form) and a password change.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,18 +17,13 @@ from selenium.webdriver.support.ui import Select
 from tests import browser
 from tests.conftest import wait_until
 from tests.web.signed_in import RUN, Person, charge_and_state, open_account
-from tests.web.site import NAME_TYPED, Site, keep, running_site
+from tests.web.site import NAME_TYPED, Site, keep
 from tests.web.test_pages_browser import PHONE, search, serious_violations
 
 pytestmark = pytest.mark.services
-PORT = 8221
 FULL_ID = "001190012345"  # as registered; the public sees ********2345
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    with running_site(tmp_path_factory.mktemp("site"), port=PORT) as running:
-        yield running
+# the site is the package's (tests/web/conftest.py): a site of this module's own would
+# recreate the test databases under the package's running API
 
 
 def shot(driver: WebDriver, tmp_path: Path, name: str) -> None:
