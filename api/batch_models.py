@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from batch.job_status import JobStatus
+from batch.job_status import JobStatus, links
 
 JobState = Literal["queued", "running", "done", "failed", "cancelled"]
 
@@ -92,7 +92,6 @@ class ValidationOnly(BaseModel):
 
 
 def batch_status(job: JobStatus) -> BatchStatus:
-    base = f"/v1/batches/{job.id}"
     rate = job.rows_per_second
     left = job.seconds_left
     return BatchStatus(
@@ -112,7 +111,5 @@ def batch_status(job: JobStatus) -> BatchStatus:
         fee=None if job.rows_charged is None or job.fee_vnd is None else BatchFee(
             rows_charged=job.rows_charged, fee_vnd=job.fee_vnd, free_ground=job.free_ground),
         file_report=job.report,
-        links={"self": base, "cancel": f"{base}/cancel", "certificate": f"{base}/certificate",
-               **{f"results_{kind}": f"{base}/results?format={kind}"
-                  for kind in ("csv", "xlsx", "jsonl")}},
+        links=links(job.id),
     )

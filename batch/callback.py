@@ -67,14 +67,6 @@ def client_reference_of(conn: Conn, job_id: uuid.UUID) -> str | None:
     return None if found is None else found[0]
 
 
-def _links(job_id: uuid.UUID, base: str) -> dict[str, str]:
-    """The batch's links, as ``GET /v1/batches/{id}`` gives them, made absolute."""
-    path = f"{base}/v1/batches/{job_id}"
-    return {"self": path, "cancel": f"{path}/cancel", "certificate": f"{path}/certificate",
-            **{f"results_{kind}": f"{path}/results?format={kind}"
-               for kind in ("csv", "xlsx", "jsonl")}}
-
-
 def body_of(conn: Conn, job_id: uuid.UUID, settings: Settings) -> bytes:
     """The callback's JSON: the batch's id, status, counts, fee, client reference and
     links (absolute, under ``public_base_url``), in the words of the batch's status."""
@@ -96,7 +88,7 @@ def body_of(conn: Conn, job_id: uuid.UUID, settings: Settings) -> bytes:
                      "done": job.rows_done, "errors": job.row_errors},
             "fee": fee,
             "finished_at": None if job.finished_at is None else job.finished_at.isoformat(),
-            "links": _links(job.id, settings.public_base_url.rstrip("/")),
+            "links": job_status.links(job.id, settings.public_base_url.rstrip("/")),
         },
     }, option=orjson.OPT_SORT_KEYS)
 

@@ -82,3 +82,9 @@ def job_status(conn: Conn, job_id: uuid.UUID, account_id: int | None) -> JobStat
     return JobStatus(*found)
 
 
+def links(job_id: uuid.UUID, base: str = "") -> dict[str, str]:
+    """A batch's links (``GET /v1/batches/{id}`` and the callback's body), under ``base``."""
+    path = f"{base}/v1/batches/{job_id}"
+    return {"self": path, "cancel": f"{path}/cancel", "certificate": f"{path}/certificate",
+            **{f"results_{kind}": f"{path}/results?format={kind}"
+               for kind in ("csv", "xlsx", "jsonl")}}

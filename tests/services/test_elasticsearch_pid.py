@@ -19,7 +19,7 @@ def fake_nodes(tmp_path: Path) -> Iterator[tuple[Path, Path, list[int]]]:
     """Two processes whose command lines look like two nodes of one distribution."""
     home = f"-Des.path.home={tmp_path}/dist/"
     ours, theirs = tmp_path / "ours" / "tmp", tmp_path / "theirs" / "tmp"
-    children = [subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", home,
+    children = [subprocess.Popen([sys.executable, "-c", "import signal; signal.pause()", home,
                                   f"-Djava.io.tmpdir={scratch}", SERVER_MARKER])
                 for scratch in (ours, theirs)]
     try:
