@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from services.elasticsearch import SERVER_MARKER, node_marker
-from services.processes import find_pids
+from services.processes import find_pids, wait_until
 
 
 @pytest.fixture
@@ -22,7 +22,11 @@ def fake_nodes(tmp_path: Path) -> Iterator[tuple[Path, Path, list[int]]]:
     children = [subprocess.Popen([sys.executable, "-c", "import signal; signal.pause()", home,
                                   f"-Djava.io.tmpdir={scratch}", SERVER_MARKER])
                 for scratch in (ours, theirs)]
+    # Popen returns when the exec closes its pipe, before the kernel has set the new
+    # command line: under load /proc/<pid>/cmdline is briefly empty, so wait for both.
+    pids = sorted(child.pid for child in children)
     try:
+        assert wait_until(lambda: find_pids(home, SERVER_MARKER) == pids, 30)
         yield ours, theirs, [child.pid for child in children]
     finally:
         for child in children:
