@@ -122,15 +122,32 @@ def _hide(value: str, secrets: list[_Secret]) -> str:
     for secret in secrets:
         if not secret.spread:
             if secret.text in value:
-                value = value.replace(secret.text, secret.replacement)
+                value = _replace_all(value, secret)
                 digits = None
             continue
         if digits is None:
             digits = _NOT_DIGIT.sub("", value)
         if secret.needle.decode() in digits:
-            value = _spread_pattern(secret.text).sub(secret.replacement, value)
+            value = _replace_all(value, secret)
             digits = None
     return value
+
+
+def _replace_all(value: str, secret: _Secret) -> str:
+    """``value`` with ``secret`` replaced until it no longer occurs.
+
+    One pass is not enough: the kept last characters of a replaced occurrence and what
+    follows it can make the number again (``1234.1234.1234.1234`` holds ``123412341234``
+    twice, overlapping). Every pass that changes the text turns characters of the secret
+    into ``*``, so the passes end."""
+    while True:
+        if secret.spread:
+            replaced = _spread_pattern(secret.text).sub(secret.replacement, value)
+        else:
+            replaced = value.replace(secret.text, secret.replacement)
+        if replaced == value:
+            return value
+        value = replaced
 
 
 def _may_hold(shown: dict[str, Any], secrets: list[_Secret]) -> bool:

@@ -130,6 +130,9 @@ def test_the_view_is_the_one_it_replaced(case: tuple[dict[str, Any], str]) -> No
     registration, value = case
     before = json.dumps(registration, ensure_ascii=False)
     new, old = _both(registration, value)
+    assume(not any(_bordered(p["id_number"]) or _bordered(re.sub(r"\W", "", p["id_number"]))
+                   for p in registration["grantors"] + registration["secured_parties"]
+                   if p["party_type"] == "individual"))
     assert new == old
     assert json.dumps(registration, ensure_ascii=False) == before  # the original untouched
 
@@ -139,8 +142,9 @@ def _bordered(value: str) -> bool:
 
     Such a number can come back whole in a string that holds it twice, overlapping (say
     ``000000000`` in a run of 14 zeros): its mask keeps the last four characters, which
-    with the text after them write it again. Both views leave that so (the rule replaces
-    each occurrence once); it is left to the lead (see the report)."""
+    with the text after them write it again. The view before replaced each occurrence
+    once and left it so; the view now replaces until none is left, so the two differ
+    there, and only there."""
     folded = value.lower()
     return any(folded[:k] == folded[-k:] for k in range(1, min(4, len(folded) - 1) + 1))
 
@@ -153,8 +157,6 @@ def test_no_individual_number_or_address_comes_back(case: tuple[dict[str, Any], 
     shown = _strings([view.registration, view.value_as_registered])
     people = [p for p in registration["grantors"] + registration["secured_parties"]
               if p["party_type"] == "individual"]
-    assume(not any(_bordered(p["id_number"]) or _bordered(re.sub(r"\W", "", p["id_number"]))
-                   for p in people))
     for party in people:
         number, address = party["id_number"], str(party.get("address") or "").strip()
         text = re.sub(r"\W", "", number)
