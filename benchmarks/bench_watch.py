@@ -336,9 +336,9 @@ def _run(args: argparse.Namespace, registry_dsn: str, app_dsn: str, slot: str,
     es = client(get_settings().es_url)
     watermarks = Watermarks(es, indexer_slot)
     searches = Searches(es, alias)
-    if args.indexer:
-        _caught_up(watermarks.samples, 0)
+    if args.indexer:  # sampled from now on, then waited for: the indexer's first state
         watermarks.start()
+        _caught_up(watermarks.samples, 0)
         searches.start()
     positions.start()
     if not args.no_follower:  # its key filter loaded and a first position saved
