@@ -64,13 +64,16 @@ class _Secret(NamedTuple):
     #: its quotes), the spread number's ASCII digits; empty (found in anything) when the
     #: text has no JSON.
     needle: bytes = b""
+    #: A number's mask: replaced again until it no longer occurs (``_replace_all``). An
+    #: address is replaced once: its replacement is text that may hold the address.
+    masked: bool = False
 
 
-def _literal(text: str, replacement: str) -> _Secret:
+def _literal(text: str, replacement: str, masked: bool) -> _Secret:
     try:
-        return _Secret(text, replacement, needle=orjson.dumps(text)[1:-1])
+        return _Secret(text, replacement, needle=orjson.dumps(text)[1:-1], masked=masked)
     except TypeError:  # a lone surrogate
-        return _Secret(text, replacement)
+        return _Secret(text, replacement, masked=masked)
 
 
 @lru_cache(maxsize=4096)
@@ -88,15 +91,15 @@ def _number_secrets(number: str) -> tuple[_Secret, ...]:
     """An individual's number as written and, from 8 word characters, however separated."""
     text = _NOT_WORD.sub("", number)
     if len(text) < SHORTEST_PARTLY_SHOWN:
-        return (_literal(number, mask_id(number)),)
-    return (_literal(number, mask_id(number)),
-            _Secret(text, mask_id(text), spread=True,
+        return (_literal(number, mask_id(number), masked=True),)
+    return (_literal(number, mask_id(number), masked=True),
+            _Secret(text, mask_id(text), spread=True, masked=True,
                     needle=_NOT_DIGIT.sub("", text).encode()))
 
 
 @lru_cache(maxsize=4096)
 def _address_secret(address: str) -> _Secret:
-    return _literal(address, WITHHELD)
+    return _literal(address, WITHHELD, masked=False)
 
 
 def _secrets(registration: dict[str, Any]) -> list[_Secret]:
@@ -139,14 +142,15 @@ def _replace_all(value: str, secret: _Secret) -> str:
     One pass is not enough: the kept last characters of a replaced occurrence and what
     follows it can make the number again (``1234.1234.1234.1234`` holds ``123412341234``
     twice, overlapping). Every pass that changes the text turns characters of the secret
-    into ``*``, so the passes end."""
+    into ``*``, so the passes end. An address (not ``masked``) is replaced once: the text
+    that replaces it may hold it again ("l" in "withheld"), and it keeps none of it."""
     while True:
         if secret.spread:
             replaced = _spread_pattern(secret.text).sub(secret.replacement, value)
         else:
             replaced = value.replace(secret.text, secret.replacement)
-        if replaced == value:
-            return value
+        if replaced == value or not secret.masked:
+            return replaced
         value = replaced
 
 
