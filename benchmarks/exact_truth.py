@@ -30,9 +30,9 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from typing import Final
+from typing import Any, Final
 
 import psycopg
 from unidecode import unidecode
@@ -192,6 +192,42 @@ class ExactTruth:
                 if _is_exact(criterion, query, party_type, registrations[index])}
 
 
+#: The registry's rows a ground truth reads: grantors and assets of the registrations picked
+#: by a condition on ``registration_id`` (a list of ids, or a range of them).
+_GRANTORS_SQL: Final = (
+    "SELECT registration_id, party_type, name, id_type, id_number FROM parties"
+    " WHERE role = 'grantor' AND {where} ORDER BY registration_id, position")
+_ASSETS_SQL: Final = (
+    "SELECT registration_id, chassis_number, engine_number, plate_number FROM assets"
+    " WHERE {where} ORDER BY registration_id, position")
+
+Head = tuple[Any, Any, Any]  # registrations' (id, registration_number, status)
+
+
+def rows_to_registrations(heads: Sequence[Head], grantor_rows: Iterable[Sequence[Any]],
+                          asset_rows: Iterable[Sequence[Any]]) -> list[Registration]:
+    """Registrations (in the order of ``heads``) from the registry's rows: ``heads`` as
+    (id, number, status), grantors as (registration id, party type, name, id type, id
+    number) and assets as (registration id, chassis, engine, plate), each in position order."""
+    grantors: defaultdict[int, list[Party]] = defaultdict(list)
+    for rid, party_type, name, id_type, id_number in grantor_rows:
+        grantors[int(rid)].append(Party(str(name), party_type, id_type, id_number))
+    assets: defaultdict[int, list[Asset]] = defaultdict(list)
+    for rid, chassis, engine, plate in asset_rows:
+        assets[int(rid)].append(Asset(chassis, engine, plate))
+    return [Registration(str(number), str(status), tuple(grantors[int(rid)]),
+                         tuple(assets[int(rid)])) for rid, number, status in heads]
+
+
+def read_registrations(conn: psycopg.Connection[Any], heads: Sequence[Head], where: str,
+                       params: Sequence[Any]) -> list[Registration]:
+    """``heads``' registrations, their grantors and assets read with the condition ``where``
+    on ``registration_id`` (it must pick every one of ``heads``)."""
+    grantors = conn.execute(_GRANTORS_SQL.format(where=where), params).fetchall()
+    assets = conn.execute(_ASSETS_SQL.format(where=where), params).fetchall()
+    return rows_to_registrations(heads, grantors, assets)
+
+
 def registry_delta(dsn: str, after_number: str) -> list[Registration]:
     """Registrations the registry wrote or changed after it loaded ``after_number`` (the last
     registration of the corpus file): other benchmarks write to the same registry, so the
@@ -204,20 +240,8 @@ def registry_delta(dsn: str, after_number: str) -> list[Registration]:
         heads = conn.execute(
             "SELECT id, registration_number, status FROM registrations WHERE updated_at > %s",
             (row[0],)).fetchall()
-        ids = [int(h[0]) for h in heads]
-        grantors: defaultdict[int, list[Party]] = defaultdict(list)
-        for rid, party_type, name, id_type, id_number in conn.execute(
-                "SELECT registration_id, party_type, name, id_type, id_number FROM parties"
-                " WHERE role = 'grantor' AND registration_id = ANY(%s)"
-                " ORDER BY registration_id, position", (ids,)):
-            grantors[int(rid)].append(Party(str(name), party_type, id_type, id_number))
-        assets: defaultdict[int, list[Asset]] = defaultdict(list)
-        for rid, chassis, engine, plate in conn.execute(
-                "SELECT registration_id, chassis_number, engine_number, plate_number FROM assets"
-                " WHERE registration_id = ANY(%s) ORDER BY registration_id, position", (ids,)):
-            assets[int(rid)].append(Asset(chassis, engine, plate))
-    return [Registration(str(number), str(status), tuple(grantors[int(rid)]),
-                         tuple(assets[int(rid)])) for rid, number, status in heads]
+        return read_registrations(conn, heads, "registration_id = ANY(%s)",
+                                  ([int(h[0]) for h in heads],))
 
 
 def _values(criterion: str, registration: Registration) -> Iterable[tuple[str, str | None]]:
