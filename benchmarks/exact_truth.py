@@ -9,9 +9,10 @@ complete (a superset), never precise:
   removed; VNI-Windows text is also decoded first, by the generator's own decoder, as a whole
   and word by word, since names mix Unicode and legacy words) and the
   folded names are joined into one text. An exact match has the query's words, in order, as
-  its own words (the honorific, legal-form and branch words aside), so the longest run of
+  its own words (the honorific, legal-form and branch words aside), so every run of
   query words outside a generous list of such words, folded and concatenated, occurs in the
-  folded name of every exact match. Each occurrence names a candidate.
+  folded name of every exact match. Each occurrence of the rarest run names a candidate
+  when the registration's folded names hold the other runs too.
 * identity and tax numbers: equal identifier form, or a 13-digit number whose first 10 digits
   are the query (a branch and its parent).
 * chassis, engine and plate numbers: equal serial form (identifier form, then O, Q → 0 and
@@ -102,14 +103,24 @@ def _name_keys(name: str) -> tuple[str, ...]:
     return tuple(keys)
 
 
+def runs(query: str) -> list[str]:
+    """The runs of query words outside ``SKIP_WORDS``, each folded and concatenated, the
+    longest first (the first of equal length first)."""
+    found, run = [], ""
+    for word in folded_words(query):
+        if word in SKIP_WORDS:
+            found.append(run)
+            run = ""
+        else:
+            run += word
+    found.append(run)
+    return sorted((r for r in found if r), key=len, reverse=True)
+
+
 def needle(query: str) -> str:
     """The longest run of query words outside ``SKIP_WORDS``, folded and concatenated."""
-    best, run = "", ""
-    for word in folded_words(query):
-        run = "" if word in SKIP_WORDS else run + word
-        if len(run) > len(best):
-            best = run
-    return best
+    found = runs(query)
+    return found[0] if found else ""
 
 
 def id_form(text: str) -> str:
@@ -158,18 +169,38 @@ class ExactTruth:
         self._parts = []
 
     def name_candidates(self, query: str) -> set[int] | None:
-        """Registrations whose folded grantor names contain the query's needle;
-        None when the query has no needle (nothing but honorific or legal-form words)."""
-        wanted = needle(query)
+        """Registrations whose folded grantor names contain every run of the query's words
+        (:func:`runs`); None when the query has none (nothing but honorific or legal-form
+        words). The rarest run is looked up, the others only checked where it occurs: the
+        longest run alone can be a surname ("Nguyễn Công Vinh": "công" is a legal-form
+        word), found in a third of all registrations."""
+        wanted = runs(query)
         if not wanted:
             return None
+        if len(wanted) > 1:  # the rarest run first
+            wanted.sort(key=self._text.count)
+        first, rest = wanted[0], wanted[1:]
         found: set[int] = set()
-        position = self._text.find(wanted)
+        position = self._text.find(first)
         while position >= 0:
             entry = bisect.bisect_right(self._starts, position) - 1
-            found.add(self._owners[entry])
-            position = self._text.find(wanted, position + 1)
+            start, end = self._names_of(entry)
+            if all(run in self._text[start:end] for run in rest):
+                found.add(self._owners[entry])
+            position = self._text.find(first, end)
         return found
+
+    def _names_of(self, entry: int) -> tuple[int, int]:
+        """Where the folded names of ``entry``'s registration are in the text (its entries
+        are next to one another)."""
+        owner, owners = self._owners[entry], self._owners
+        low, high = entry, entry + 1
+        while low > 0 and owners[low - 1] == owner:
+            low -= 1
+        while high < len(owners) and owners[high] == owner:
+            high += 1
+        return self._starts[low], (self._starts[high] - 1 if high < len(self._starts)
+                                   else len(self._text))
 
     def candidates(self, criterion: str, query: str) -> set[int] | None:
         if criterion == "debtor_name":

@@ -17,10 +17,12 @@ from benchmarks.quality.answers import Answer
 from benchmarks.quality.sampling import Query
 
 
-def exact_queries(queries: Sequence[Query], ours: Sequence[Answer], limit: int
+def exact_queries(queries: Sequence[Query], ours: Sequence[Answer] | None, limit: int
                   ) -> list[Query]:
-    """The exact-class queries ours answered, at most ``limit`` of them (seeded; 0: all)."""
-    picked = [q for q in queries if q.expected == "exact" and ours[q.qid].error is None]
+    """The exact-class queries ours answered (all of them without ``ours``), at most
+    ``limit`` of them (seeded; 0: all)."""
+    picked = [q for q in queries if q.expected == "exact"
+              and (ours is None or ours[q.qid].error is None)]
     if limit and len(picked) > limit:
         picked = random.Random(0).sample(picked, limit)
     return picked

@@ -8,30 +8,37 @@ every query is answered against it, only the registration numbers found are kept
 block is dropped: memory is bounded by the block, not by the registry.
 
 The union over blocks equals the whole registry's truth: the prefilter and the
-contract's classifier judge each registration on its own (a name's needle never spans two
-names), so how the registrations are cut into blocks does not matter.
+contract's classifier judge each registration on its own (a run of a name query's words
+is looked for within one registration's names), so how the registrations are cut into
+blocks does not matter.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import resource
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Final, NamedTuple
 
+import orjson
 import psycopg
 
+from benchmarks.baselines import corpus
 from benchmarks.baselines.corpus import Registration
 from benchmarks.exact_truth import ExactTruth, read_registrations
 from benchmarks.quality.answers import Answer
 from benchmarks.quality.checks import compare_truth, exact_queries
-from benchmarks.quality.sampling import Query
+from benchmarks.quality.sampling import Query, Reservoirs, make_queries
 
-#: Registrations a block: ≈ 0.5 GB of Python objects and index at its peak (measured on
-#: registry_1m, see benchmarks/HISTORY.md), and few enough blocks that each query's
-#: name search over a block's text stays a small part of the time.
+#: Registrations a block. Measured on registry_1m (benchmarks/HISTORY.md, 2026-12-07): the
+#: CPU time does not depend on it (50,000 to 500,000 alike); the peak RSS does: 0.31 GB
+#: with 50,000, 0.63 GB with 200,000, 1.39 GB with 500,000 after the first block, then
+#: growing slowly with the caches of folded names (0.89 GB with 200,000 after 1M).
 DEFAULT_BLOCK: Final = 200_000
 
 
@@ -157,3 +164,38 @@ def check_truth_streamed(queries: Sequence[Query], ours: Sequence[Answer], dsn: 
             "registry": {**done.summary(), "block_size": block_size},
             **compare_truth(picked, ours, truth),
             "seconds": round(time.monotonic() - done.started, 1)}
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """The ground truth alone, timed (no API, nothing compared): the exact-class queries
+    ``bench_quality`` draws from ``--corpus`` against the whole registry at ``--pg-dsn``."""
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--corpus", type=Path, required=True)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--per-group", type=int, default=200)
+    parser.add_argument("--pg-dsn", default=os.environ.get(
+        "REGSEARCH_PG_DSN", "postgresql://regsearch@127.0.0.1:5432/registry_bench"))
+    parser.add_argument("--truth-block", type=int, default=DEFAULT_BLOCK)
+    parser.add_argument("--truth-limit", type=int, default=0)
+    parser.add_argument("--max-blocks", type=int, default=0,
+                        help="stop after this many blocks (0: the whole registry)")
+    args = parser.parse_args(argv)
+    reservoirs = Reservoirs(args.per_group, args.seed)
+    for index, registration in enumerate(corpus.read(args.corpus)):
+        reservoirs.add(index, registration)
+    picked = exact_queries(make_queries(reservoirs, args.seed), None, args.truth_limit)
+    blocks: Iterable[list[Registration]] = registry_blocks(args.pg_dsn, args.truth_block)
+    if args.max_blocks:
+        blocks = (b for _, b in zip(range(args.max_blocks), blocks, strict=False))
+    done = Pass()
+    truth = streamed_exact_sets(blocks, [Wanted(q.criterion, q.text, q.party_type)
+                                         for q in picked], done, _report)
+    print(orjson.dumps({**done.summary(), "block_size": args.truth_block,
+                        "queries": len(picked),
+                        "queries_without_prefilter": sum(t is None for t in truth),
+                        "exact_matches": sum(len(t or ()) for t in truth),
+                        "load_average": os.getloadavg()}).decode())
+
+
+if __name__ == "__main__":
+    main()

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from unidecode import unidecode
 
-from benchmarks.baselines.corpus import Asset, Party, Registration, parse_line
+from benchmarks.baselines.corpus import Registration, parse_line
 from benchmarks.exact_truth import ExactTruth, rows_to_registrations
 from benchmarks.quality.answers import Answer
 from benchmarks.quality.report import render
@@ -27,6 +27,7 @@ from benchmarks.quality.streamed_truth import (
     streamed_exact_sets,
 )
 from tests import service_env
+from tests.benchmarks import truth_cases
 from tests.conftest import recreate_databases
 
 COUNT = 3000
@@ -49,42 +50,12 @@ def in_memory(registrations: list[Registration], wanted: Sequence[Wanted]
 
 # --- pure: blocks do not change the truth -----------------------------------------------
 
-_WORDS = ["Nguyễn", "Nguyen", "Văn", "Thị", "An", "Anh", "Công ty", "TNHH", "Bình", "Hoa"]
-_NAME = st.lists(st.sampled_from(_WORDS), min_size=1, max_size=4).map(" ".join)
-_ID = st.sampled_from(["079085001234", "0101234567", "0101234567001", "C1234567"])
-_SERIAL = st.sampled_from(["RLHJC5218", "rlhj-c52 18", "RLHJC52I8", "29A-123.45", "K15B"])
-
-
-@st.composite
-def _registrations(draw: st.DrawFn) -> list[Registration]:
-    out = []
-    for n in range(draw(st.integers(0, 12))):
-        grantors = tuple(Party(draw(_NAME), draw(st.sampled_from(["individual",
-                                                                  "organization"])),
-                               "cccd", draw(st.none() | _ID))
-                         for _ in range(draw(st.integers(0, 2))))
-        assets = tuple(Asset(draw(st.none() | _SERIAL), draw(st.none() | _SERIAL),
-                             draw(st.none() | _SERIAL)) for _ in range(draw(st.integers(0, 2))))
-        out.append(Registration(f"2024-{n:08d}", "in_force", grantors, assets))
-    return out
-
-
-_WANTED = st.lists(st.one_of(
-    st.builds(Wanted, st.just("debtor_name"), _NAME,
-              st.sampled_from([None, "individual", "organization"])),
-    st.builds(Wanted, st.just("id_number"), _ID, st.none()),
-    st.builds(Wanted, st.sampled_from(["chassis_number", "engine_number", "plate_number"]),
-              _SERIAL, st.none()),
-    st.builds(Wanted, st.just("registration_number"),
-              st.integers(0, 12).map(lambda n: f"2024-{n:08d}"), st.none()),
-    st.builds(Wanted, st.just("debtor_name"), st.just("Công ty TNHH"), st.none())),
-    min_size=1, max_size=6)
-
-
-@settings(max_examples=60, deadline=None)
-@given(_registrations(), _WANTED, st.lists(st.integers(1, 5), min_size=1, max_size=12))
+@settings(max_examples=80, deadline=None)
+@given(st.data(), truth_cases.registrations(), st.lists(st.integers(1, 5), min_size=1,
+                                                        max_size=12))
 def test_any_cut_into_blocks_gives_the_whole_truth(
-        registrations: list[Registration], wanted: list[Wanted], sizes: list[int]) -> None:
+        data: st.DataObject, registrations: list[Registration], sizes: list[int]) -> None:
+    wanted = data.draw(truth_cases.queries(registrations))
     blocks, start = [], 0
     for size in sizes * len(registrations):
         if start >= len(registrations):
@@ -94,7 +65,7 @@ def test_any_cut_into_blocks_gives_the_whole_truth(
     assert streamed_exact_sets(blocks, wanted) == in_memory(registrations, wanted)
 
 
-@given(_registrations())
+@given(truth_cases.registrations())
 def test_rows_read_back_into_the_same_registrations(registrations: list[Registration]) -> None:
     heads = [(rid, r.number, r.status) for rid, r in enumerate(registrations, 1)]
     grantors = [(rid, p.party_type, p.name, p.id_type, p.id_number)
