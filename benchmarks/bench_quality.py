@@ -20,6 +20,18 @@ contract promises (``none`` for negatives). Every query goes to
 For the queries of exact classes, the exact tier is also checked against a ground truth
 computed from the corpus file without Elasticsearch (``benchmarks.exact_truth``).
 Prints markdown tables and writes JSON (``.state/bench-quality.json``).
+
+At 10,000,000 registrations (issue 23) there is no corpus file and the in-memory ground
+truth would need ≈ 19 GB: the queries are drawn (same seed, same classes) from the sample
+file of ``benchmarks.corpus_sample`` and ``--truth-from-registry`` computes the ground truth
+from the whole registry (``--pg-dsn``), read in blocks of ``--truth-block`` registrations
+(``benchmarks.quality.streamed_truth``); ours only:
+
+    set -a; . benchmarks/bench10m.env; set +a; export REGSEARCH_ENV=development
+    REGSEARCH_READY_MAX_LAG_S=1e9 .venv/bin/regsearch api &     # port 8270
+    .venv/bin/python -m benchmarks.bench_quality --systems ours --truth-from-registry \\
+        --corpus .state/corpus-sample-10000000-2026.jsonl --api-url http://127.0.0.1:8270 \\
+        --out .state/bench-quality-10m.json
 """
 
 from __future__ import annotations
@@ -33,7 +45,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import httpx
 import orjson
@@ -60,6 +72,7 @@ from benchmarks.quality.report import (
     three_word_names,
 )
 from benchmarks.quality.sampling import Query, Reservoirs, make_queries
+from benchmarks.quality.streamed_truth import DEFAULT_BLOCK, check_truth_streamed
 
 STATE: Final = Path(".state")
 
@@ -82,18 +95,19 @@ def machine() -> dict[str, Any]:
 
 # --- main ----------------------------------------------------------------------------------
 
-def _scan(path: Path, reservoirs: Reservoirs, simple_index: simple.SimpleIndex,
-          bc_index: bc_ppr.BCIndex, truth: ExactTruth) -> list[corpus.Registration]:
+class _Index(Protocol):
+    def add(self, index: int, registration: corpus.Registration) -> None: ...
+
+
+def _scan(path: Path, reservoirs: Reservoirs, indexes: Sequence[_Index]
+          ) -> list[corpus.Registration]:
     registrations: list[corpus.Registration] = []
     for index, registration in enumerate(corpus.read(path)):
         registrations.append(registration)
         reservoirs.add(index, registration)
-        simple_index.add(index, registration)
-        bc_index.add(index, registration)
-        truth.add(index, registration)
-    truth.freeze()
+        for built in indexes:
+            built.add(index, registration)
     return registrations
-
 
 
 def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -110,7 +124,8 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
                                                             "http://127.0.0.1:9200"))
     parser.add_argument("--pg-dsn", default=os.environ.get(
         "REGSEARCH_PG_DSN", "postgresql://regsearch@127.0.0.1:5432/registry_bench"),
-        help="the benchmark registry (read for the ground truth's delta); baseline_bench is "
+        help="the benchmark registry (read for the ground truth's delta, or the whole "
+             "ground truth with --truth-from-registry); baseline_bench is "
              "created next to it")
     parser.add_argument("--skip-baseline-build", action="store_true",
                         help="reuse baseline-fuzzy and baseline_bench when complete")
@@ -120,12 +135,22 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--truth-limit", type=int, default=0,
                         help="check at most this many exact queries against the ground truth "
                              "(0: all)")
+    parser.add_argument("--truth-from-registry", action="store_true",
+                        help="the ground truth from the whole registry (--pg-dsn), streamed in "
+                             "blocks, not from --corpus: a sample file of a registry too large "
+                             "for a corpus file in memory (10M); ours only")
+    parser.add_argument("--truth-block", type=int, default=DEFAULT_BLOCK,
+                        help="registrations a block with --truth-from-registry")
     parser.add_argument("--diagnose-limit", type=int, default=2000,
                         help="re-run at most this many of ours' misses in-process to say why")
     parser.add_argument("--out", type=Path, default=STATE / "bench-quality.json")
     parser.add_argument("--render-only", action="store_true",
                         help="print the tables of the saved JSON (--out) and stop")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.truth_from_registry and args.systems != "ours":
+        parser.error("--truth-from-registry: --systems ours only (the baselines would search "
+                     "the sample file, not the registry)")
+    return args
 
 
 def _build_baselines(args: argparse.Namespace, systems: Sequence[str], es: Elasticsearch,
@@ -149,14 +174,18 @@ def _build_baselines(args: argparse.Namespace, systems: Sequence[str], es: Elast
 
 def _check_ours(report: dict[str, Any], args: argparse.Namespace, queries: Sequence[Query],
                 ours: list[Answer], numbers: Sequence[str], default_counts: dict[int, int],
-                truth: ExactTruth, registrations: list[corpus.Registration],
+                truth: ExactTruth | None, registrations: list[corpus.Registration],
                 es: Elasticsearch, timings: dict[str, float]) -> None:
     """Ours beyond the tables: three-word names, the exact tier against the ground truth,
     errors, misses and why."""
     report["three_word_names"] = three_word_names(queries, ours, default_counts)
     started = time.monotonic()
-    report["exact_truth"] = check_truth(queries, ours, truth, registrations,
-                                        args.truth_limit, args.pg_dsn)
+    if truth is None:  # --truth-from-registry
+        report["exact_truth"] = check_truth_streamed(queries, ours, args.pg_dsn,
+                                                     args.truth_limit, args.truth_block)
+    else:
+        report["exact_truth"] = check_truth(queries, ours, truth, registrations,
+                                            args.truth_limit, args.pg_dsn)
     timings["exact_truth_s"] = time.monotonic() - started
     report["ours_errors"] = [{"query": q.text, "criterion": q.criterion,
                               "error": ours[q.qid].error}
@@ -204,8 +233,14 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     started = time.monotonic()
     reservoirs = Reservoirs(args.per_group, args.seed)
-    simple_index, bc_index, truth = simple.SimpleIndex(), bc_ppr.BCIndex(), ExactTruth()
-    registrations = _scan(args.corpus, reservoirs, simple_index, bc_index, truth)
+    simple_index, bc_index = simple.SimpleIndex(), bc_ppr.BCIndex()
+    truth = None if args.truth_from_registry else ExactTruth()
+    indexes: list[_Index] = [index for system, index in (
+        ("simple", simple_index), ("bc", bc_index), ("ours", truth))
+        if system in systems and index is not None]
+    registrations = _scan(args.corpus, reservoirs, indexes)
+    if truth is not None:
+        truth.freeze()
     timings["scan_corpus_s"] = time.monotonic() - started
     report["corpus"] = {"file": str(args.corpus), "registrations": len(registrations),
                         "deleted": sum(r.status == "deleted" for r in registrations)}

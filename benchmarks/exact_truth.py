@@ -9,9 +9,10 @@ complete (a superset), never precise:
   removed; VNI-Windows text is also decoded first, by the generator's own decoder, as a whole
   and word by word, since names mix Unicode and legacy words) and the
   folded names are joined into one text. An exact match has the query's words, in order, as
-  its own words (the honorific, legal-form and branch words aside), so the longest run of
+  its own words (the honorific, legal-form and branch words aside), so every run of
   query words outside a generous list of such words, folded and concatenated, occurs in the
-  folded name of every exact match. Each occurrence names a candidate.
+  folded name of every exact match. Each occurrence of the rarest run names a candidate
+  when the registration's folded names hold the other runs too.
 * identity and tax numbers: equal identifier form, or a 13-digit number whose first 10 digits
   are the query (a branch and its parent).
 * chassis, engine and plate numbers: equal serial form (identifier form, then O, Q → 0 and
@@ -30,9 +31,9 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from typing import Final
+from typing import Any, Final
 
 import psycopg
 from unidecode import unidecode
@@ -102,14 +103,24 @@ def _name_keys(name: str) -> tuple[str, ...]:
     return tuple(keys)
 
 
+def runs(query: str) -> list[str]:
+    """The runs of query words outside ``SKIP_WORDS``, each folded and concatenated, the
+    longest first (the first of equal length first)."""
+    found, run = [], ""
+    for word in folded_words(query):
+        if word in SKIP_WORDS:
+            found.append(run)
+            run = ""
+        else:
+            run += word
+    found.append(run)
+    return sorted((r for r in found if r), key=len, reverse=True)
+
+
 def needle(query: str) -> str:
     """The longest run of query words outside ``SKIP_WORDS``, folded and concatenated."""
-    best, run = "", ""
-    for word in folded_words(query):
-        run = "" if word in SKIP_WORDS else run + word
-        if len(run) > len(best):
-            best = run
-    return best
+    found = runs(query)
+    return found[0] if found else ""
 
 
 def id_form(text: str) -> str:
@@ -158,18 +169,38 @@ class ExactTruth:
         self._parts = []
 
     def name_candidates(self, query: str) -> set[int] | None:
-        """Registrations whose folded grantor names contain the query's needle;
-        None when the query has no needle (nothing but honorific or legal-form words)."""
-        wanted = needle(query)
+        """Registrations whose folded grantor names contain every run of the query's words
+        (:func:`runs`); None when the query has none (nothing but honorific or legal-form
+        words). The rarest run is looked up, the others only checked where it occurs: the
+        longest run alone can be a surname ("Nguyễn Công Vinh": "công" is a legal-form
+        word), found in a third of all registrations."""
+        wanted = runs(query)
         if not wanted:
             return None
+        if len(wanted) > 1:  # the rarest run first
+            wanted.sort(key=self._text.count)
+        first, rest = wanted[0], wanted[1:]
         found: set[int] = set()
-        position = self._text.find(wanted)
+        position = self._text.find(first)
         while position >= 0:
             entry = bisect.bisect_right(self._starts, position) - 1
-            found.add(self._owners[entry])
-            position = self._text.find(wanted, position + 1)
+            start, end = self._names_of(entry)
+            if all(run in self._text[start:end] for run in rest):
+                found.add(self._owners[entry])
+            position = self._text.find(first, end)
         return found
+
+    def _names_of(self, entry: int) -> tuple[int, int]:
+        """Where the folded names of ``entry``'s registration are in the text (its entries
+        are next to one another)."""
+        owner, owners = self._owners[entry], self._owners
+        low, high = entry, entry + 1
+        while low > 0 and owners[low - 1] == owner:
+            low -= 1
+        while high < len(owners) and owners[high] == owner:
+            high += 1
+        return self._starts[low], (self._starts[high] - 1 if high < len(self._starts)
+                                   else len(self._text))
 
     def candidates(self, criterion: str, query: str) -> set[int] | None:
         if criterion == "debtor_name":
@@ -192,6 +223,42 @@ class ExactTruth:
                 if _is_exact(criterion, query, party_type, registrations[index])}
 
 
+#: The registry's rows a ground truth reads: grantors and assets of the registrations picked
+#: by a condition on ``registration_id`` (a list of ids, or a range of them).
+_GRANTORS_SQL: Final = (
+    "SELECT registration_id, party_type, name, id_type, id_number FROM parties"
+    " WHERE role = 'grantor' AND {where} ORDER BY registration_id, position")
+_ASSETS_SQL: Final = (
+    "SELECT registration_id, chassis_number, engine_number, plate_number FROM assets"
+    " WHERE {where} ORDER BY registration_id, position")
+
+Head = tuple[Any, Any, Any]  # registrations' (id, registration_number, status)
+
+
+def rows_to_registrations(heads: Sequence[Head], grantor_rows: Iterable[Sequence[Any]],
+                          asset_rows: Iterable[Sequence[Any]]) -> list[Registration]:
+    """Registrations (in the order of ``heads``) from the registry's rows: ``heads`` as
+    (id, number, status), grantors as (registration id, party type, name, id type, id
+    number) and assets as (registration id, chassis, engine, plate), each in position order."""
+    grantors: defaultdict[int, list[Party]] = defaultdict(list)
+    for rid, party_type, name, id_type, id_number in grantor_rows:
+        grantors[int(rid)].append(Party(str(name), party_type, id_type, id_number))
+    assets: defaultdict[int, list[Asset]] = defaultdict(list)
+    for rid, chassis, engine, plate in asset_rows:
+        assets[int(rid)].append(Asset(chassis, engine, plate))
+    return [Registration(str(number), str(status), tuple(grantors[int(rid)]),
+                         tuple(assets[int(rid)])) for rid, number, status in heads]
+
+
+def read_registrations(conn: psycopg.Connection[Any], heads: Sequence[Head], where: str,
+                       params: Sequence[Any]) -> list[Registration]:
+    """``heads``' registrations, their grantors and assets read with the condition ``where``
+    on ``registration_id`` (it must pick every one of ``heads``)."""
+    grantors = conn.execute(_GRANTORS_SQL.format(where=where), params).fetchall()
+    assets = conn.execute(_ASSETS_SQL.format(where=where), params).fetchall()
+    return rows_to_registrations(heads, grantors, assets)
+
+
 def registry_delta(dsn: str, after_number: str) -> list[Registration]:
     """Registrations the registry wrote or changed after it loaded ``after_number`` (the last
     registration of the corpus file): other benchmarks write to the same registry, so the
@@ -204,20 +271,8 @@ def registry_delta(dsn: str, after_number: str) -> list[Registration]:
         heads = conn.execute(
             "SELECT id, registration_number, status FROM registrations WHERE updated_at > %s",
             (row[0],)).fetchall()
-        ids = [int(h[0]) for h in heads]
-        grantors: defaultdict[int, list[Party]] = defaultdict(list)
-        for rid, party_type, name, id_type, id_number in conn.execute(
-                "SELECT registration_id, party_type, name, id_type, id_number FROM parties"
-                " WHERE role = 'grantor' AND registration_id = ANY(%s)"
-                " ORDER BY registration_id, position", (ids,)):
-            grantors[int(rid)].append(Party(str(name), party_type, id_type, id_number))
-        assets: defaultdict[int, list[Asset]] = defaultdict(list)
-        for rid, chassis, engine, plate in conn.execute(
-                "SELECT registration_id, chassis_number, engine_number, plate_number FROM assets"
-                " WHERE registration_id = ANY(%s) ORDER BY registration_id, position", (ids,)):
-            assets[int(rid)].append(Asset(chassis, engine, plate))
-    return [Registration(str(number), str(status), tuple(grantors[int(rid)]),
-                         tuple(assets[int(rid)])) for rid, number, status in heads]
+        return read_registrations(conn, heads, "registration_id = ANY(%s)",
+                                  ([int(h[0]) for h in heads],))
 
 
 def _values(criterion: str, registration: Registration) -> Iterable[tuple[str, str | None]]:

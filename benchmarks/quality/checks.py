@@ -17,6 +17,39 @@ from benchmarks.quality.answers import Answer
 from benchmarks.quality.sampling import Query
 
 
+def exact_queries(queries: Sequence[Query], ours: Sequence[Answer] | None, limit: int
+                  ) -> list[Query]:
+    """The exact-class queries ours answered (all of them without ``ours``), at most
+    ``limit`` of them (seeded; 0: all)."""
+    picked = [q for q in queries if q.expected == "exact"
+              and (ours is None or ours[q.qid].error is None)]
+    if limit and len(picked) > limit:
+        picked = random.Random(0).sample(picked, limit)
+    return picked
+
+
+def compare_truth(picked: Sequence[Query], ours: Sequence[Answer],
+                  truth: Sequence[set[str] | None]) -> dict[str, Any]:
+    """Ours' exact tier against the ground truth's registration numbers (``truth[k]`` for
+    ``picked[k]``; None: the prefilter cannot bound the query, not checked): misses are in
+    the truth and not in ours' exact tier, extras the other way round."""
+    misses: list[dict[str, Any]] = []
+    extras: list[dict[str, Any]] = []
+    unbounded = exact_total = 0
+    for query, want in zip(picked, truth, strict=True):
+        if want is None:
+            unbounded += 1
+            continue
+        got = set(ours[query.qid].exact or [])
+        exact_total += len(want)
+        for found, numbers in ((misses, want - got), (extras, got - want)):
+            found.extend({"query": query.text, "criterion": query.criterion,
+                          "party_type": query.party_type, "class": query.variant_class,
+                          "registration_number": number} for number in sorted(numbers))
+    return {"queries_checked": len(picked) - unbounded, "queries_without_prefilter": unbounded,
+            "exact_matches_expected": exact_total, "misses": misses, "extras": extras}
+
+
 def check_truth(queries: Sequence[Query], ours: Sequence[Answer], truth: ExactTruth,
                 registrations: list[corpus.Registration], limit: int, registry_dsn: str
                 ) -> dict[str, Any]:
@@ -37,37 +70,18 @@ def check_truth(queries: Sequence[Query], ours: Sequence[Answer], truth: ExactTr
             changed += 1
         delta_truth.add(position, registration)
     delta_truth.freeze()
-    picked = [q for q in queries if q.expected == "exact" and ours[q.qid].error is None]
-    if limit and len(picked) > limit:
-        picked = random.Random(0).sample(picked, limit)
-    misses: list[dict[str, Any]] = []
-    extras: list[dict[str, Any]] = []
-    unbounded = 0
-    exact_total = 0
+    picked = exact_queries(queries, ours, limit)
     started = time.monotonic()
+    wanted: list[set[str] | None] = []
     for query in picked:
         expected = truth.exact_set(query.criterion, query.text, query.party_type, extended)
-        if expected is None:
-            unbounded += 1
-            continue
-        expected |= delta_truth.exact_set(query.criterion, query.text, query.party_type,
-                                          extended) or set()
-        want = {extended[i].number for i in expected}
-        got = set(ours[query.qid].exact or [])
-        exact_total += len(want)
-        for number in sorted(want - got):
-            misses.append({"query": query.text, "criterion": query.criterion,
-                           "party_type": query.party_type, "class": query.variant_class,
-                           "registration_number": number})
-        for number in sorted(got - want):
-            extras.append({"query": query.text, "criterion": query.criterion,
-                           "party_type": query.party_type, "class": query.variant_class,
-                           "registration_number": number})
+        if expected is not None:
+            expected |= delta_truth.exact_set(query.criterion, query.text, query.party_type,
+                                              extended) or set()
+        wanted.append(None if expected is None else {extended[i].number for i in expected})
     return {"registry_delta": {"new": len(delta) - changed, "changed": changed},
-            "queries_checked": len(picked) - unbounded, "queries_without_prefilter": unbounded,
-            "exact_matches_expected": exact_total, "misses": misses, "extras": extras,
+            **compare_truth(picked, ours, wanted),
             "seconds": round(time.monotonic() - started, 1)}
-
 
 
 def misses_of(queries: Sequence[Query], ours: Sequence[Answer], numbers: Sequence[str]

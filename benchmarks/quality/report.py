@@ -221,9 +221,13 @@ def render(report: dict[str, Any]) -> str:
                          f"{m['target_first_with_ties_pct']} | {m['target_found_pct']} |")
     if "exact_truth" in report:
         t = report["exact_truth"]
+        if t.get("source") == "registry":
+            source = (f"ground truth from the whole registry ({t['registry']['registrations']}"
+                      f" registrations streamed in {t['registry']['blocks']} blocks)")
+        else:
+            source = f"registry delta since the corpus load: {t['registry_delta']}"
         parts += ["", "### Exact tier against the corpus ground truth", "",
-                  f"{t['queries_checked']} exact-class queries checked; registry delta since "
-                  f"the corpus load: {t['registry_delta']}; "
+                  f"{t['queries_checked']} exact-class queries checked; {source}; "
                   f"({t['exact_matches_expected']} exact matches expected in all; "
                   f"{t['queries_without_prefilter']} without a prefilter skipped): "
                   f"**{len(t['misses'])} misses, {len(t['extras'])} extras**."]

@@ -1,8 +1,14 @@
-"""The ground truth's name prefilter reads names that mix Unicode and legacy words."""
+"""The ground truth's prefilter keeps every exact match, and reads names that mix Unicode
+and legacy words."""
 
 from __future__ import annotations
 
-from benchmarks.exact_truth import _name_keys, needle
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from benchmarks.baselines.corpus import Registration
+from benchmarks.exact_truth import ExactTruth, _is_exact, _name_keys, needle, runs
+from tests.benchmarks import truth_cases
 
 
 def test_a_name_mixing_a_vni_word_and_unicode_words_is_read_word_by_word() -> None:
@@ -15,3 +21,27 @@ def test_a_name_mixing_a_vni_word_and_unicode_words_is_read_word_by_word() -> No
 def test_unicode_and_ascii_names_have_one_key() -> None:
     assert _name_keys("Nguyễn Văn An") == ("nguyenvanan",)
     assert _name_keys("NGUYEN VAN AN") == ("nguyenvanan",)
+
+
+def test_every_run_of_words_outside_the_skip_words_longest_first() -> None:
+    assert runs("Ông Nguyễn Công Vinh") == ["nguyen", "vinh"]
+    assert runs("Công ty TNHH Thương mại Tín Nghĩa") == ["tinnghia"]
+    assert runs("Nguyễn Văn An") == ["nguyenvanan"]
+    assert runs("Công ty") == [] and needle("Công ty") == ""
+    assert needle("An Công Bình") == "binh"  # the longest; the first of equal length
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data(), truth_cases.registrations())
+def test_the_prefilter_keeps_every_exact_match(data: st.DataObject,
+                                               registrations: list[Registration]) -> None:
+    """``exact_set`` is what the contract's classifier says of every registration."""
+    truth = ExactTruth()
+    for index, registration in enumerate(registrations):
+        truth.add(index, registration)
+    truth.freeze()
+    for criterion, text, party_type in data.draw(truth_cases.queries(registrations)):
+        found = truth.exact_set(criterion, text, party_type, registrations)
+        if found is not None:
+            assert found == {i for i, r in enumerate(registrations)
+                             if _is_exact(criterion, text, party_type, r)}
