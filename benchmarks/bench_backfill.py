@@ -110,6 +110,9 @@ def main() -> None:
         memory = node_memory(client)
         if args.keep:
             es.point_alias(client, settings.index_alias, copied.index)
+            # as the indexer's first start does: on a node of its own the state index
+            # does not exist yet, and a dynamic mapping (text) refuses the indexer's
+            es.ensure_state_index(client)
             state.save(client, copied)
         else:
             client.indices.delete(index=copied.index)
