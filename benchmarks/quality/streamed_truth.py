@@ -113,11 +113,11 @@ def peak_rss_mb() -> int:
 
 
 def _report(done: Pass) -> None:
-    elapsed = time.monotonic() - done.started
+    figures = done.summary()
     print(f"  truth: block {done.blocks}, {done.registrations} registrations in "
-          f"{elapsed:.0f}s, {done.registrations / max(elapsed, 1e-9):.0f}/s (read "
-          f"{done.read_s:.0f}s, truth {done.truth_s:.0f}s), peak RSS {peak_rss_mb()} MB",
-          file=sys.stderr, flush=True)
+          f"{time.monotonic() - done.started:.0f}s, {figures['registrations_per_s']}/s (read "
+          f"{done.read_s:.0f}s, truth {done.truth_s:.0f}s), peak RSS "
+          f"{figures['peak_rss_mb']} MB", file=sys.stderr, flush=True)
 
 
 def streamed_exact_sets(blocks: Iterable[Sequence[Registration]], wanted: Sequence[Wanted],
