@@ -103,6 +103,29 @@ def _name_keys(name: str) -> tuple[str, ...]:
     return tuple(keys)
 
 
+def readings(text: str) -> list[str]:
+    """``text`` as written, decoded from VNI as a whole, and with each word as written or
+    decoded on its own (at most ``_MAX_READINGS`` of those): the classifier reads legacy
+    words in a query as it reads them in a registered name."""
+    found = [text]
+    if text.isascii():
+        return found
+    decoded = vni.decode(text)
+    if decoded and decoded != text:
+        found.append(decoded)
+    choices = []
+    for word in _WORD.findall(unicodedata.normalize("NFC", text)):
+        word_decoded = word if word.isascii() else vni.decode(word)
+        choices.append([word] if not word_decoded or word_decoded == word
+                       else [word, word_decoded])
+    if math.prod(len(c) for c in choices) <= _MAX_READINGS:
+        for reading in itertools.product(*choices):
+            joined = " ".join(reading)
+            if joined not in found:
+                found.append(joined)
+    return found
+
+
 def runs(query: str) -> list[str]:
     """The runs of query words outside ``SKIP_WORDS``, each folded and concatenated, the
     longest first (the first of equal length first)."""
@@ -169,14 +192,22 @@ class ExactTruth:
         self._parts = []
 
     def name_candidates(self, query: str) -> set[int] | None:
-        """Registrations whose folded grantor names contain every run of the query's words
-        (:func:`runs`); None when the query has none (nothing but honorific or legal-form
-        words). The rarest run is looked up, the others only checked where it occurs: the
-        longest run alone can be a surname ("Nguyễn Công Vinh": "công" is a legal-form
-        word), found in a third of all registrations."""
-        wanted = runs(query)
-        if not wanted:
-            return None
+        """Registrations whose folded grantor names contain every run of one of the query's
+        :func:`readings` (:func:`runs`); None when a reading has none (nothing but
+        honorific or legal-form words)."""
+        found: set[int] = set()
+        for reading in readings(query):
+            wanted = runs(reading)
+            if not wanted:
+                return None
+            found |= self._holding_every_run(wanted)
+        return found
+
+    def _holding_every_run(self, wanted: list[str]) -> set[int]:
+        """Registrations whose folded grantor names contain every run of ``wanted``. The
+        rarest run is looked up, the others only checked where it occurs: the longest run
+        alone can be a surname ("Nguyễn Công Vinh": "công" is a legal-form word), found in
+        a third of all registrations."""
         if len(wanted) > 1:  # the rarest run first
             wanted.sort(key=self._text.count)
         first, rest = wanted[0], wanted[1:]
