@@ -12,10 +12,18 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from tests import service_env
 
 service_env.configure()
+
+# The submission gate (.ci/run) draws the same examples on every run (derandomize), so
+# that what passed here passes there; `make test` on a workstation draws new examples
+# each run and remembers failing ones in .hypothesis/ (session 14's landing failed on a
+# new draw that found a real bug, now a test of its own: see tests/benchmarks).
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("REGSEARCH_HYPOTHESIS_PROFILE", "default"))
 
 T = TypeVar("T")
 REPO = Path(__file__).resolve().parent.parent
